@@ -1,0 +1,218 @@
+/**
+ * A small builder for ONNX graphs in code.
+ *
+ * equiprobe builds ONNX models for three reasons: the metric graph that runs the K×K
+ * correlation work inside onnxruntime, the probe networks whose answers are known from
+ * mathematics, and test/benchmark fixtures. All of them go through this one builder so that
+ * the protobuf details live in one place.
+ */
+import { create, toBinary } from '@bufbuild/protobuf';
+import {
+  AttributeProtoSchema,
+  AttributeProto_AttributeType,
+  GraphProtoSchema,
+  ModelProtoSchema,
+  NodeProtoSchema,
+  OperatorSetIdProtoSchema,
+  TensorProtoSchema,
+  TensorProto_DataType,
+  TensorShapeProtoSchema,
+  TensorShapeProto_DimensionSchema,
+  TypeProtoSchema,
+  TypeProto_TensorSchema,
+  ValueInfoProtoSchema,
+  type AttributeProto,
+  type NodeProto,
+  type TensorProto,
+  type ValueInfoProto,
+} from 'onnx-buf';
+
+/** Element type of a graph value: float32 or int64 (shapes, indices). */
+export type ElementType = 'float' | 'int64' | 'double' | 'bool';
+
+/** A dimension: a fixed size or a symbolic name (dynamic). */
+export type Dim = number | string;
+
+/** Attribute values. Integers become INT, other numbers FLOAT; wrap in `{ floats }` to force floats. */
+export type AttributeValue =
+  | number
+  | string
+  | number[]
+  | { float: number }
+  | { floats: number[] }
+  | { tensor: TensorProto };
+
+const DATA_TYPE: Record<ElementType, TensorProto_DataType> = {
+  float: TensorProto_DataType.FLOAT,
+  int64: TensorProto_DataType.INT64,
+  double: TensorProto_DataType.DOUBLE,
+  bool: TensorProto_DataType.BOOL,
+};
+
+/** Builds a float32 or int64 tensor proto with raw little-endian data. */
+export function makeTensor(
+  name: string,
+  data: Float32Array | Float64Array | BigInt64Array | readonly number[],
+  dims: readonly number[],
+  type: ElementType = 'float',
+): TensorProto {
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (data.length !== count) {
+    throw new RangeError(`Tensor '${name}': ${data.length} values for dims [${dims.join(', ')}].`);
+  }
+  let typed: Float32Array | Float64Array | BigInt64Array;
+  if (type === 'int64') {
+    typed = data instanceof BigInt64Array ? data : BigInt64Array.from(Array.from(data as ArrayLike<number>, (v) => BigInt(v)));
+  } else if (type === 'double') {
+    typed = data instanceof Float64Array ? data : Float64Array.from(data as ArrayLike<number>);
+  } else {
+    typed = data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
+  }
+  return create(TensorProtoSchema, {
+    name,
+    dims: dims.map((d) => BigInt(d)),
+    dataType: DATA_TYPE[type],
+    rawData: new Uint8Array(typed.buffer.slice(typed.byteOffset, typed.byteOffset + typed.byteLength) as ArrayBuffer),
+  });
+}
+
+function makeValueInfo(name: string, type: ElementType, dims?: readonly Dim[]): ValueInfoProto {
+  const tensorType = create(TypeProto_TensorSchema, {
+    elemType: DATA_TYPE[type],
+    shape: dims
+      ? create(TensorShapeProtoSchema, {
+          dim: dims.map((d) =>
+            create(TensorShapeProto_DimensionSchema, {
+              value: typeof d === 'number' ? { case: 'dimValue', value: BigInt(d) } : { case: 'dimParam', value: d },
+            }),
+          ),
+        })
+      : undefined,
+  });
+  return create(ValueInfoProtoSchema, {
+    name,
+    type: create(TypeProtoSchema, { value: { case: 'tensorType', value: tensorType } }),
+  });
+}
+
+function makeAttribute(name: string, value: AttributeValue): AttributeProto {
+  const T = AttributeProto_AttributeType;
+  if (typeof value === 'number') {
+    return Number.isInteger(value)
+      ? create(AttributeProtoSchema, { name, type: T.INT, i: BigInt(value) })
+      : create(AttributeProtoSchema, { name, type: T.FLOAT, f: value });
+  }
+  if (typeof value === 'string') {
+    return create(AttributeProtoSchema, { name, type: T.STRING, s: new TextEncoder().encode(value) });
+  }
+  if (Array.isArray(value)) {
+    return value.every(Number.isInteger)
+      ? create(AttributeProtoSchema, { name, type: T.INTS, ints: value.map((v) => BigInt(v)) })
+      : create(AttributeProtoSchema, { name, type: T.FLOATS, floats: value });
+  }
+  if ('float' in value) return create(AttributeProtoSchema, { name, type: T.FLOAT, f: value.float });
+  if ('floats' in value) return create(AttributeProtoSchema, { name, type: T.FLOATS, floats: value.floats });
+  return create(AttributeProtoSchema, { name, type: T.TENSOR, t: value.tensor });
+}
+
+/**
+ * Accumulates nodes, initializers, inputs and outputs and serialises them as an ONNX model.
+ *
+ * @example
+ * const g = new GraphBuilder('toy');
+ * const x = g.input('x', ['N', 1, 8, 8]);
+ * const w = g.initializer('w', new Float32Array(9).fill(1 / 9), [1, 1, 3, 3]);
+ * const [y] = g.node('Conv', [x, w], ['y'], { pads: [1, 1, 1, 1] });
+ * g.output(y);
+ * const bytes = g.toBytes(); // Uint8Array, loadable by onnxruntime
+ */
+export class GraphBuilder {
+  private readonly nodes: NodeProto[] = [];
+  private readonly initializers: TensorProto[] = [];
+  private readonly inputs: ValueInfoProto[] = [];
+  private readonly outputs: ValueInfoProto[] = [];
+  private counter = 0;
+
+  constructor(readonly name = 'graph') {}
+
+  /** A fresh tensor name with the given prefix. */
+  fresh(prefix = 't'): string {
+    this.counter += 1;
+    return `${prefix}_${this.counter}`;
+  }
+
+  /** Declares a graph input and returns its name. */
+  input(name: string, dims: readonly Dim[], type: ElementType = 'float'): string {
+    this.inputs.push(makeValueInfo(name, type, dims));
+    return name;
+  }
+
+  /** Declares a graph output; its shape is left to onnxruntime's inference unless given. */
+  output(name: string, dims?: readonly Dim[], type: ElementType = 'float'): string {
+    this.outputs.push(makeValueInfo(name, type, dims));
+    return name;
+  }
+
+  /** Adds a constant tensor (weights, shapes, indices) and returns its name. */
+  initializer(
+    name: string,
+    data: Float32Array | Float64Array | BigInt64Array | readonly number[],
+    dims: readonly number[],
+    type: ElementType = 'float',
+  ): string {
+    this.initializers.push(makeTensor(name, data, dims, type));
+    return name;
+  }
+
+  /** Adds an int64 constant, e.g. a shape or an axes list. */
+  ints(values: readonly number[], name = this.fresh('c')): string {
+    return this.initializer(name, values, [values.length], 'int64');
+  }
+
+  /** Adds a scalar float constant. */
+  scalar(value: number, name = this.fresh('c')): string {
+    return this.initializer(name, [value], [], 'float');
+  }
+
+  /**
+   * Adds a node. `outputs` may be names or a count of fresh names; returns the output names.
+   */
+  node(
+    opType: string,
+    inputs: readonly string[],
+    outputs: readonly string[] | number = 1,
+    attributes: Record<string, AttributeValue> = {},
+    domain = '',
+  ): string[] {
+    const names = typeof outputs === 'number' ? Array.from({ length: outputs }, () => this.fresh(opType.toLowerCase())) : [...outputs];
+    this.nodes.push(
+      create(NodeProtoSchema, {
+        opType,
+        domain,
+        name: this.fresh(`${opType}_node`),
+        input: [...inputs],
+        output: names,
+        attribute: Object.entries(attributes).map(([k, v]) => makeAttribute(k, v)),
+      }),
+    );
+    return names;
+  }
+
+  /** Serialises the graph as an ONNX model (default opset 17). */
+  toBytes(opset = 17): Uint8Array {
+    const graph = create(GraphProtoSchema, {
+      name: this.name,
+      node: this.nodes,
+      initializer: this.initializers,
+      input: this.inputs,
+      output: this.outputs,
+    });
+    const model = create(ModelProtoSchema, {
+      irVersion: 8n,
+      producerName: 'equiprobe',
+      opsetImport: [create(OperatorSetIdProtoSchema, { domain: '', version: BigInt(opset) })],
+      graph,
+    });
+    return toBinary(ModelProtoSchema, model);
+  }
+}
