@@ -1,0 +1,24 @@
+import { PARTS, type LayerScore, type PartScore, type ProbeInfo } from '../types.js';
+
+/**
+ * Part scores (SPEC §5): the mean of the part's layer scores, each layer weighing the same.
+ * Layers that were skipped, had no defined pair, or were flagged for NaN/Inf are left out.
+ *
+ * @param flagged - names of layers left out of the averages
+ */
+export function aggregateParts(probes: readonly ProbeInfo[], layers: readonly LayerScore[], flagged: ReadonlySet<string> = new Set()): PartScore[] {
+  const partOf = new Map(probes.map((p) => [p.name, p.part]));
+  const transforms = [...new Set(layers.map((l) => l.transform))];
+  const out: PartScore[] = [];
+  for (const transform of transforms) {
+    for (const part of PARTS) {
+      const members = layers.filter(
+        (l) => l.transform === transform && partOf.get(l.layer) === part && !l.skipped && !flagged.has(l.layer) && Number.isFinite(l.inv.mean) && Number.isFinite(l.eqv.mean),
+      );
+      if (members.length === 0) continue;
+      const mean = (f: (l: LayerScore) => number) => members.reduce((s, l) => s + f(l), 0) / members.length;
+      out.push({ part, transform, inv: mean((l) => l.inv.mean), eqv: mean((l) => l.eqv.mean), layers: members.length });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,101 @@
+import { Option, type Command } from 'commander';
+import type { MeasureOptions } from '../pipeline.js';
+import type { ShiftMode, Similarity, TransformName } from '../types.js';
+import { choice, numberList, positiveInt, shardSpec, shiftList, transformList } from './parse.js';
+
+/** Flags shared by `measure` and `layers`, as commander parses them. */
+export interface MeasureFlags {
+  transform?: TransformName[];
+  images?: string;
+  synthetic?: number;
+  seed?: number;
+  preset?: 'imagenet' | 'fmnist' | 'none';
+  size?: number;
+  channels?: number;
+  mean?: number[];
+  std?: number[];
+  layout?: 'NCHW' | 'NHWC';
+  shifts?: number[];
+  shiftMode?: ShiftMode;
+  layers?: 'default' | 'all';
+  include?: string;
+  exclude?: string;
+  pool?: string;
+  final?: string;
+  similarity?: Similarity;
+  maxImages?: number;
+  batch?: number;
+  threads?: number;
+  device?: 'cpu' | 'cuda';
+  labels?: string;
+  classes?: string;
+  shard?: { index: number; count: number };
+}
+
+/** Flags that choose the probe set and read the model (shared by `layers` and `measure`). */
+export function addModelFlags(cmd: Command): Command {
+  return cmd
+    .option('--layers <set>', 'probe set: default | all', choice(['default', 'all'] as const), 'default')
+    .option('--include <regex>', 'probe only tensors whose name matches')
+    .option('--exclude <regex>', 'skip tensors whose name matches')
+    .option('--pool <tensor>', 'tensor to use as the Pool part')
+    .option('--final <tensor>', 'tensor to use as the Final part')
+    .option('--size <n>', 'input size for models with a dynamic spatial size; images are resized to it', positiveInt)
+    .option('--layout <layout>', 'input layout when detection is wrong: NCHW | NHWC', choice(['NCHW', 'NHWC'] as const))
+    .option('--threads <n>', 'onnxruntime threads (default: all cores)', positiveInt)
+    .addOption(new Option('--device <device>', 'execution provider').choices(['cpu', 'cuda']).default('cpu'));
+}
+
+/** All flags of `measure`. */
+export function addMeasureFlags(cmd: Command): Command {
+  addModelFlags(cmd);
+  return cmd
+    .option('-t, --transform <name>', 'rot90 | translate | hflip | vflip | d4 (repeat or comma-separate for several)', transformList)
+    .option('--images <dir>', 'folder of PNG/JPEG images (recursive, sorted)')
+    .option('--synthetic <n>', 'seeded noise images when no --images is given (default 32)', positiveInt)
+    .option('--seed <n>', 'seed for synthetic images', (v) => Number(v), 0)
+    .option('--preset <name>', 'preprocessing: imagenet | fmnist | none', choice(['imagenet', 'fmnist', 'none'] as const))
+    .option('--channels <n>', 'image channels fed to the model (1 or 3)', positiveInt)
+    .option('--mean <list>', 'per-channel mean, e.g. 0.485,0.456,0.406', numberList)
+    .option('--std <list>', 'per-channel std, e.g. 0.229,0.224,0.225', numberList)
+    .option('--shifts <list>', 'translate shifts: 1..32, 4 or 1,2,4', shiftList)
+    .option('--shift-mode <mode>', 'translate input mode: crop | roll | zero', choice(['crop', 'roll', 'zero'] as const))
+    .option('--similarity <name>', 'pearson | cosine', choice(['pearson', 'cosine'] as const), 'pearson')
+    .option('--max-images <n>', 'use the first N images in sorted order', positiveInt)
+    .option('--batch <n>', 'images per forward pass', positiveInt, 32)
+    .option('--labels <csv>', 'labels CSV (file,label) for accuracy; default: labels.csv in the image folder')
+    .option('--classes <file>', 'class names, one per line, for class subfolders')
+    .option('--shard <i/n>', 'measure only shard i of n (merge shards with `equiprobe merge`)', shardSpec);
+}
+
+/** Turns parsed flags into library options: flags are named after the options they set. */
+export function measureOptionsFrom(model: string, f: MeasureFlags): MeasureOptions {
+  return {
+    model,
+    transforms: f.transform ?? ['rot90'],
+    images: f.images,
+    synthetic: f.synthetic,
+    seed: f.seed,
+    preset: f.preset,
+    size: f.size,
+    channels: f.channels,
+    mean: f.mean,
+    std: f.std,
+    layout: f.layout,
+    shifts: f.shifts,
+    shiftMode: f.shiftMode,
+    layers: f.layers,
+    include: f.include,
+    exclude: f.exclude,
+    pool: f.pool,
+    final: f.final,
+    similarity: f.similarity,
+    maxImages: f.maxImages,
+    batch: f.batch,
+    threads: f.threads,
+    device: f.device,
+    labels: f.labels,
+    classes: f.classes,
+    shard: f.shard,
+  };
+}

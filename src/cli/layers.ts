@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { formatTable } from '../analysis/tables.js';
+import { describeProbes } from '../probeset.js';
+import { action } from './fatal.js';
+import { addModelFlags, type MeasureFlags } from './flags.js';
+
+/** `equiprobe layers MODEL`: the probe set `measure` would use, without measuring. */
+export function registerLayers(program: Command): void {
+  const cmd = program
+    .command('layers')
+    .description('list the probe set (name, op, layout, shape, part) that measure would use')
+    .argument('<model>', 'ONNX model file')
+    .option('--json', 'print JSON instead of a table');
+  addModelFlags(cmd);
+  cmd.action(
+    action(async (model: string, flags: MeasureFlags & { json?: boolean }) => {
+      const { input, probes } = await describeProbes({ model, ...flags });
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify({ input, probes }, null, 2)}\n`);
+        return;
+      }
+      const rows = probes.map((p) => ({ depth: p.depth, name: p.name, op: p.op, layout: p.kind, shape: `${p.channels}×${p.h}×${p.w}`, part: p.part ?? '-' }));
+      process.stdout.write(`input ${input.name}: ${input.layout} ${input.channels}×${input.height}×${input.width}\n`);
+      process.stdout.write(`${formatTable(rows, ['depth', 'name', 'op', 'layout', 'shape', 'part'])}\n`);
+    }),
+  );
+}

@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { measure, type MeasureOptions } from '../pipeline.js';
+import { writeFilesAtomic } from '../report/atomic.js';
+import { formatSummary } from '../report/summary.js';
+import { resultFiles } from '../report/write.js';
+import type { MeasureState } from '../scores/state.js';
+import { action } from './fatal.js';
+import { addMeasureFlags, measureOptionsFrom, type MeasureFlags } from './flags.js';
+import { progressBar } from './progress.js';
+
+const CHECKPOINT = 'checkpoint.json';
+
+/** Options that change the numbers; a checkpoint only resumes a run with the same ones. */
+function fingerprint(options: MeasureOptions): string {
+  const { threads: _t, batch: _b, onProgress: _p, onCheckpoint: _c, onWarning: _w, resume: _r, ...rest } = options;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+}
+
+async function readCheckpoint(file: string, expected: string): Promise<MeasureState> {
+  let saved: { fingerprint: string; state: MeasureState };
+  try {
+    saved = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    throw new Error(`Cannot resume: no readable checkpoint at '${file}'. Run without --resume (add --force to replace old results).`);
+  }
+  if (saved.fingerprint !== expected) throw new Error(`Cannot resume: '${file}' was written with other options or another model. Run with the same options, or use --force to start over.`);
+  return saved.state;
+}
+
+/** `equiprobe measure MODEL`: a thin layer over `measure()` that adds checkpoints and result files. */
+export function registerMeasure(program: Command): void {
+  const cmd = program
+    .command('measure')
+    .description('measure layer-wise invariance and equivariance of an ONNX model')
+    .argument('<model>', 'ONNX model file')
+    .option('-o, --out <dir>', 'result folder (default: results/<model-name>)')
+    .option('--force', 'overwrite an existing result folder')
+    .option('--resume', 'continue an interrupted run from its checkpoint')
+    .option('--no-plots', 'skip the PNG/SVG plots')
+    .option('-q, --quiet', 'no progress bar');
+  addMeasureFlags(cmd);
+  cmd.action(
+    action(async (model: string, flags: MeasureFlags & { out?: string; force?: boolean; resume?: boolean; plots: boolean; quiet?: boolean }) => {
+      const options = measureOptionsFrom(model, flags);
+      const out = flags.out ?? path.join('results', path.basename(model).replace(/\.onnx$/i, ''));
+      const checkpoint = path.join(out, CHECKPOINT);
+      const print = fingerprint({ ...options, model: path.resolve(model) });
+      if (!flags.force && !flags.resume && (existsSync(path.join(out, 'result.json')) || existsSync(checkpoint))) {
+        throw new Error(`'${out}' already holds a result. Use --force to replace it, --resume to continue it, or --out for another folder.`);
+      }
+      const resume = flags.resume ? await readCheckpoint(checkpoint, print) : undefined;
+      const { report, state } = await measure({
+        ...options,
+        resume,
+        onProgress: flags.quiet ? undefined : progressBar(path.basename(model)),
+        onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+        onCheckpoint: (s) => writeFilesAtomic(out, [{ name: CHECKPOINT, content: JSON.stringify({ fingerprint: print, state: s }) }]),
+      });
+      await writeFilesAtomic(out, await resultFiles(report, state, flags.plots));
+      await rm(checkpoint, { force: true });
+      process.stdout.write(`${formatSummary(report)}\nwrote ${out}/\n`);
+    }),
+  );
+}

@@ -1,0 +1,52 @@
+import { InvalidArgumentError } from 'commander';
+import { TRANSFORM_NAMES, type TransformName } from '../types.js';
+
+/** Parses a positive integer flag value. */
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`'${value}' is not a positive whole number.`);
+  return n;
+}
+
+/** Parses comma-separated numbers (`--mean 0.5,0.5,0.5`). */
+export function numberList(value: string): number[] {
+  const list = value.split(',').map((v) => Number(v.trim()));
+  if (list.some((v) => !Number.isFinite(v))) throw new InvalidArgumentError(`'${value}' is not a comma-separated list of numbers.`);
+  return list;
+}
+
+/** Collects repeated or comma-separated `--transform` values. */
+export function transformList(value: string, previous: TransformName[] = []): TransformName[] {
+  const names = value.split(',').map((v) => v.trim());
+  for (const name of names) {
+    if (!TRANSFORM_NAMES.includes(name as TransformName)) throw new InvalidArgumentError(`'${name}' is not a transform. Use one of ${TRANSFORM_NAMES.join(', ')}.`);
+  }
+  return [...previous, ...(names as TransformName[])];
+}
+
+/** Parses `--shifts`: `1..32`, `4`, or `1,2,4,8`. */
+export function shiftList(value: string): number[] {
+  const range = /^(\d+)\.\.(\d+)$/.exec(value.trim());
+  const list = range
+    ? Array.from({ length: Math.max(0, Number(range[2]) - Number(range[1]) + 1) }, (_, i) => Number(range[1]) + i)
+    : value.split(',').map((v) => Number(v.trim()));
+  if (list.length === 0 || list.some((s) => !Number.isInteger(s) || s < 1 || s > 32)) {
+    throw new InvalidArgumentError(`'${value}' is not a shift list: use 1..32, a number, or a comma-separated list of 1–32.`);
+  }
+  return list;
+}
+
+/** Parses `--shard i/n`. */
+export function shardSpec(value: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(value.trim());
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new InvalidArgumentError(`'${value}' is not a shard: use i/n with 0 ≤ i < n, e.g. 0/4.`);
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+/** Restricts a flag to a set of choices with a helpful message. */
+export function choice<T extends string>(choices: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!choices.includes(value as T)) throw new InvalidArgumentError(`'${value}' is not one of ${choices.join(', ')}.`);
+    return value as T;
+  };
+}

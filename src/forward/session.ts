@@ -1,0 +1,66 @@
+import os from 'node:os';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { ModelProtoSchema, ValueInfoProtoSchema, type ModelProto } from 'onnx-buf';
+import * as ort from 'onnxruntime-node';
+import { messages } from '../messages.js';
+
+/** How sessions are created: thread count (all cores by default) and execution provider. */
+export interface RuntimeOptions {
+  readonly threads?: number;
+  readonly device?: 'cpu' | 'cuda';
+}
+
+/** Threads a run uses when none are given: every core. */
+export function defaultThreads(): number {
+  return os.availableParallelism();
+}
+
+/** Session options shared by model and metric sessions; fixed thread counts keep runs reproducible. */
+export function sessionOptions(options: RuntimeOptions): ort.InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: options.threads ?? defaultThreads(),
+    interOpNumThreads: 1,
+    executionProviders: [options.device === 'cuda' ? 'cuda' : 'cpu'],
+    graphOptimizationLevel: 'all',
+  };
+}
+
+/**
+ * Opens an onnxruntime session on the model with `fetches` added as extra graph outputs.
+ * onnxruntime accepts outputs named only by name and infers their shapes, which is how
+ * intermediate tensors are read without rewriting the graph.
+ *
+ * @param proto - the parsed model (left unchanged)
+ * @param fetches - tensor names to expose; existing outputs are kept
+ */
+export async function openSession(proto: ModelProto, fetches: readonly string[], options: RuntimeOptions = {}): Promise<ort.InferenceSession> {
+  const graph = proto.graph!;
+  const original = graph.output;
+  const existing = new Set(original.map((o) => o.name));
+  graph.output = [...original, ...fetches.filter((f) => !existing.has(f)).map((name) => create(ValueInfoProtoSchema, { name }))];
+  let bytes: Uint8Array;
+  try {
+    bytes = toBinary(ModelProtoSchema, proto);
+  } finally {
+    graph.output = original;
+  }
+  return createSession(bytes, options);
+}
+
+/** Creates a session from model bytes, turning onnxruntime's multi-line errors into one line. */
+export async function createSession(bytes: Uint8Array, options: RuntimeOptions = {}): Promise<ort.InferenceSession> {
+  if (options.device === 'cuda' && !ort.listSupportedBackends().some((b) => b.name === 'cuda')) {
+    throw new Error('This onnxruntime-node build has no CUDA provider. Install onnxruntime-node with CUDA binaries, or drop --device cuda.');
+  }
+  try {
+    return await ort.InferenceSession.create(bytes, sessionOptions(options));
+  } catch (err) {
+    throw new Error(messages.runtimeLoadFailed(shortenOrtError(err)));
+  }
+}
+
+/** onnxruntime's messages carry file paths and line numbers; keep the part a researcher can act on. */
+export function shortenOrtError(err: unknown): string {
+  const text = String((err as Error)?.message ?? err).split('\n')[0];
+  return text.replace(/^\[ONNXRuntimeError\]\s*:\s*\d+\s*:\s*\w+\s*:\s*/, '').replace(/\s+/g, ' ').slice(0, 300);
+}

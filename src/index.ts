@@ -1,0 +1,3 @@
+export { measure, type MeasureOptions, type MeasureResult } from './pipeline.js';
+export { describeProbes } from './probeset.js';
+export type * from './types.js';

@@ -1,0 +1,21 @@
+import type { RuntimeOptions } from './forward/session.js';
+import { detectInput } from './model/input.js';
+import { loadModel } from './model/load.js';
+import { listProbes, type ProbeSelection } from './model/probes.js';
+import type { InputInfo, ProbeInfo } from './types.js';
+
+/**
+ * Loads a model and lists its probe set: the names returned are exactly those `measure`'s
+ * `include` accepts (as torchvision pairs get_graph_node_names with create_feature_extractor).
+ *
+ * @example
+ * const { probes } = await describeProbes({ model: 'zoo/vit.onnx' });
+ * probes[1]; // { name: '/blocks.0/Add_output_0', kind: 'tokens', channels: 64, h: 7, w: 7, prefixTokens: 1, ... }
+ */
+export async function describeProbes(
+  options: ProbeSelection & RuntimeOptions & { readonly model: string; readonly size?: number; readonly layout?: 'NCHW' | 'NHWC' },
+): Promise<{ input: InputInfo; probes: ProbeInfo[] }> {
+  const model = await loadModel(options.model);
+  const input = detectInput(model.proto, model.path, options.size, options.layout);
+  return { input, probes: await listProbes(model, input, options, options) };
+}

@@ -1,0 +1,163 @@
+/**
+ * The types that flow between equiprobe's stages (model → probe set → transforms → forward
+ * passes → scores → aggregation → report). `ProbeReport` is also the JSON written as
+ * `result.json`, so everything here must stay plain data.
+ */
+
+/** What a probe tensor is, per image, once read: a spatial map, a token grid read as a map, or a vector. */
+export type ProbeKind = 'map' | 'tokens' | 'vector';
+
+/**
+ * How a raw probe tensor is laid out (batch axis included). Explicit, never guessed at read time:
+ * `NCHW`/`NHWC` maps, `NLC` tokens `[N,T,D]`, `NCL` token-mixing transposes `[N,D,T]`,
+ * `LNC` sequence-first tokens `[T,N,D]`, `NC` vectors (also `[N,K,1,1]`).
+ */
+export type TensorFormat = 'NCHW' | 'NHWC' | 'NLC' | 'NCL' | 'LNC' | 'NC';
+
+/** Network part of SPEC §5. Vector layers between Pool and Final belong to none (`null`). */
+export type Part = 'Early' | 'Middle' | 'Late' | 'Pool' | 'Final';
+export const PARTS: readonly Part[] = ['Early', 'Middle', 'Late', 'Pool', 'Final'];
+
+export type TransformName = 'rot90' | 'translate' | 'hflip' | 'vflip' | 'd4';
+export const TRANSFORM_NAMES: readonly TransformName[] = ['rot90', 'translate', 'hflip', 'vflip', 'd4'];
+
+export type ShiftMode = 'crop' | 'roll' | 'zero';
+export type Similarity = 'pearson' | 'cosine';
+
+/**
+ * One probed layer, like timm's FeatureInfo: name (the ONNX tensor name), op type, layout and
+ * per-image size. `channels × h × w` is the map read per image (h = w = 1 for vectors).
+ */
+export interface ProbeInfo {
+  readonly name: string;
+  readonly op: string;
+  /** Position in topological order among the probes (0-based): the depth index of SPEC §4. */
+  readonly depth: number;
+  readonly kind: ProbeKind;
+  readonly format: TensorFormat;
+  /** Raw tensor shape as seen in the discovery forward pass, batch axis included. */
+  readonly dims: readonly number[];
+  readonly batchAxis: number;
+  readonly channels: number;
+  readonly h: number;
+  readonly w: number;
+  /** Prefix tokens (CLS, distillation) dropped before reading tokens as a grid. */
+  readonly prefixTokens: number;
+  readonly part: Part | null;
+}
+
+/** The model's image input, as detected from its ONNX signature. */
+export interface InputInfo {
+  readonly name: string;
+  readonly layout: 'NCHW' | 'NHWC';
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+  /** Fixed batch size, or null when the batch axis is dynamic. */
+  readonly fixedBatch: number | null;
+}
+
+/** One non-identity group element g of a transform, e.g. `rot90` k = 1 or `translate` s = 4. */
+export interface GroupElement {
+  readonly transform: TransformName;
+  /** Stable key used in CSV/JSON: `k1`, `s4`, `hflip`, `r1`, `m0` (d4: rotation k then optional flip). */
+  readonly key: string;
+  /** Quarter turns counter-clockwise (0–3) before an optional horizontal flip; for translate, 0. */
+  readonly quarterTurns: number;
+  readonly flip: boolean;
+  /** Diagonal input shift in pixels (translate only, else 0). */
+  readonly shift: number;
+}
+
+/** Mean, standard deviation and pair counts of one score over (c, g, i). */
+export interface ScoreStats {
+  readonly mean: number;
+  readonly std: number;
+  readonly defined: number;
+  readonly undefinedPairs: number;
+}
+
+/** Scores of one layer for one group element. */
+export interface ElementScore {
+  readonly key: string;
+  readonly shift: number;
+  readonly inv: ScoreStats;
+  readonly eqv: ScoreStats;
+}
+
+/** Scores of one layer under one transform (all its group elements pooled, and per element). */
+export interface LayerScore {
+  readonly layer: string;
+  readonly transform: TransformName;
+  readonly inv: ScoreStats;
+  readonly eqv: ScoreStats;
+  readonly elements: readonly ElementScore[];
+  /** Why the layer was not scored for this transform (e.g. a non-square map under rot90). */
+  readonly skipped?: string;
+}
+
+/** Mean of a part's layer scores (each layer weighs the same), SPEC §5. */
+export interface PartScore {
+  readonly part: Part;
+  readonly transform: TransformName;
+  readonly inv: number;
+  readonly eqv: number;
+  readonly layers: number;
+}
+
+/** Top-1 accuracy and prediction consistency, SPEC §7 (only with labels). */
+export interface AccuracyReport {
+  readonly images: number;
+  readonly top1: number;
+  /** Per transform: accuracy per element, group average including the identity, unchanged fraction per element. */
+  readonly transforms: readonly {
+    readonly transform: TransformName;
+    readonly groupAverage: number;
+    readonly elements: readonly { readonly key: string; readonly top1: number; readonly unchanged: number }[];
+  }[];
+}
+
+/** Preprocessing applied to image files (torchvision-style resize then centre crop, then normalise). */
+export interface Preprocessing {
+  readonly preset: 'imagenet' | 'fmnist' | 'none' | 'custom';
+  readonly size: number;
+  /** Shorter side is resized to this before the centre crop of `size`. */
+  readonly resize: number;
+  readonly channels: number;
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+}
+
+/** Everything that determines a measurement's numbers; stored in every result. */
+export interface MeasureConfig {
+  readonly transforms: readonly TransformName[];
+  readonly images: string | null;
+  readonly synthetic: number | null;
+  readonly seed: number;
+  readonly preprocessing: Preprocessing;
+  readonly shifts: readonly number[];
+  readonly shiftMode: ShiftMode;
+  readonly layers: 'default' | 'all';
+  readonly include: string | null;
+  readonly exclude: string | null;
+  readonly similarity: Similarity;
+  readonly maxImages: number | null;
+  readonly batch: number;
+  readonly threads: number;
+  readonly labels: string | null;
+}
+
+/** The whole result of `measure`: written as result.json, read back by correlate/compare/report. */
+export interface ProbeReport {
+  readonly schemaVersion: 1;
+  readonly tool: { readonly name: 'equiprobe'; readonly version: string; readonly onnxruntime: string };
+  readonly model: { readonly name: string; readonly path: string; readonly sha256: string; readonly input: InputInfo };
+  readonly config: MeasureConfig;
+  readonly images: { readonly used: number; readonly skipped: readonly { readonly file: string; readonly reason: string }[] };
+  readonly probes: readonly ProbeInfo[];
+  readonly layers: readonly LayerScore[];
+  readonly parts: readonly PartScore[];
+  readonly accuracy: AccuracyReport | null;
+  readonly warnings: readonly string[];
+  readonly createdAt: string;
+}
