@@ -130,11 +130,12 @@ export function accuracyFromReports(reports: readonly ProbeReport[]): Map<string
  * Reads an accuracy CSV (see {@link parseAccuracyCsv}) from disk.
  *
  * @param path - File with header `model,accuracy`; extra columns are ignored.
+ * @param column - Column to read instead of `accuracy` (e.g. `c4_avg_accuracy`).
  * @returns Map from model name to accuracy.
  * @throws Error from the file system (e.g. ENOENT), RangeError for malformed content.
  */
-export function readAccuracyCsv(path: string): Map<string, number> {
-  return parseAccuracyCsv(readFileSync(path, 'utf8'), path);
+export function readAccuracyCsv(path: string, column = 'accuracy'): Map<string, number> {
+  return parseAccuracyCsv(readFileSync(path, 'utf8'), path, column);
 }
 
 /**
@@ -146,18 +147,19 @@ export function readAccuracyCsv(path: string): Map<string, number> {
  *
  * @param text - CSV content.
  * @param source - Name used in error messages (the file path).
+ * @param column - Name of the value column (default `accuracy`), so one CSV can hold several metrics.
  * @returns Map from model name to accuracy.
  * @throws RangeError naming the file and line of the first problem.
  * @example
  * parseAccuracyCsv('model,accuracy\nr50,0.76\nvit,0.81\n'); // Map { 'r50' => 0.76, 'vit' => 0.81 }
  */
-export function parseAccuracyCsv(text: string, source = 'accuracy CSV'): Map<string, number> {
+export function parseAccuracyCsv(text: string, source = 'accuracy CSV', column = 'accuracy'): Map<string, number> {
   const records = parseCsv(text.replace(/^\uFEFF/, ''), source).filter((r) => r.fields.some((f) => f.trim() !== ''));
   const header = records.length > 0 ? records[0].fields.map((h) => h.trim().toLowerCase()) : [];
   const modelCol = header.indexOf('model');
-  const accCol = header.indexOf('accuracy');
+  const accCol = header.indexOf(column.toLowerCase());
   if (modelCol < 0) throw new RangeError(msg.csvMissingColumn(source, 'model', header));
-  if (accCol < 0) throw new RangeError(msg.csvMissingColumn(source, 'accuracy', header));
+  if (accCol < 0) throw new RangeError(msg.csvMissingColumn(source, column, header));
   const out = new Map<string, number>();
   for (const { line, fields } of records.slice(1)) {
     const model = (fields[modelCol] ?? '').trim();

@@ -14,11 +14,8 @@ export interface PartsTableRow {
   readonly layers: number;
 }
 
-/** Plain data row accepted by {@link formatTable}. */
-export type TableRow = { readonly [key: string]: unknown };
-
 /** A column of {@link formatTable}: which key to show and how. */
-export interface TableColumn<R extends TableRow = TableRow> {
+export interface TableColumn<R extends object = Record<string, unknown>> {
   readonly key: keyof R & string;
   /** Header text; defaults to the key. */
   readonly header?: string;
@@ -56,22 +53,25 @@ export function partsTable(reports: readonly ProbeReport[]): PartsTableRow[] {
  * Formats rows as an aligned plain-text table: a header line, a dashed rule, one line per row,
  * columns separated by two spaces, no trailing spaces. null/undefined/NaN print as `-`.
  *
- * @param rows - Plain objects.
+ * @param rows - Plain objects (e.g. {@link PartsTableRow}).
  * @param columns - Keys to show, as names or {@link TableColumn} objects.
  * @returns The table, lines joined with `\n`, no final newline.
  * @example
  * formatTable([{ model: 'r50', inv: 0.5 }], ['model', { key: 'inv', digits: 2 }]);
  * // "model   inv\n-----  ----\nr50    0.50"
  */
-export function formatTable<R extends TableRow>(
+export function formatTable<R extends object>(
   rows: readonly R[],
   columns: readonly (TableColumn<R> | (keyof R & string))[],
 ): string {
   const cols = columns.map((c) => (typeof c === 'string' ? { key: c } : c)) as TableColumn<R>[];
-  const cells = rows.map((row) => cols.map((c) => formatCell(row[c.key], c.digits ?? 4)));
+  // Interfaces such as PartsTableRow have no index signature, so read cells through a record view.
+  const get = (row: R, key: string): unknown => (row as Record<string, unknown>)[key];
+  const cells = rows.map((row) => cols.map((c) => formatCell(get(row, c.key), c.digits ?? 4)));
   const headers = cols.map((c) => c.header ?? c.key);
   const aligns = cols.map(
-    (c) => c.align ?? (rows.some((r) => typeof r[c.key] === 'number') && rows.every((r) => isNumberLike(r[c.key])) ? 'right' : 'left'),
+    (c) =>
+      c.align ?? (rows.some((r) => typeof get(r, c.key) === 'number') && rows.every((r) => isNumberLike(get(r, c.key))) ? 'right' : 'left'),
   );
   const widths = cols.map((_, j) => Math.max(headers[j].length, ...cells.map((r) => r[j].length)));
   const pad = (text: string, j: number): string =>

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import sharp from 'sharp';
+import sharp, { type Metadata, type SharpOptions } from 'sharp';
 import type { Preprocessing } from '../types.js';
 import { imageMessages as msg } from './messages.js';
 import { centreCrop, resizedShape } from './geometry.js';
@@ -55,7 +55,7 @@ export interface DecodedImage {
 
 type SourceKind = 'gray' | 'graya' | 'rgb' | 'rgba' | 'cmyk';
 
-function sourceKind(meta: sharp.Metadata): SourceKind {
+function sourceKind(meta: Metadata): SourceKind {
   // Palette PNGs report space 'srgb' and are expanded to RGB(A) by libvips, so they count as rgb.
   if (meta.space === 'cmyk') return 'cmyk';
   const gray = meta.space === 'b-w' || meta.space === 'grey16';
@@ -108,9 +108,9 @@ export async function decodeImage(file: string, prep: Preprocessing, margin: num
   const crop = prep.size + margin;
   if (!(Number.isInteger(margin) && margin >= 0)) throw new RangeError(msg.badMargin(margin));
   if (prep.resize < prep.size) throw new RangeError(msg.resizeBelowSize(prep.resize, prep.size));
-  const options: sharp.SharpOptions = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error', autoOrient: true };
+  const options: SharpOptions = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error', autoOrient: true };
 
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(file, options).metadata();
   } catch (err) {

@@ -59,24 +59,30 @@ export async function* imageBatches(
   let pending: ImageBatch = { files: [], data: [], conversions: [] };
   let next = 0;
   let window = files.length > 0 ? decodeWindow(files.slice(0, batchSize), prep, margin) : null;
-  while (window) {
-    const outcomes = await window;
-    next += batchSize;
-    // Start the following window before handing out batches, so decoding overlaps inference.
-    window = next < files.length ? decodeWindow(files.slice(next, next + batchSize), prep, margin) : null;
-    for (const outcome of outcomes) {
-      if ('reason' in outcome) {
-        onSkip(outcome.file, outcome.reason);
-        continue;
-      }
-      pending.files.push(outcome.file);
-      pending.data.push(outcome.image.data);
-      pending.conversions.push(outcome.image.conversion);
-      if (pending.files.length === batchSize) {
-        yield pending;
-        pending = { files: [], data: [], conversions: [] };
+  try {
+    while (window) {
+      const outcomes = await window;
+      next += batchSize;
+      // Start the following window before handing out batches, so decoding overlaps inference.
+      window = next < files.length ? decodeWindow(files.slice(next, next + batchSize), prep, margin) : null;
+      for (const outcome of outcomes) {
+        if ('reason' in outcome) {
+          onSkip(outcome.file, outcome.reason);
+          continue;
+        }
+        pending.files.push(outcome.file);
+        pending.data.push(outcome.image.data);
+        pending.conversions.push(outcome.image.conversion);
+        if (pending.files.length === batchSize) {
+          yield pending;
+          pending = { files: [], data: [], conversions: [] };
+        }
       }
     }
+  } finally {
+    // A caller that stops early leaves a prefetched window behind; mark it handled so an error in
+    // it cannot surface later as an unhandled rejection.
+    window?.catch(() => undefined);
   }
   if (pending.files.length > 0) yield pending;
 }

@@ -4,16 +4,18 @@ import { normaliseHWC } from './normalise.js';
 import { deriveSeed, mulberry32, type Random } from './prng.js';
 
 /**
- * Octaves of the luminance noise: grid period in pixels and amplitude. Amplitude proportional to
- * the period gives a roughly 1/f spectrum like natural images, so features have spatial structure
- * at the scales the transforms move (a few pixels up to a few dozen).
+ * Octaves of the luminance noise: grid period in pixels and amplitude. Amplitude falling about
+ * 0.6× per halving of the period gives a spectrum between white and 1/f, roughly like natural
+ * images, so features have spatial structure at the scales the transforms move (a few pixels up
+ * to a few dozen) and fine detail too.
  */
 const LUMA_OCTAVES: readonly (readonly [period: number, amplitude: number])[] = [
   [64, 1],
-  [32, 0.5],
-  [16, 0.25],
-  [8, 0.125],
-  [4, 0.0625],
+  [32, 0.6],
+  [16, 0.36],
+  [8, 0.22],
+  [4, 0.13],
+  [2, 0.08],
 ];
 /** Coarser, weaker per-channel fields give colour images varying hue instead of pure gray. */
 const CHROMA_OCTAVES: readonly (readonly [period: number, amplitude: number])[] = [
@@ -23,8 +25,8 @@ const CHROMA_OCTAVES: readonly (readonly [period: number, amplitude: number])[] 
 const CHROMA_WEIGHT = 0.35;
 /** Independent per-pixel noise, like sensor noise, relative to the field's ±1 range. */
 const PIXEL_NOISE = 0.04;
-/** Contrast: maps the field (std ≈ 0.3 of its ±1 range) to a pixel std of about 55 levels. */
-const GAIN = 1.4;
+/** Contrast: maps the field (std ≈ 0.2 of its ±1 range) to a pixel std of about 30–50 levels. */
+const GAIN = 2;
 
 /** Sum of bilinearly upsampled random grids, scaled to about [−1, 1]. */
 function fractalNoise(side: number, rand: Random, octaves: readonly (readonly [number, number])[]): Float64Array {
@@ -32,7 +34,8 @@ function fractalNoise(side: number, rand: Random, octaves: readonly (readonly [n
   let total = 0;
   for (const [period, amplitude] of octaves) {
     total += amplitude;
-    const nodes = Math.floor(side / period) + 2;
+    // Enough nodes that the right/bottom neighbour of the last pixel exists for any offset < period.
+    const nodes = Math.ceil(side / period) + 2;
     // A random sub-period offset so that the grids of different octaves do not line up.
     const offX = rand() * period;
     const offY = rand() * period;

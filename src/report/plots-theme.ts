@@ -100,7 +100,8 @@ export function scoreDomain(values: readonly number[]): [number, number] {
   const finite = values.filter((v) => Number.isFinite(v));
   const lo = Math.min(0, ...finite);
   const hi = Math.max(1, ...finite);
-  return [Math.floor(lo * 10 - 1e-9) / 10, Math.ceil(hi * 10 - 1e-9) / 10];
+  // The 1e−9 nudges keep values already on a 0.1 step (0, −0.3, 1) from being widened by rounding noise.
+  return [Math.floor(lo * 10 + 1e-9) / 10, Math.ceil(hi * 10 - 1e-9) / 10];
 }
 
 /**

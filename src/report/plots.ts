@@ -24,6 +24,16 @@ import {
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
+/**
+ * Legend of a dash-only channel: with colour used for models or parts, the legend symbol has
+ * no stroke colour of its own (vega-lite paints it as a fill), so set it.
+ */
+const DASH_LEGEND = {
+  symbolStrokeWidth: 2.5,
+  // symbolStrokeColor is dropped by vega-lite for filled marks, so set the stroke directly.
+  encode: { symbols: { update: { stroke: { value: '#444' } } } },
+} as const;
+
 /** One plotted point of a score line. */
 interface ScorePoint {
   readonly score: ScoreLabel;
@@ -164,7 +174,7 @@ export function shiftPlot(report: ProbeReport, options: ShiftPlotOptions = {}): 
     axis: { format: 'd', tickMinStep: 1 },
     scale: { zero: false, nice: false },
   } as const;
-  const strokeDash = { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_DASH } as const;
+  const strokeDash = { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_DASH, legend: DASH_LEGEND } as const;
 
   if (by === 'layer') {
     return {
@@ -260,7 +270,7 @@ export function comparePlot(reports: readonly ProbeReport[], transform: Transfor
       },
       y: { field: 'value', type: 'quantitative', title: scoreAxisTitle(reports), scale: { domain: scoreDomain(rows.map((r) => r.value)), nice: false } },
       color: { field: 'model', type: 'nominal', title: 'Model', scale: { domain: models, scheme: 'tableau10' } },
-      strokeDash: { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_DASH },
+      strokeDash: { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_DASH, legend: DASH_LEGEND },
     },
   } as TopLevelSpec;
 }
@@ -328,7 +338,9 @@ function scatterPanel(
     encoding: { text: { field: 'model' } },
   });
   return {
-    title: { text: `${name}: ${stats}`, fontSize: 12, fontWeight: 'normal' },
+    // Two lines keep the title about as wide as the panel; vega estimates text widths generously
+    // without a canvas, and a long one-line title would push the panels apart.
+    title: { text: [name, stats], fontSize: 12, fontWeight: 'normal' },
     width: 230,
     height: 230,
     data: { values },

@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Resvg } from '@resvg/resvg-js';
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import * as vega from 'vega';
+import { compile, version as vegaLiteVersion, type TopLevelSpec } from 'vega-lite';
 import { PLOT_FONT } from './plots-theme.js';
 
 /** Font file name inside assets/fonts. */
@@ -42,15 +42,7 @@ export interface RenderedPlot {
  * await writeFile('compare_rot90.png', png);
  */
 export async function renderSpec(spec: TopLevelSpec, options: RenderOptions = {}): Promise<RenderedPlot> {
-  const vegaSpec = compile(spec).spec;
-  // renderer 'none' builds the scenegraph without a canvas or DOM; toSVG then serialises it.
-  const view = new View(parse(vegaSpec), { renderer: 'none' });
-  let svg: string;
-  try {
-    svg = await view.toSVG();
-  } finally {
-    view.finalize();
-  }
+  const svg = await renderSvg(spec);
   const fontFiles = options.fontFiles ? [...options.fontFiles] : [shippedFontPath()];
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: options.scale ?? 2 },
@@ -60,6 +52,26 @@ export async function renderSpec(spec: TopLevelSpec, options: RenderOptions = {}
   });
   const png = resvg.render().asPng();
   return { svg, png: new Uint8Array(png.buffer, png.byteOffset, png.byteLength) };
+}
+
+/**
+ * Compiles a vega-lite spec and renders it headless to SVG only (no PNG), e.g. for inlining in HTML.
+ *
+ * @param spec - A vega-lite spec.
+ * @returns Standalone SVG text.
+ * @throws Error when vega-lite rejects the spec.
+ * @example
+ * const svg = await renderSvg(layerDepthPlot(report, 'rot90')); // '<svg xmlns=… width="…"'
+ */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const vegaSpec = compile(spec).spec;
+  // renderer 'none' builds the scenegraph without a canvas or DOM; toSVG then serialises it.
+  const view = new vega.View(vega.parse(vegaSpec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
 }
 
 /**
@@ -83,4 +95,15 @@ export function shippedFontPath(): string {
     `Font assets/fonts/${FONT_FILE} not found above ${fileURLToPath(import.meta.url)}. ` +
       'Reinstall equiprobe, or pass fontFiles to renderSpec.',
   );
+}
+
+/**
+ * Versions of the plotting libraries, recorded in reports so a figure can be redrawn identically.
+ *
+ * @returns e.g. `{ vega: '5.33.1', vegaLite: '5.23.0' }`.
+ */
+export function rendererVersions(): { vega: string; vegaLite: string } {
+  // vega exports `version` at run time, but its typings do not declare it.
+  const vegaVersion = (vega as unknown as { version?: string }).version ?? 'unknown';
+  return { vega: vegaVersion, vegaLite: vegaLiteVersion };
 }

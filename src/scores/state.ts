@@ -22,6 +22,8 @@ export interface MeasureState {
   vectors: Record<string, Record<string, number[][]>>;
   /** 'original' or 'transform:key' → predicted class per processed image. */
   predictions: Record<string, number[]>;
+  /** True class per processed image, when labels are known (SPEC §7). */
+  labels: number[] | null;
   /** probes flagged for NaN/Inf outputs. */
   nonFinite: string[];
 }
@@ -32,8 +34,8 @@ export function elementId(transform: TransformName, key: string): string {
 }
 
 /** A fresh state for these probes and elements. */
-export function emptyState(probes: readonly ProbeInfo[], elements: ReadonlyMap<TransformName, readonly GroupElement[]>): MeasureState {
-  const state: MeasureState = { processed: [], skipped: [], maps: {}, vectors: {}, predictions: { original: [] }, nonFinite: [] };
+export function emptyState(probes: readonly ProbeInfo[], elements: ReadonlyMap<TransformName, readonly GroupElement[]>, withLabels: boolean): MeasureState {
+  const state: MeasureState = { processed: [], skipped: [], maps: {}, vectors: {}, predictions: { original: [] }, labels: withLabels ? [] : null, nonFinite: [] };
   for (const probe of probes) {
     if (probe.kind === 'vector') {
       state.vectors[probe.name] = { original: [] };
@@ -70,6 +72,7 @@ export function mergeStates(states: readonly MeasureState[]): MeasureState {
     }
     for (const [probe, byId] of Object.entries(s.vectors)) for (const [id, list] of Object.entries(byId)) merged.vectors[probe][id].push(...list);
     for (const [id, list] of Object.entries(s.predictions)) merged.predictions[id].push(...list);
+    if (merged.labels && s.labels) merged.labels.push(...s.labels);
     for (const name of s.nonFinite) if (!merged.nonFinite.includes(name)) merged.nonFinite.push(name);
   }
   // Restore the sorted image order of a single run.
@@ -78,6 +81,7 @@ export function mergeStates(states: readonly MeasureState[]): MeasureState {
   merged.processed = reorder(merged.processed);
   for (const byId of Object.values(merged.vectors)) for (const id of Object.keys(byId)) byId[id] = reorder(byId[id]);
   for (const id of Object.keys(merged.predictions)) merged.predictions[id] = reorder(merged.predictions[id]);
+  if (merged.labels) merged.labels = reorder(merged.labels);
   merged.skipped.sort((a, b) => (a.file < b.file ? -1 : 1));
   return merged;
 }

@@ -1,0 +1,67 @@
+/**
+ * `cornercut_eqv`: the paper's equivariant toy CNN — Gaussians with a corner cut out, in groups
+ * of four 90° rotations, so rotating the input rotates the maps and cycles the channels.
+ */
+import { cornerCutFilter, createRng, scaleFilter } from './filters.js';
+import { expectParts, MAP_PARTS } from './expect.js';
+import { addGroupLayers } from './gcnn.js';
+import { finishGraph, gapHead, startGraph } from './nn.js';
+import type { Probe, ProbeOptions } from './types.js';
+
+const SIZE = 32;
+const SIGMAS = [1.0, 1.5, 2.2];
+
+/**
+ * Builds `cornercut_eqv`: `x [N,1,32,32]` → `conv1` (12 ch: 3 sigmas × 4 rotations of a 5×5
+ * Gaussian with its top-left 3×3 corner zeroed, channel `c·4 + r`) → `relu1` → `conv2` → `relu2` → `conv3` → `relu3`
+ * (C4 group convs whose base filters are signed random multiples of the same corner-cut
+ * Gaussians) → `pool` → `logits` (10; head weights tied within each group of four).
+ *
+ * Predicted answer for rot90: eqv ≈ 1 at every map layer and at Pool (rotating the input 90°
+ * CCW turns channel `c·4 + r` into the rot90 of channel `c·4 + r−1`, and the pooled vector is the
+ * same permutation); inv clearly lower at the map layers (≤ 0.9), because the matching channel
+ * is a differently oriented filter's response; Final inv ≈ 1, because the head sums each group's
+ * four channels with one weight.
+ *
+ * @example
+ * buildCornerCutEqv(0).inputShape; // [1, 32, 32]
+ */
+export function buildCornerCutEqv(seed: number, options: ProbeOptions = {}): Probe {
+  const rng = createRng(seed ^ 0xc0c);
+  const { g, x } = startGraph('cornercut_eqv', [1, SIZE, SIZE]);
+  const groups = SIGMAS.length;
+  const r3 = addGroupLayers(
+    g,
+    rng,
+    x,
+    1,
+    groups,
+    'C4',
+    (o, fanIn) => scaleFilter(cornerCutFilter(5, SIGMAS[o]), fanIn === 1 ? 1 + rng.uniform() : (2 * rng.normal()) / Math.sqrt(fanIn)),
+    -0.05,
+  );
+  const u = new Float32Array(10 * groups * 4);
+  for (let k = 0; k < 10; k += 1)
+    for (let c = 0; c < groups; c += 1) {
+      const v = rng.normal() / Math.sqrt(groups * 4);
+      for (let r = 0; r < 4; r += 1) u[k * groups * 4 + c * 4 + r] = v;
+    }
+  const { pool, logits } = gapHead(g, r3, groups * 4, 10, rng, u);
+  const layers = ['conv1', 'relu1', 'conv2', 'relu2', 'conv3', 'relu3', pool, logits];
+  const why = 'the four filters of a group are 90° rotations of one another, so rot90 cycles them';
+  return {
+    name: 'cornercut_eqv',
+    description: 'CNN of corner-cut Gaussians in rotation groups: rot90-equivariant (channels cycle), not invariant.',
+    bytes: finishGraph(g, layers, logits, options),
+    inputShape: [1, SIZE, SIZE],
+    transforms: ['rot90'],
+    expected: [
+      ...expectParts(['rot90'], [...MAP_PARTS, 'Pool'], 'eqv', { atLeast: 0.99 }, why),
+      ...expectParts(['rot90'], MAP_PARTS, 'inv', { atMost: 0.9 }, 'the same channel index holds a differently oriented filter after rotation'),
+      ...expectParts(['rot90'], ['Final'], 'inv', { atLeast: 0.99 }, 'head weights are tied within each rotation group'),
+    ],
+    layers,
+    pool,
+    final: logits,
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * The registry of probe networks: toy ONNX models whose invariance/equivariance scores are known
+ * from mathematics, for `equiprobe sanity`.
+ */
+import { buildCircularCnn } from './circular.js';
+import { buildCornerCutEqv } from './cornercut.js';
+import { buildGaussianInv } from './gaussian.js';
+import { buildC4Gcnn, buildD4Gcnn } from './gcnn.js';
+import { buildLargeMean } from './largemean.js';
+import { buildRandomCnn } from './random.js';
+import type { Probe, ProbeOptions } from './types.js';
+import { buildTinyVit } from './vit.js';
+
+export type { Expectation, Probe, ProbeOptions, ScoreName, TokenLayout } from './types.js';
+
+/** Probe builders by name, in the order `buildProbes` returns them. */
+export const PROBE_BUILDERS: Readonly<Record<string, (seed: number, options?: ProbeOptions) => Probe>> = {
+  gaussian_inv: buildGaussianInv,
+  cornercut_eqv: buildCornerCutEqv,
+  c4_gcnn: buildC4Gcnn,
+  d4_gcnn: buildD4Gcnn,
+  circular_cnn: buildCircularCnn,
+  random_cnn: buildRandomCnn,
+  tiny_vit: buildTinyVit,
+  large_mean: buildLargeMean,
+};
+
+/**
+ * Builds every probe network with one seed (deterministic: same seed, same bytes).
+ *
+ * @param seed - seeds every probe's random weights
+ * @param options - `exposeLayers` also makes every named layer a graph output
+ * @returns the 8 probes, each with its model bytes, input shape, transforms and expectations
+ * @example
+ * const probes = buildProbes(0);
+ * probes.map((p) => p.name); // ['gaussian_inv', 'cornercut_eqv', 'c4_gcnn', 'd4_gcnn', 'circular_cnn', 'random_cnn', 'tiny_vit', 'large_mean']
+ */
+export function buildProbes(seed: number, options: ProbeOptions = {}): Probe[] {
+  return Object.values(PROBE_BUILDERS).map((build) => build(seed, options));
+}

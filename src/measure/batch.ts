@@ -1,0 +1,107 @@
+import type * as ort from 'onnxruntime-node';
+import { readProbeImage } from '../forward/read.js';
+import { runImages } from '../forward/run.js';
+import { messages } from '../messages.js';
+import type { MetricEngine } from '../scores/metric.js';
+import { scoreMapPairs, type MapPair } from '../scores/pairs.js';
+import { elementId, type MeasureState } from '../scores/state.js';
+import { cropOriginal, mapShift, overlapPair, transformInput, transformMap } from '../transforms/index.js';
+import type { GroupElement, InputInfo, ProbeInfo, ShiftMode, Similarity, TransformName } from '../types.js';
+
+/** What processing one batch needs; built once per run by `measure`. */
+export interface BatchContext {
+  readonly session: ort.InferenceSession;
+  readonly engine: MetricEngine;
+  readonly input: InputInfo;
+  readonly probes: readonly ProbeInfo[];
+  readonly elements: ReadonlyMap<TransformName, readonly GroupElement[]>;
+  readonly shiftMode: ShiftMode;
+  readonly similarity: Similarity;
+  /** `probe\0transform` → reason, for layers a transform cannot score. */
+  readonly skippedLayers: ReadonlyMap<string, string>;
+  /** The model output whose argmax is the predicted class. */
+  readonly outputName: string;
+  readonly state: MeasureState;
+  readonly onWarning?: (message: string) => void;
+}
+
+/** Key of `skippedLayers`. */
+export function layerKey(probe: string, transform: TransformName): string {
+  return `${probe}\u0000${transform}`;
+}
+
+/** Forward pass of a set of images: per probe, one K×h×w map per image; plus predicted classes. */
+async function forwardProbes(ctx: BatchContext, images: readonly Float32Array[]): Promise<{ maps: Map<string, Float32Array[]>; predicted: number[] }> {
+  const chunks = await runImages(ctx.session, ctx.input, images, ctx.probes.map((p) => p.name).concat(ctx.outputName));
+  const maps = new Map<string, Float32Array[]>(ctx.probes.map((p) => [p.name, []]));
+  const predicted: number[] = [];
+  for (const { tensors, count } of chunks) {
+    for (const probe of ctx.probes) {
+      const t = tensors[probe.name];
+      const data = t.data as Float32Array;
+      if (!ctx.state.nonFinite.includes(probe.name) && data.some((v) => !Number.isFinite(v))) {
+        ctx.state.nonFinite.push(probe.name);
+        ctx.onWarning?.(messages.nonFinite(probe.name));
+      }
+      for (let n = 0; n < count; n++) maps.get(probe.name)!.push(readProbeImage(data, t.dims, probe, n));
+    }
+    const out = tensors[ctx.outputName];
+    const classes = out.dims[out.dims.length - 1];
+    const logits = out.data as Float32Array;
+    for (let n = 0; n < count; n++) {
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (logits[n * classes + c] > logits[n * classes + best]) best = c;
+      predicted.push(best);
+    }
+  }
+  return { maps, predicted };
+}
+
+/** The pair (F', T'F) of SPEC §4 for one image: a permuted map, or the overlap of shifted maps. */
+function makePair(probe: ProbeInfo, g: GroupElement, transformed: Float32Array, original: Float32Array, inputHeight: number): MapPair & { p: number } {
+  if (g.transform === 'translate') {
+    const d = mapShift(g.shift, probe.h, inputHeight);
+    const { a, b, h, w } = overlapPair(transformed, original, probe.channels, probe.h, probe.w, d);
+    return { a, b, p: h * w };
+  }
+  return { a: transformed, b: transformMap(original, probe.channels, probe.h, probe.w, g), p: probe.h * probe.w };
+}
+
+/**
+ * Stages 3–5 for one batch of source images: transforms, forward passes, scores. Map layers add
+ * into the running sums; vector layers and predictions are stored per image.
+ *
+ * @param sources - CHW source images of side `sourceSize` (input size plus the crop-mode margin)
+ * @param tick - called after each forward pass of the batch (progress)
+ */
+export async function processBatch(ctx: BatchContext, sources: readonly Float32Array[], sourceSize: number, tick: () => void): Promise<void> {
+  const { input, state } = ctx;
+  const crop = (src: Float32Array) => cropOriginal(src, input.channels, sourceSize, sourceSize, input.height, input.width);
+  const original = await forwardProbes(ctx, sources.map(crop));
+  tick();
+  state.predictions.original.push(...original.predicted);
+  for (const probe of ctx.probes) {
+    if (probe.kind === 'vector') state.vectors[probe.name].original.push(...original.maps.get(probe.name)!.map((v) => Array.from(v)));
+  }
+  for (const [t, list] of ctx.elements) {
+    for (const g of list) {
+      const images = sources.map((src) => transformInput(src, input.channels, sourceSize, sourceSize, g, input.height, input.width, ctx.shiftMode));
+      const moved = await forwardProbes(ctx, images);
+      tick();
+      const id = elementId(t, g.key);
+      state.predictions[id].push(...moved.predicted);
+      for (const probe of ctx.probes) {
+        const after = moved.maps.get(probe.name)!;
+        if (probe.kind === 'vector') {
+          state.vectors[probe.name][id].push(...after.map((v) => Array.from(v)));
+          continue;
+        }
+        if (ctx.skippedLayers.has(layerKey(probe.name, t)) || state.nonFinite.includes(probe.name)) continue;
+        const before = original.maps.get(probe.name)!;
+        const pairs = after.map((a, i) => makePair(probe, g, a, before[i], input.height));
+        const sums = state.maps[probe.name][t][g.key];
+        await scoreMapPairs(ctx.engine, pairs, probe.channels, pairs[0]?.p ?? 0, ctx.similarity, sums.inv, sums.eqv);
+      }
+    }
+  }
+}

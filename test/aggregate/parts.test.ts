@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { accuracyReport } from '../../src/aggregate/accuracy.js';
+import { aggregateParts } from '../../src/aggregate/parts.js';
+import type { GroupElement, LayerScore, ProbeInfo, ScoreStats } from '../../src/types.js';
+
+const stats = (mean: number): ScoreStats => ({ mean, std: 0, defined: 1, undefinedPairs: 0 });
+const probe = (name: string, part: ProbeInfo['part']): ProbeInfo => ({
+  name, op: 'Relu', depth: 0, kind: 'map', format: 'NCHW', dims: [2, 1, 4, 4], batchAxis: 0, channels: 1, h: 4, w: 4, prefixTokens: 0, part,
+});
+const layer = (name: string, inv: number, eqv: number, skipped?: string): LayerScore => ({
+  layer: name, transform: 'rot90', inv: stats(inv), eqv: stats(eqv), elements: [], ...(skipped ? { skipped } : {}),
+});
+
+describe('aggregateParts', () => {
+  it('averages layer scores per part, each layer weighing the same, leaving out skipped and flagged layers', () => {
+    const probes = [probe('a', 'Early'), probe('b', 'Early'), probe('c', 'Early'), probe('d', 'Late'), probe('e', 'Late'), probe('f', null)];
+    const layers = [layer('a', 0.2, 0.4), layer('b', 0.4, 0.8), layer('c', 0.9, 0.9, 'map is 4×2, not square'), layer('d', 0.5, 0.5), layer('e', NaN, NaN), layer('f', 1, 1)];
+    const parts = aggregateParts(probes, layers, new Set(['e']));
+    expect(parts).toHaveLength(2);
+    expect(parts[0]).toMatchObject({ part: 'Early', layers: 2 });
+    expect(parts[0].inv).toBeCloseTo(0.3, 12);
+    expect(parts[0].eqv).toBeCloseTo(0.6, 12);
+    expect(parts[1]).toMatchObject({ part: 'Late', inv: 0.5, layers: 1 });
+  });
+});
+
+describe('accuracyReport', () => {
+  it('computes top-1, per-element accuracy, the group average with the identity, and unchanged predictions', () => {
+    const k = (n: number): GroupElement => ({ transform: 'rot90', key: `k${n}`, quarterTurns: n, flip: false, shift: 0 });
+    const report = accuracyReport(
+      { original: [0, 1, 2, 3], 'rot90:k1': [0, 1, 0, 0], 'rot90:k2': [0, 0, 0, 0], 'rot90:k3': [0, 1, 2, 0] },
+      [0, 1, 2, 0],
+      new Map([['rot90', [k(1), k(2), k(3)]]]),
+    );
+    expect(report.top1).toBe(0.75);
+    const rot = report.transforms[0];
+    expect(rot.elements.map((e) => e.top1)).toEqual([0.75, 0.5, 1]);
+    expect(rot.elements.map((e) => e.unchanged)).toEqual([0.5, 0.25, 0.75]);
+    expect(rot.groupAverage).toBeCloseTo((0.75 + 0.75 + 0.5 + 1) / 4, 12);
+  });
+});

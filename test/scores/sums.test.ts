@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { addScore, emptySums, mergeSums, statsOf } from '../../src/scores/sums.js';
+
+describe('running sums', () => {
+  it('give the mean and population std, and count undefined pairs apart', () => {
+    const s = emptySums();
+    for (const v of [0.2, 0.4, null, 0.9]) addScore(s, v);
+    const stats = statsOf(s);
+    expect(stats.mean).toBeCloseTo(0.5, 12);
+    expect(stats.std).toBeCloseTo(Math.sqrt((0.09 + 0.01 + 0.16) / 3), 12);
+    expect(stats.defined).toBe(3);
+    expect(stats.undefinedPairs).toBe(1);
+  });
+  it('merge by addition into exactly the sums of all values', () => {
+    const all = emptySums();
+    const a = emptySums();
+    const b = emptySums();
+    [0.1, 0.5, null, -0.3, 0.7].forEach((v, i) => {
+      addScore(all, v);
+      addScore(i % 2 ? a : b, v);
+    });
+    mergeSums(a, b);
+    expect(statsOf(a)).toEqual(statsOf(all));
+  });
+  it('report NaN when nothing is defined', () => {
+    expect(statsOf(emptySums()).mean).toBeNaN();
+  });
+});
