@@ -1,10 +1,12 @@
 import { Command } from 'commander';
 import { registerLayers } from './layers.js';
 import { registerMeasure } from './measure.js';
+import { registerMerge } from './merge.js';
 
 const program = new Command('equiprobe')
   .description('Measure how much invariance and equivariance an ONNX vision model has learned, layer by layer')
   .showHelpAfterError('(run with --help for usage)');
 registerLayers(program);
 registerMeasure(program);
+registerMerge(program);
 await program.parseAsync(process.argv);

@@ -23,6 +23,10 @@ export function isImageFile(name: string): boolean {
 /**
  * Plain UTF-16 code-unit order. `localeCompare` and `Intl.Collator` depend on the machine's ICU
  * data and locale, which would break SPEC §8 (same images in the same order on any machine).
+ *
+ * @param a - first string
+ * @param b - second string
+ * @returns negative, 0 or positive, for `Array.prototype.sort`: 'B' < 'a' < 'b' < 'é'
  */
 export function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
