@@ -16,7 +16,7 @@ const WIDTH = 8;
  * → `pool` → `logits` (10).
  *
  * Predicted answer for rot90: inv and eqv clearly below 1 at every map layer (inv ≤ 0.6,
- * eqv ≤ 0.9). Why: `conv(rot x, w) = rot conv(x, rot⁻¹ w)`, so invariance compares the responses
+ * eqv ≤ 0.9; measured over 4 seeds on white and box-blurred noise: inv −0.26…0.06, eqv 0.08…0.45). Why: `conv(rot x, w) = rot conv(x, rot⁻¹ w)`, so invariance compares the responses
  * to w and to its rotation — unrelated random filters. Filters have zero sum: a filter's response
  * to smooth images is dominated by its sum, which every rotation shares, and a random CNN with
  * non-zero-sum filters would look rotation invariant on smooth inputs. The 2×2 max pool on an

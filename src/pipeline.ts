@@ -91,7 +91,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   // 1. Model and probes.
   const model = await loadModel(options.model);
   const input = detectInput(model.proto, model.path, options.size, options.layout);
-  const transforms = [...new Set(options.transforms ?? ['rot90'])];
+  const transforms = [...new Set<TransformName>(options.transforms ?? ['rot90'])];
   for (const t of transforms) {
     if ((t === 'rot90' || t === 'd4') && input.height !== input.width) throw new RangeError(messages.nonSquareInput(input.height, input.width, t));
   }

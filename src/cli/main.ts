@@ -1,7 +1,10 @@
 import { Command } from 'commander';
+import { registerCompare } from './compare.js';
+import { registerCorrelate } from './correlate.js';
 import { registerLayers } from './layers.js';
 import { registerMeasure } from './measure.js';
 import { registerMerge } from './merge.js';
+import { registerReport } from './report.js';
 
 const program = new Command('equiprobe')
   .description('Measure how much invariance and equivariance an ONNX vision model has learned, layer by layer')
@@ -9,4 +12,7 @@ const program = new Command('equiprobe')
 registerLayers(program);
 registerMeasure(program);
 registerMerge(program);
+registerCorrelate(program);
+registerCompare(program);
+registerReport(program);
 await program.parseAsync(process.argv);
