@@ -46,7 +46,7 @@ export async function mergeResults(dirs: readonly string[], options: RuntimeOpti
   const state = mergeStates(states);
   const first = reports[0];
   const elements = elementsFor(first.config.transforms, first.config.shifts, first.model.input.height);
-  const engine = await MetricEngine.open(options);
+  const engine = await MetricEngine.open(first.config.similarity, options);
   try {
     const report = await finalizeReport(
       { model: first.model, input: first.model.input, config: first.config, probes: first.probes, elements, skippedLayers: skippedLayerReasons(first.probes, elements) },

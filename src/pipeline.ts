@@ -116,12 +116,12 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
 
   const fetches = [...new Set([...probes.map((p) => p.name), model.proto.graph!.output[0].name])];
   const session = await openSession(model.proto, fetches, runtime);
-  const engine = await MetricEngine.open(runtime);
+  const engine = await MetricEngine.open(config.similarity, runtime);
   const passes = 1 + [...elements.values()].reduce((s, l) => s + l.length, 0);
   const total = items.length * passes;
   let forwardDone = (state.processed.length + state.skipped.length) * passes;
   const context: BatchContext = {
-    session, engine, input, probes, elements, shiftMode, similarity: config.similarity, skippedLayers: run.skippedLayers,
+    session, engine, input, probes, elements, shiftMode, skippedLayers: run.skippedLayers,
     outputName: model.proto.graph!.output[0].name, state, onWarning: options.onWarning,
   };
   try {

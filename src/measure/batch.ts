@@ -6,7 +6,7 @@ import type { MetricEngine } from '../scores/metric.js';
 import { scoreMapPairs, type MapPair } from '../scores/pairs.js';
 import { elementId, type MeasureState } from '../scores/state.js';
 import { cropOriginal, mapShift, overlapPair, transformInput, transformMap } from '../transforms/index.js';
-import type { GroupElement, InputInfo, ProbeInfo, ShiftMode, Similarity, TransformName } from '../types.js';
+import type { GroupElement, InputInfo, ProbeInfo, ShiftMode, TransformName } from '../types.js';
 
 /** What processing one batch needs; built once per run by `measure`. */
 export interface BatchContext {
@@ -16,7 +16,6 @@ export interface BatchContext {
   readonly probes: readonly ProbeInfo[];
   readonly elements: ReadonlyMap<TransformName, readonly GroupElement[]>;
   readonly shiftMode: ShiftMode;
-  readonly similarity: Similarity;
   /** `probe\0transform` → reason, for layers a transform cannot score. */
   readonly skippedLayers: ReadonlyMap<string, string>;
   /** The model output whose argmax is the predicted class. */
@@ -30,6 +29,13 @@ export function layerKey(probe: string, transform: TransformName): string {
   return `${probe}\u0000${transform}`;
 }
 
+/** True when no value is NaN or ±Inf: a float64 sum of float32 values can only be non-finite then. */
+function allFinite(data: Float32Array): boolean {
+  let sum = 0;
+  for (let i = 0; i < data.length; i++) sum += data[i];
+  return Number.isFinite(sum);
+}
+
 /** Forward pass of a set of images: per probe, one K×h×w map per image; plus predicted classes. */
 async function forwardProbes(ctx: BatchContext, images: readonly Float32Array[]): Promise<{ maps: Map<string, Float32Array[]>; predicted: number[] }> {
   const chunks = await runImages(ctx.session, ctx.input, images, ctx.probes.map((p) => p.name).concat(ctx.outputName));
@@ -39,7 +45,7 @@ async function forwardProbes(ctx: BatchContext, images: readonly Float32Array[])
     for (const probe of ctx.probes) {
       const t = tensors[probe.name];
       const data = t.data as Float32Array;
-      if (!ctx.state.nonFinite.includes(probe.name) && data.some((v) => !Number.isFinite(v))) {
+      if (!ctx.state.nonFinite.includes(probe.name) && !allFinite(data)) {
         ctx.state.nonFinite.push(probe.name);
         ctx.onWarning?.(messages.nonFinite(probe.name));
       }
@@ -100,7 +106,7 @@ export async function processBatch(ctx: BatchContext, sources: readonly Float32A
         const before = original.maps.get(probe.name)!;
         const pairs = after.map((a, i) => makePair(probe, g, a, before[i], input.height));
         const sums = state.maps[probe.name][t][g.key];
-        await scoreMapPairs(ctx.engine, pairs, probe.channels, pairs[0]?.p ?? 0, ctx.similarity, sums.inv, sums.eqv);
+        await scoreMapPairs(ctx.engine, pairs, probe.channels, pairs[0]?.p ?? 0, sums.inv, sums.eqv);
       }
     }
   }

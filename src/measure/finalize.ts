@@ -36,7 +36,7 @@ async function finalSums(run: RunDescription, state: MeasureState, engine: Metri
         const s = { inv: emptySums(), eqv: emptySums() };
         if (original.length >= 3 && !state.nonFinite.includes(probe.name)) {
           const moved = stored[elementId(t, g.key)].map((v) => Float32Array.from(v));
-          await scoreVectors(engine, moved, original, probe.channels, run.config.similarity, s.inv, s.eqv);
+          await scoreVectors(engine, moved, original, probe.channels, s.inv, s.eqv);
         }
         sums[probe.name][t][g.key] = s;
       }

@@ -14,20 +14,23 @@ export function permutePlanes(data: Float32Array, channels: number, h: number, w
   const k = ((quarterTurns % 4) + 4) % 4;
   const out = new Float32Array(channels * h * w);
   const [oh, ow] = k % 2 === 1 ? [w, h] : [h, w];
-  // Source index of output (i, j), worked out per case so the inner loop is plain arithmetic.
+  // Source row y and column x of output (i, j) are affine in (i, j): y = y0 + yi·i + yj·j, same for x.
+  const [y0, yi, yj, x0, xi, xj] = [
+    [0, 1, 0, 0, 0, 1],
+    [0, 0, 1, w - 1, -1, 0],
+    [h - 1, -1, 0, w - 1, 0, -1],
+    [h - 1, 0, -1, 0, 1, 0],
+  ][k];
+  const [fx0, fxi, fxj] = flip ? [w - 1 - x0, -xi, -xj] : [x0, xi, xj];
+  const start = y0 * w + fx0;
+  const di = yi * w + fxi;
+  const dj = yj * w + fxj;
   for (let c = 0; c < channels; c++) {
     const base = c * h * w;
+    let o = base;
     for (let i = 0; i < oh; i++) {
-      for (let j = 0; j < ow; j++) {
-        let y: number;
-        let x: number;
-        if (k === 0) [y, x] = [i, j];
-        else if (k === 1) [y, x] = [j, w - 1 - i];
-        else if (k === 2) [y, x] = [h - 1 - i, w - 1 - j];
-        else [y, x] = [h - 1 - j, i];
-        if (flip) x = w - 1 - x;
-        out[base + i * ow + j] = data[base + y * w + x];
-      }
+      let src = base + start + i * di;
+      for (let j = 0; j < ow; j++, src += dj) out[o++] = data[src];
     }
   }
   return out;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricEngine } from '../../src/scores/metric.js';
+import { cosine, pearson } from '../../src/scores/similarity.js';
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -9,38 +10,50 @@ function seeded(seed: number): () => number {
   };
 }
 
-describe('MetricEngine', () => {
-  let engine: MetricEngine;
+const row = (x: Float32Array, r: number, p: number) => x.subarray(r * p, (r + 1) * p);
+
+describe('metric graph', () => {
+  let engines: Record<'pearson' | 'cosine', MetricEngine>;
   beforeAll(async () => {
-    engine = await MetricEngine.open({ threads: 1 });
+    engines = { pearson: await MetricEngine.open('pearson', { threads: 1 }), cosine: await MetricEngine.open('cosine', { threads: 1 }) };
   });
   afterAll(async () => {
-    await engine.release();
+    await engines.pearson.release();
+    await engines.cosine.release();
   });
 
-  it('returns, per row of a, the max dot product over the valid rows of b (naive loop as reference)', async () => {
+  it.each(['pearson', 'cosine'] as const)('%s: inv is the same-channel similarity and eqv the max over valid channels (naive float64 reference)', async (kind) => {
     const rand = seeded(7);
     const [batch, k, p] = [3, 5, 11];
-    const a = Float32Array.from({ length: batch * k * p }, rand);
-    const b = Float32Array.from({ length: batch * k * p }, rand);
-    const valid = Uint8Array.from({ length: batch * k }, (_, i) => (i % 4 === 1 ? 0 : 1));
-    const best = await engine.maxSimilarity(a, b, valid, batch, k, p);
+    // Large offsets: the float64 standardisation must not lose the small variations.
+    const a = Float32Array.from({ length: batch * k * p }, (_, i) => 300 + rand());
+    const b = Float32Array.from({ length: batch * k * p }, (_, i) => (i % (k * p) < p ? 1 : rand() + (i % 3)));
+    // Row 0 of b in every pair is constant: undefined for inv, left out of the max.
+    const s = await engines[kind].score(a, b, batch, k, p);
+    const similarity = kind === 'pearson' ? pearson : cosine;
     for (let n = 0; n < batch; n++) {
       for (let c = 0; c < k; c++) {
-        let expected = -Infinity;
+        const r = n * k + c;
+        expect(s.validA[r]).toBe(1);
+        expect(s.validB[r]).toBe(kind === 'pearson' && c === 0 ? 0 : 1);
+        const same = similarity(row(a, r, p), row(b, r, p));
+        if (s.validB[r]) expect(s.inv[r]).toBeCloseTo(same!, 10);
+        let best = -Infinity;
         for (let c2 = 0; c2 < k; c2++) {
-          if (!valid[n * k + c2]) continue;
-          let dot = 0;
-          for (let q = 0; q < p; q++) dot += a[(n * k + c) * p + q] * b[(n * k + c2) * p + q];
-          expected = Math.max(expected, dot);
+          if (!s.validB[n * k + c2]) continue;
+          best = Math.max(best, similarity(row(a, r, p), row(b, n * k + c2, p))!);
         }
-        expect(best[n * k + c]).toBeCloseTo(expected, 5);
+        expect(s.eqv[r]).toBeCloseTo(best, 5);
       }
     }
   });
 
-  it('gives −∞ where no row of b is valid', async () => {
-    const best = await engine.maxSimilarity(new Float32Array(6).fill(1), new Float32Array(6).fill(1), new Uint8Array(2), 1, 2, 3);
-    expect([...best]).toEqual([-Infinity, -Infinity]);
+  it('flags constant rows by the SPEC rule (σ < 1e−8·(1+|mean|)) and gives −∞ when no row of b is valid', async () => {
+    const a = Float32Array.of(1000, 1000, 1000, 1, 2, 3);
+    const b = Float32Array.of(5, 5, 5, 5, 5, 5);
+    const s = await engines.pearson.score(a, b, 1, 2, 3);
+    expect([...s.validA]).toEqual([0, 1]);
+    expect([...s.validB]).toEqual([0, 0]);
+    expect(s.eqv[1]).toBe(-Infinity);
   });
 });
