@@ -15,24 +15,23 @@ function diskMessage(dir: string, err: NodeJS.ErrnoException): string {
 
 /**
  * Writes a set of files into `dir` so that no reader ever sees a half-written file: everything is
- * first written into a staging folder beside `dir`, then each file is renamed into place (a
- * rename is atomic). A failure before the renames (a full disk, say) leaves `dir` as it was.
+ * first written into a hidden staging folder inside `dir` (same file system, so renames work),
+ * then each file is renamed into place (a rename is atomic). A failure before the renames (a full
+ * disk, say) leaves the files already in `dir` as they were.
  *
  * @param dir - result folder (created if missing)
  * @param files - files to write, names may contain subfolders
  */
 export async function writeFilesAtomic(dir: string, files: readonly OutputFile[]): Promise<void> {
-  const parent = path.dirname(path.resolve(dir));
   let staging: string | null = null;
   try {
-    await mkdir(parent, { recursive: true });
-    staging = await mkdtemp(path.join(parent, `.${path.basename(dir)}.staging-`));
+    await mkdir(dir, { recursive: true });
+    staging = await mkdtemp(path.join(dir, '.staging-'));
     for (const file of files) {
       const target = path.join(staging, file.name);
       await mkdir(path.dirname(target), { recursive: true });
       await writeFile(target, file.content);
     }
-    await mkdir(dir, { recursive: true });
     for (const file of files) {
       const target = path.join(dir, file.name);
       await mkdir(path.dirname(target), { recursive: true });
