@@ -51,3 +51,15 @@ export function readProbeImage(data: Float32Array, dims: readonly number[], layo
   }
   return out;
 }
+
+/**
+ * Reads the first `count` images of a raw probe tensor as one count×K×h×w array. Where the raw
+ * layout already is that (NCHW maps, vectors), the result is a view of `data`, not a copy.
+ */
+export function readProbeBatch(data: Float32Array, dims: readonly number[], layout: ProbeLayout, count: number): Float32Array {
+  const size = layout.channels * layout.h * layout.w;
+  if (layout.format === 'NCHW' || layout.format === 'NC') return data.subarray(0, count * size);
+  const out = new Float32Array(count * size);
+  for (let n = 0; n < count; n++) out.set(readProbeImage(data, dims, layout, n), n * size);
+  return out;
+}

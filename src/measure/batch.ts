@@ -1,9 +1,9 @@
 import type * as ort from 'onnxruntime-node';
-import { readProbeImage } from '../forward/read.js';
+import { readProbeBatch } from '../forward/read.js';
 import { runImages } from '../forward/run.js';
 import { messages } from '../messages.js';
 import type { MetricEngine } from '../scores/metric.js';
-import { scoreMapPairs, type MapPair } from '../scores/pairs.js';
+import { scoreMapPairs } from '../scores/pairs.js';
 import { elementId, type MeasureState } from '../scores/state.js';
 import { cropOriginal, mapShift, overlapPair, transformInput, transformMap } from '../transforms/index.js';
 import type { GroupElement, InputInfo, ProbeInfo, ShiftMode, TransformName } from '../types.js';
@@ -36,10 +36,13 @@ function allFinite(data: Float32Array): boolean {
   return Number.isFinite(sum);
 }
 
-/** Forward pass of a set of images: per probe, one K×h×w map per image; plus predicted classes. */
-async function forwardProbes(ctx: BatchContext, images: readonly Float32Array[]): Promise<{ maps: Map<string, Float32Array[]>; predicted: number[] }> {
+/**
+ * Forward pass of a set of images: per probe, the batch as one n×K×h×w array (a view of
+ * onnxruntime's output where the layout already is that, so nothing is copied); plus predicted classes.
+ */
+async function forwardProbes(ctx: BatchContext, images: readonly Float32Array[]): Promise<{ maps: Map<string, Float32Array>; predicted: number[] }> {
   const chunks = await runImages(ctx.session, ctx.input, images, ctx.probes.map((p) => p.name).concat(ctx.outputName));
-  const maps = new Map<string, Float32Array[]>(ctx.probes.map((p) => [p.name, []]));
+  const parts = new Map<string, Float32Array[]>(ctx.probes.map((p) => [p.name, []]));
   const predicted: number[] = [];
   for (const { tensors, count } of chunks) {
     for (const probe of ctx.probes) {
@@ -49,7 +52,7 @@ async function forwardProbes(ctx: BatchContext, images: readonly Float32Array[])
         ctx.state.nonFinite.push(probe.name);
         ctx.onWarning?.(messages.nonFinite(probe.name));
       }
-      for (let n = 0; n < count; n++) maps.get(probe.name)!.push(readProbeImage(data, t.dims, probe, n));
+      parts.get(probe.name)!.push(readProbeBatch(data, t.dims, probe, count));
     }
     const out = tensors[ctx.outputName];
     const classes = out.dims[out.dims.length - 1];
@@ -60,17 +63,37 @@ async function forwardProbes(ctx: BatchContext, images: readonly Float32Array[])
       predicted.push(best);
     }
   }
+  const maps = new Map([...parts].map(([name, list]) => [name, list.length === 1 ? list[0] : concat(list)]));
   return { maps, predicted };
 }
 
-/** The pair (F', T'F) of SPEC §4 for one image: a permuted map, or the overlap of shifted maps. */
-function makePair(probe: ProbeInfo, g: GroupElement, transformed: Float32Array, original: Float32Array, inputHeight: number): MapPair & { p: number } {
+function concat(list: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(list.reduce((s, a) => s + a.length, 0));
+  let offset = 0;
+  for (const a of list) {
+    out.set(a, offset);
+    offset += a.length;
+  }
+  return out;
+}
+
+/**
+ * The pairs (F', T'F) of SPEC §4 for a batch of n images. The maps of a batch are n·K planes,
+ * and T'_g acts on each plane alike, so one call transforms them all.
+ */
+function makePairs(probe: ProbeInfo, g: GroupElement, n: number, transformed: Float32Array, original: Float32Array, inputHeight: number): { a: Float32Array; b: Float32Array; p: number } {
+  const planes = n * probe.channels;
   if (g.transform === 'translate') {
     const d = mapShift(g.shift, probe.h, inputHeight);
-    const { a, b, h, w } = overlapPair(transformed, original, probe.channels, probe.h, probe.w, d);
+    const { a, b, h, w } = overlapPair(transformed, original, planes, probe.h, probe.w, d);
     return { a, b, p: h * w };
   }
-  return { a: transformed, b: transformMap(original, probe.channels, probe.h, probe.w, g), p: probe.h * probe.w };
+  return { a: transformed, b: transformMap(original, planes, probe.h, probe.w, g), p: probe.h * probe.w };
+}
+
+/** Splits a batch of vectors into one plain array per image (stored in the state). */
+function vectorRows(batch: Float32Array, n: number, k: number): number[][] {
+  return Array.from({ length: n }, (_, i) => Array.from(batch.subarray(i * k, (i + 1) * k)));
 }
 
 /**
@@ -86,8 +109,9 @@ export async function processBatch(ctx: BatchContext, sources: readonly Float32A
   const original = await forwardProbes(ctx, sources.map(crop));
   tick();
   state.predictions.original.push(...original.predicted);
+  const n = sources.length;
   for (const probe of ctx.probes) {
-    if (probe.kind === 'vector') state.vectors[probe.name].original.push(...original.maps.get(probe.name)!.map((v) => Array.from(v)));
+    if (probe.kind === 'vector') state.vectors[probe.name].original.push(...vectorRows(original.maps.get(probe.name)!, n, probe.channels));
   }
   for (const [t, list] of ctx.elements) {
     for (const g of list) {
@@ -99,14 +123,13 @@ export async function processBatch(ctx: BatchContext, sources: readonly Float32A
       for (const probe of ctx.probes) {
         const after = moved.maps.get(probe.name)!;
         if (probe.kind === 'vector') {
-          state.vectors[probe.name][id].push(...after.map((v) => Array.from(v)));
+          state.vectors[probe.name][id].push(...vectorRows(after, n, probe.channels));
           continue;
         }
         if (ctx.skippedLayers.has(layerKey(probe.name, t)) || state.nonFinite.includes(probe.name)) continue;
-        const before = original.maps.get(probe.name)!;
-        const pairs = after.map((a, i) => makePair(probe, g, a, before[i], input.height));
+        const { a, b, p } = makePairs(probe, g, n, after, original.maps.get(probe.name)!, input.height);
         const sums = state.maps[probe.name][t][g.key];
-        await scoreMapPairs(ctx.engine, pairs, probe.channels, pairs[0]?.p ?? 0, sums.inv, sums.eqv);
+        await scoreMapPairs(ctx.engine, a, b, n, probe.channels, p, sums.inv, sums.eqv);
       }
     }
   }

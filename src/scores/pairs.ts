@@ -1,29 +1,21 @@
 import type { MetricEngine } from './metric.js';
 import { addScore, type ScoreSums } from './sums.js';
 
-/** One comparison of SPEC §4: `a` = F' (map of the transformed input), `b` = T'F (transformed map of the original). */
-export interface MapPair {
-  readonly a: Float32Array;
-  readonly b: Float32Array;
-}
-
 /**
- * Scores invariance and equivariance for map pairs with K channels of P positions each, adding
- * every (c, pair) score into the running sums. A pair whose F' channel is constant is undefined
- * for both scores; one whose T'F channel is constant is undefined for invariance (SPEC §3). The
- * max over c' includes c' = c, so equivariance is raised to the invariance where float32
- * rounding in the matrix product puts it a hair below.
+ * Scores invariance and equivariance for n pairs (a = F' from the transformed input, b = T'F the
+ * transformed original map), each K channels × P positions, adding every (c, pair) score into the
+ * running sums. A pair whose F' channel is constant is undefined for both scores; one whose T'F
+ * channel is constant is undefined for invariance (SPEC §3). The max over c' includes c' = c, so
+ * equivariance is raised to the invariance where float32 rounding in the matrix product puts it a
+ * hair below.
+ *
+ * @param a - n·K·P values
+ * @param b - n·K·P values
  */
-export async function scoreMapPairs(engine: MetricEngine, pairs: readonly MapPair[], k: number, p: number, inv: ScoreSums, eqv: ScoreSums): Promise<void> {
-  if (pairs.length === 0) return;
-  const a = new Float32Array(pairs.length * k * p);
-  const b = new Float32Array(pairs.length * k * p);
-  pairs.forEach((pair, i) => {
-    a.set(pair.a, i * k * p);
-    b.set(pair.b, i * k * p);
-  });
-  const s = await engine.score(a, b, pairs.length, k, p);
-  for (let row = 0; row < pairs.length * k; row++) {
+export async function scoreMapPairs(engine: MetricEngine, a: Float32Array, b: Float32Array, n: number, k: number, p: number, inv: ScoreSums, eqv: ScoreSums): Promise<void> {
+  if (n === 0) return;
+  const s = await engine.score(a, b, n, k, p);
+  for (let row = 0; row < n * k; row++) {
     if (!s.validA[row]) {
       addScore(inv, null);
       addScore(eqv, null);
@@ -51,5 +43,5 @@ export async function scoreVectors(engine: MetricEngine, transformed: readonly F
     });
     return out;
   };
-  await scoreMapPairs(engine, [{ a: columns(transformed), b: columns(original) }], k, n, inv, eqv);
+  await scoreMapPairs(engine, columns(transformed), columns(original), 1, k, n, inv, eqv);
 }
