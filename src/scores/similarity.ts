@@ -1,5 +1,3 @@
-import type { Similarity } from '../types.js';
-
 /**
  * Whether `length` values from `offset` are constant by SPEC §3's rule:
  * σ < 1e−8 · (1 + |mean|), with σ the population standard deviation (float64 accumulators).
@@ -49,39 +47,4 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number | nul
     bb += b[i] * b[i];
   }
   return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : null;
-}
-
-/**
- * Standardises each row so that the dot product of two rows is their similarity: for Pearson
- * (x − mean)/‖x − mean‖, for cosine x/‖x‖, computed in float64 and stored as float32. This moves
- * the mean subtraction (where float32 would lose precision on large means) out of the K×K
- * product, which then runs in onnxruntime.
- *
- * @param data - rows × length values (a channel's flattened map per row)
- * @returns standardised rows, and `valid[r] = 0` (row zero-filled) where row r is constant
- * @example
- * const { rows, valid } = standardizeRows(map, K, h * w, 'pearson');
- */
-export function standardizeRows(data: Float32Array, rows: number, length: number, similarity: Similarity): { rows: Float32Array; valid: Uint8Array } {
-  const out = new Float32Array(rows * length);
-  const valid = new Uint8Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const offset = r * length;
-    let mean = 0;
-    if (similarity === 'pearson') {
-      const stats = meanStd(data, offset, length);
-      if (!(stats.std >= 1e-8 * (1 + Math.abs(stats.mean)))) continue;
-      mean = stats.mean;
-    }
-    let ss = 0;
-    for (let i = 0; i < length; i++) {
-      const d = data[offset + i] - mean;
-      ss += d * d;
-    }
-    if (!(ss > 0)) continue;
-    const scale = 1 / Math.sqrt(ss);
-    for (let i = 0; i < length; i++) out[offset + i] = (data[offset + i] - mean) * scale;
-    valid[r] = 1;
-  }
-  return { rows: out, valid };
 }
