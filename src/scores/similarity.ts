@@ -1,4 +1,10 @@
 /**
+ * Reference implementations of SPEC §3's similarities in plain float64 JS. Measurements run the
+ * same definitions inside the metric graph (metric.ts); these readable versions are what the
+ * graph is tested against.
+ */
+
+/**
  * Whether `length` values from `offset` are constant by SPEC §3's rule:
  * σ < 1e−8 · (1 + |mean|), with σ the population standard deviation (float64 accumulators).
  */
@@ -28,9 +34,9 @@ function meanStd(values: ArrayLike<number>, offset: number, length: number): { m
 export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number | null {
   const n = a.length;
   if (n !== b.length) throw new RangeError(`pearson: lengths differ (${n} vs ${b.length}).`);
+  if (isConstant(a) || isConstant(b)) return null;
   const sa = meanStd(a, 0, n);
   const sb = meanStd(b, 0, n);
-  if (!(sa.std >= 1e-8 * (1 + Math.abs(sa.mean))) || !(sb.std >= 1e-8 * (1 + Math.abs(sb.mean)))) return null;
   let cov = 0;
   for (let i = 0; i < n; i++) cov += (a[i] - sa.mean) * (b[i] - sb.mean);
   return cov / n / (sa.std * sb.std);
