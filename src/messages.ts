@@ -13,14 +13,24 @@ export const messages = {
   dynamicSize: (name: string) => `Input '${name}' has a dynamic spatial size. Give the size with --size.`,
   externalDataMissing: (file: string) => `External weight file '${file}' is missing. Keep it next to the model file.`,
   nonSquareInput: (h: number, w: number, t: string) =>
-    `Transform '${t}' needs a square input but the model takes ${h}×${w}. Use --transform translate, or --size to make it square.`,
+    `Transform '${t}' needs a square input but the model takes ${h}×${w}. Re-export the model with a square input (H = W).`,
   unknownTransform: (t: string) => `Unknown transform '${t}'. Use one of rot90, translate, hflip, vflip, d4.`,
   includeMatchesNothing: (pattern: string) =>
     `--include '${pattern}' matches no probe tensor. Run \`equiprobe layers MODEL --layers all\` to list names.`,
   noProbes: () => `No probe tensor remains after filtering. Run \`equiprobe layers MODEL --layers all\` to list names.`,
   unknownTensor: (name: string, flag: string) => `${flag} '${name}' is not a tensor of the model. Run \`equiprobe layers MODEL --layers all\` to list names.`,
   runtimeFailed: (why: string) => `onnxruntime could not run the model: ${why}`,
-  runtimeLoadFailed: (why: string) => `onnxruntime could not load the model: ${why}. Re-export it with a supported opset (7–21) and standard operators.`,
+  runtimeLoadFailed: (why: string) => `onnxruntime could not load the model: ${why}. Re-export it with standard operators and a released opset.`,
+  unsupportedOpset: (domain: string, opset: number, max: number) =>
+    `The model needs opset ${opset} of '${domain}', but this onnxruntime supports up to opset ${max}. Re-export the model with opset ${max} or lower.`,
+  unsupportedOperator: (op: string, opset: number) =>
+    `onnxruntime has no operator '${op}' at opset ${opset} (a custom or misspelled op, or one from a newer opset). Re-export the model with standard ONNX operators.`,
+  noUsableImages: (dir: string, skipped: number) =>
+    `None of the ${skipped} image file(s) in '${dir}' could be decoded (each is listed in a warning above). Check the files or use --synthetic N.`,
+  interrupted: (signal: string, saved: number, checkpoint: string) =>
+    `Interrupted by ${signal}; ${saved} image(s) are saved in '${checkpoint}'. Run the same command with --resume to continue.`,
+  interruptedTwice: (signal: string) => `Interrupted by ${signal} again; stopped at once. The last checkpoint is kept; --resume continues from it.`,
+  interruptedEarly: (signal: string) => `Interrupted by ${signal} before the first checkpoint; nothing was written. Run the command again.`,
   tooFewImages: (n: number) => `Only ${n} image(s) were usable; vector layers (Pool, Final) need at least 3. Add images or use --synthetic N.`,
   nonFinite: (layer: string) => `Layer '${layer}' produced NaN or Inf; it is flagged and left out of the part averages.`,
   nonSquareMap: (h: number, w: number) => `map is ${h}×${w}, not square`,

@@ -142,6 +142,9 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
       if (labelOf) state.labels!.push(...files.map(labelOf));
       await options.onCheckpoint?.(state);
     }
+    if (options.images && state.processed.length === 0 && state.skipped.length > 0) {
+      throw new Error(messages.noUsableImages(options.images, state.skipped.length));
+    }
     // 6. Aggregation.
     return { report: await finalizeReport(run, state, engine), state };
   } finally {

@@ -5,6 +5,7 @@ import { registerLayers } from './layers.js';
 import { registerMeasure } from './measure.js';
 import { registerMerge } from './merge.js';
 import { registerReport } from './report.js';
+import { registerSanity } from './sanity.js';
 
 const program = new Command('equiprobe')
   .description('Measure how much invariance and equivariance an ONNX vision model has learned, layer by layer')
@@ -15,4 +16,5 @@ registerMerge(program);
 registerCorrelate(program);
 registerCompare(program);
 registerReport(program);
+registerSanity(program);
 await program.parseAsync(process.argv);

@@ -55,12 +55,27 @@ export async function createSession(bytes: Uint8Array, options: RuntimeOptions =
   try {
     return await ort.InferenceSession.create(bytes, sessionOptions(options));
   } catch (err) {
-    throw new Error(messages.runtimeLoadFailed(shortenOrtError(err)));
+    throw new Error(explainLoadError(err));
   }
 }
 
-/** onnxruntime's messages carry file paths and line numbers; keep the part a researcher can act on. */
+/** The two load failures a researcher meets most (a too-new opset, an unknown operator), said plainly. */
+function explainLoadError(err: unknown): string {
+  const text = String((err as Error)?.message ?? err);
+  const opset = /Opset (\d+) is under development.*?support for domain (\S+) is till opset (\d+)/s.exec(text);
+  if (opset) return messages.unsupportedOpset(opset[2], Number(opset[1]), Number(opset[3]));
+  const op = /No Op registered for (\S+) with domain_version of (\d+)/.exec(text);
+  if (op) return messages.unsupportedOperator(op[1], Number(op[2]));
+  return messages.runtimeLoadFailed(shortenOrtError(err));
+}
+
+/** onnxruntime's messages carry file paths, line numbers and C++ signatures; keep the part a researcher can act on. */
 export function shortenOrtError(err: unknown): string {
   const text = String((err as Error)?.message ?? err).split('\n')[0];
-  return text.replace(/^\[ONNXRuntimeError\]\s*:\s*\d+\s*:\s*\w+\s*:\s*/, '').replace(/\s+/g, ' ').slice(0, 300);
+  return text
+    .replace(/^\[ONNXRuntimeError\]\s*:\s*\d+\s*:\s*\w+\s*:\s*/, '')
+    // "/onnxruntime_src/…/file.h:46 void onnxruntime::Fn(const T&, int) message" → "message"
+    .replace(/^\S+\.(?:h|cc|cpp):\d+\s+[^(]*\((?:[^()]|\([^()]*\))*\)\s*(?:const\s+)?/, '')
+    .replace(/\s+/g, ' ')
+    .slice(0, 300);
 }

@@ -53,6 +53,8 @@ export function classifyTensor(dims: readonly number[], batchAxis: number, ctx: 
     if (b === 1 && c === 1) return vector(a);
     // Attention matrices [N, heads, T, T] are not maps, even where T ≤ H (large inputs).
     if (b === c && ctx.grid !== null && tokenGrid(b, ctx.grid) !== null) return null;
+    // Head splits of token tensors [N, T, heads, d] are not maps either: their "channels" are the tokens.
+    if (ctx.grid !== null && tokenGrid(a, ctx.grid) !== null) return null;
     if (b <= ctx.height && c <= ctx.width) return { kind: 'map', format: 'NCHW', channels: a, h: b, w: c, prefixTokens: 0 };
     return null;
   }

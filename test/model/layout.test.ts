@@ -32,6 +32,7 @@ describe('classifyTensor', () => {
     const big: LayoutContext = { height: 224, width: 224, inputLayout: 'NCHW', grid: 14 };
     expect(classifyTensor([2, 6, 197, 197], 0, big)).toBeNull();
     expect(classifyTensor([2, 4, 50, 50], 0, ctx)).toBeNull();
+    expect(classifyTensor([2, 50, 4, 16], 0, ctx)).toBeNull(); // head split [N, T, heads, d]
   });
   it('reads NHWC maps for NHWC models', () => {
     const nhwc: LayoutContext = { ...ctx, inputLayout: 'NHWC' };

@@ -1,0 +1,64 @@
+/**
+ * `npm run bench`: equiprobe's time against the floor of plain forward passes (issue targets:
+ * ≤ 1.5× for ResNet-50 and ViT-S/16 under rot90), peak RSS at 32 vs 256 images, and the zoo.
+ * Every measurement runs in a child process (bench/one.ts) so its peak RSS is its own.
+ * Models are built in code with seeded random weights (bench/models.ts): nothing is downloaded.
+ * Prints a markdown table of ratios; `BENCH_QUICK=1` skips the 256-image run.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildResNet50, buildVitS16 } from './models.js';
+
+interface Sample {
+  seconds: number;
+  passes: number;
+  maxRssMiB: number;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-bench-'));
+const TRANSLATE_SHIFTS = '1,2,4,8,16,32';
+
+function run(mode: 'forward' | 'equiprobe', model: string, images: number, transform: string): Sample {
+  const args = [path.join(here, 'one.js'), mode, model, String(images), transform, ...(transform === 'translate' ? [TRANSLATE_SHIFTS] : [])];
+  const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Sample;
+}
+
+const rows: string[] = ['| model | transform | images | forward s | equiprobe s | ratio | images/s | peak RSS MiB |', '|---|---|---|---|---|---|---|---|'];
+function compare(name: string, model: string, images: number, transform: string): Sample {
+  process.stderr.write(`bench: ${name} ${transform} ${images} images …\n`);
+  const forward = run('forward', model, images, transform);
+  const probe = run('equiprobe', model, images, transform);
+  rows.push(`| ${name} | ${transform} | ${images} | ${forward.seconds.toFixed(1)} | ${probe.seconds.toFixed(1)} | ${(probe.seconds / forward.seconds).toFixed(2)} | ${(images / probe.seconds).toFixed(2)} | ${probe.maxRssMiB.toFixed(0)} |`);
+  return probe;
+}
+
+const large = [
+  ['resnet50', buildResNet50(0)],
+  ['vit_s16', buildVitS16(0)],
+] as const;
+for (const [name, bytes] of large) {
+  const file = path.join(dir, `${name}.onnx`);
+  writeFileSync(file, bytes);
+  compare(name, file, 32, 'rot90');
+  compare(name, file, 32, 'translate');
+}
+
+const zoo = path.join(root, 'examples', 'zoo');
+for (const file of readdirSync(zoo).filter((f) => f.endsWith('.onnx')).sort()) {
+  compare(file.replace('.onnx', ''), path.join(zoo, file), 200, 'rot90');
+}
+process.stdout.write(`${rows.join('\n')}\n`);
+
+if (!process.env.BENCH_QUICK) {
+  const resnet = path.join(dir, 'resnet50.onnx');
+  process.stderr.write('bench: peak RSS at 32 vs 256 images (resnet50, rot90) …\n');
+  const small = run('equiprobe', resnet, 32, 'rot90');
+  const big = run('equiprobe', resnet, 256, 'rot90');
+  process.stdout.write(`\npeak RSS resnet50 rot90: 32 images ${small.maxRssMiB.toFixed(0)} MiB, 256 images ${big.maxRssMiB.toFixed(0)} MiB, ratio ${(big.maxRssMiB / small.maxRssMiB).toFixed(3)}\n`);
+}
