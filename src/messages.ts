@@ -10,6 +10,9 @@ export const messages = {
     `Model '${path}' has no image-like input (a 4-D float tensor [N,C,H,W] or [N,H,W,C]). equiprobe measures vision models only.`,
   twoRequiredInputs: (names: readonly string[]) =>
     `Model has ${names.length} required inputs (${names.join(', ')}); equiprobe needs exactly one image input. Give the others defaults (initializers) in the ONNX file.`,
+  inputTooLarge: (name: string, shape: readonly (number | string)[]) =>
+    `Input '${name}' has shape [${shape.join(', ')}], too large for one forward pass; the model file's input shape is probably wrong. Fix it, or make H and W dynamic and give --size.`,
+  noOutput: (path: string) => `Model '${path}' declares no graph output. Re-export it with the logits as an output.`,
   dynamicSize: (name: string) => `Input '${name}' has a dynamic spatial size. Give the size with --size.`,
   externalDataMissing: (file: string) => `External weight file '${file}' is missing. Keep it next to the model file.`,
   nonSquareInput: (h: number, w: number, t: string) =>
@@ -20,7 +23,7 @@ export const messages = {
   noProbes: () => `No probe tensor remains after filtering. Run \`equiprobe layers MODEL --layers all\` to list names.`,
   unknownTensor: (name: string, flag: string) => `${flag} '${name}' is not a tensor of the model. Run \`equiprobe layers MODEL --layers all\` to list names.`,
   runtimeFailed: (why: string) => `onnxruntime could not run the model: ${why}`,
-  runtimeLoadFailed: (why: string) => `onnxruntime could not load the model: ${why}. Re-export it with standard operators and a released opset.`,
+  runtimeLoadFailed: (why: string) => `onnxruntime could not load the model: ${why.replace(/\.+$/, '')}. Re-export it with standard operators and a released opset.`,
   unsupportedOpset: (domain: string, opset: number, max: number) =>
     `The model needs opset ${opset} of '${domain}', but this onnxruntime supports up to opset ${max}. Re-export the model with opset ${max} or lower.`,
   unsupportedOperator: (op: string, opset: number) =>

@@ -8,12 +8,11 @@ import type { GroupElement } from '../src/types.js';
 // A switch for the broken-transform test: when on, T'_g on feature maps turns the wrong way
 // (clockwise instead of numpy.rot90's counter-clockwise). Product code stays untouched.
 const broken = vi.hoisted(() => ({ on: false }));
-vi.mock('../src/transforms/permute.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/transforms/permute.js')>();
+vi.mock('../src/transforms/steps.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/transforms/steps.js')>();
   return {
     ...real,
-    transformMap: (map: Float32Array, channels: number, h: number, w: number, g: GroupElement): Float32Array =>
-      broken.on ? real.permutePlanes(map, channels, h, w, -g.quarterTurns, g.flip) : real.transformMap(map, channels, h, w, g),
+    mapSteps: (g: GroupElement) => real.mapSteps(broken.on ? { ...g, quarterTurns: -g.quarterTurns } : g),
   };
 });
 
@@ -64,7 +63,7 @@ describe('runSanity', () => {
       expect(failed.some((r) => r.probe === 'gaussian_inv' && r.transform === 'rot90' && r.score === 'inv')).toBe(true);
       expect(failed.some((r) => r.probe === 'c4_gcnn' && r.transform === 'rot90' && r.score === 'eqv')).toBe(true);
       expect(failed.some((r) => r.probe === 'cornercut_eqv' && r.score === 'eqv')).toBe(true);
-      // Translation and vector scores do not use transformMap: those checks still pass.
+      // Translation and vector scores do not use mapSteps: those checks still pass.
       expect(rows.filter((r) => r.probe === 'circular_cnn').every((r) => r.pass)).toBe(true);
       expect(rows.filter((r) => r.part === 'Pool' || r.part === 'Final').every((r) => r.pass)).toBe(true);
     } finally {

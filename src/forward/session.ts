@@ -74,8 +74,9 @@ export function shortenOrtError(err: unknown): string {
   const text = String((err as Error)?.message ?? err).split('\n')[0];
   return text
     .replace(/^\[ONNXRuntimeError\]\s*:\s*\d+\s*:\s*\w+\s*:\s*/, '')
-    // "/onnxruntime_src/…/file.h:46 void onnxruntime::Fn(const T&, int) message" → "message"
-    .replace(/^\S+\.(?:h|cc|cpp):\d+\s+[^(]*\((?:[^()]|\([^()]*\))*\)\s*(?:const\s+)?/, '')
+    // "/onnxruntime_src/…/file.h:46 void onnxruntime::Fn(const T&, int) message" → "message", wherever it occurs
+    .replace(/(?:\/[\w/.-]*|\b[\w-]+)\.(?:h|cc|cpp):\d+\s+(?:[\w:<>*&, ]*::[\w~]+\((?:[^()]|\([^()]*\))*\)\s*(?:const\s+)?)?/g, ' ')
     .replace(/\s+/g, ' ')
+    .trim()
     .slice(0, 300);
 }

@@ -2,10 +2,10 @@ import type * as ort from 'onnxruntime-node';
 import { readProbeBatch } from '../forward/read.js';
 import { runImages } from '../forward/run.js';
 import { messages } from '../messages.js';
-import type { MetricEngine } from '../scores/metric.js';
+import type { MapAlignment, MetricEngine } from '../scores/metric.js';
 import { scoreMapPairs } from '../scores/pairs.js';
 import { elementId, type MeasureState } from '../scores/state.js';
-import { cropOriginal, mapShift, overlapPair, transformInput, transformMap } from '../transforms/index.js';
+import { cropOriginal, mapShift, mapSteps, transformInput } from '../transforms/index.js';
 import type { GroupElement, InputInfo, ProbeInfo, ShiftMode, TransformName } from '../types.js';
 
 /** What processing one batch needs; built once per run by `measure`. */
@@ -77,18 +77,9 @@ function concat(list: readonly Float32Array[]): Float32Array {
   return out;
 }
 
-/**
- * The pairs (F', T'F) of SPEC §4 for a batch of n images. The maps of a batch are n·K planes,
- * and T'_g acts on each plane alike, so one call transforms them all.
- */
-function makePairs(probe: ProbeInfo, g: GroupElement, n: number, transformed: Float32Array, original: Float32Array, inputHeight: number): { a: Float32Array; b: Float32Array; p: number } {
-  const planes = n * probe.channels;
-  if (g.transform === 'translate') {
-    const d = mapShift(g.shift, probe.h, inputHeight);
-    const { a, b, h, w } = overlapPair(transformed, original, planes, probe.h, probe.w, d);
-    return { a, b, p: h * w };
-  }
-  return { a: transformed, b: transformMap(original, planes, probe.h, probe.w, g), p: probe.h * probe.w };
+/** How the metric graph brings F onto F' for element g (SPEC §2): a map shift for translate, else a permutation. */
+function alignmentOf(probe: ProbeInfo, g: GroupElement, inputHeight: number): MapAlignment {
+  return g.transform === 'translate' ? { shift: mapShift(g.shift, probe.h, inputHeight) } : { steps: mapSteps(g) };
 }
 
 /** Splits a batch of vectors into one plain array per image (stored in the state). */
@@ -127,9 +118,9 @@ export async function processBatch(ctx: BatchContext, sources: readonly Float32A
           continue;
         }
         if (ctx.skippedLayers.has(layerKey(probe.name, t)) || state.nonFinite.includes(probe.name)) continue;
-        const { a, b, p } = makePairs(probe, g, n, after, original.maps.get(probe.name)!, input.height);
         const sums = state.maps[probe.name][t][g.key];
-        await scoreMapPairs(ctx.engine, a, b, n, probe.channels, p, sums.inv, sums.eqv);
+        const shape = { n, k: probe.channels, h: probe.h, w: probe.w };
+        await scoreMapPairs(ctx.engine, after, original.maps.get(probe.name)!, shape, alignmentOf(probe, g, input.height), sums.inv, sums.eqv);
       }
     }
   }

@@ -8,8 +8,12 @@ type Dim = number | null;
 function dimsOf(info: ValueInfoProto): Dim[] | null {
   const type = info.type?.value;
   if (type?.case !== 'tensorType' || !type.value.shape) return null;
-  return type.value.shape.dim.map((d) => (d.value.case === 'dimValue' ? Number(d.value.value) : null));
+  // A dim_value of 0 or less is not a size (some exporters write -1 for "dynamic"): treat it as dynamic.
+  return type.value.shape.dim.map((d) => (d.value.case === 'dimValue' && d.value.value > 0n ? Number(d.value.value) : null));
 }
+
+/** Most input values one forward pass may take (2^28 float32 = 1 GiB); beyond it the shape is surely wrong. */
+const MAX_INPUT_VALUES = 2 ** 28;
 
 function isFloatTensor(info: ValueInfoProto): boolean {
   const type = info.type?.value;
@@ -38,7 +42,7 @@ export function detectInput(proto: ModelProto, file: string, size?: number, layo
   const nhwc = layout ? layout === 'NHWC' : (dims[3] === 1 || dims[3] === 3) && dims[1] !== 1 && dims[1] !== 3;
   const [c, h, w] = nhwc ? [dims[3], dims[1], dims[2]] : [dims[1], dims[2], dims[3]];
   if ((h === null || w === null) && !size) throw new Error(messages.dynamicSize(input.name));
-  return {
+  const info: InputInfo = {
     name: input.name,
     layout: nhwc ? 'NHWC' : 'NCHW',
     channels: c ?? 3,
@@ -46,4 +50,8 @@ export function detectInput(proto: ModelProto, file: string, size?: number, layo
     width: w ?? size!,
     fixedBatch: dims[0],
   };
+  if ((info.fixedBatch ?? 1) * info.channels * info.height * info.width > MAX_INPUT_VALUES) {
+    throw new RangeError(messages.inputTooLarge(info.name, [info.fixedBatch ?? 'N', ...(nhwc ? [info.height, info.width, info.channels] : [info.channels, info.height, info.width])]));
+  }
+  return info;
 }

@@ -57,6 +57,7 @@ export function parseModel(bytes: Uint8Array, file = '<bytes>'): ModelProto {
   if (!proto.graph || proto.graph.node.length === 0 || proto.opsetImport.length === 0) {
     throw new Error(messages.notOnnx(file));
   }
+  if (proto.graph.output.length === 0) throw new Error(messages.noOutput(file));
   return proto;
 }
 

@@ -2,26 +2,48 @@ import type * as ort from 'onnxruntime-node';
 import { Tensor } from 'onnxruntime-node';
 import { createSession, type RuntimeOptions } from '../forward/session.js';
 import { GraphBuilder } from '../onnx/graph.js';
+import type { MapStep } from '../transforms/steps.js';
 import type { Similarity } from '../types.js';
 
-/**
- * The "metric graph" (SPEC §3–§4), run by onnxruntime so that no per-element work is left to JS.
- * Inputs: a = F' and b = T'F as [B, K, P] (B pairs of K channels over P positions).
- *  1. rows are standardised in float64: centred (Pearson only) and divided by their norm;
- *     a row is constant when σ < 1e−8·(1+|mean|) (Pearson) or its norm is 0 (cosine);
- *  2. inv[c] = a_c · b_c in float64 (same channel);
- *  3. eqv[c] = max over valid rows c' of b of a_c · b_c', as a float32 batched MatMul — the
- *     K×K×P multiply-adds that dominate equivariance — with constant rows masked to −∞.
- * Shapes are symbolic, so one session serves every layer.
- */
-export function buildMetricGraph(similarity: Similarity): Uint8Array {
-  const g = new GraphBuilder('equiprobe_metric');
-  const a = g.input('a', ['B', 'K', 'P']);
-  const b = g.input('b', ['B', 'K', 'P']);
-  const axes = { axes: [2], keepdims: 1 };
+/** How b (the original maps) is brought onto a (the maps of the transformed input): a permutation, or the overlap of a shift. */
+export type MapAlignment = { readonly steps: readonly MapStep[] } | { readonly shift: number };
 
+const INT64_MAX = 9223372036854775807n;
+
+/**
+ * The "metric graph" (SPEC §2–§4), run by onnxruntime so that no per-element work is left to JS.
+ * Inputs: a = F' (maps of the transformed inputs) and b = F (maps of the originals), [B, K, h, w].
+ *  1. T' is applied to b: Slice with step −1 and Transpose for rotations and flips; for a shift
+ *     by d map pixels, a keeps [0:h−d, 0:w−d] and b [d:h, d:w] (the `a_end`, `b_start` inputs);
+ *  2. rows (channels over positions) are standardised in float64: centred (Pearson only) and
+ *     divided by their norm; a row is constant when σ < 1e−8·(1+|mean|) (Pearson) or its norm
+ *     is 0 (cosine);
+ *  3. inv[c] = a_c · b_c in float64 (same channel);
+ *  4. eqv[c] = max over valid rows c' of b of a_c · b_c', a float32 batched MatMul — the K×K×P
+ *     multiply-adds that dominate equivariance — with constant rows masked to −∞.
+ * Shapes are symbolic, so one session per alignment kind serves every layer.
+ */
+export function buildMetricGraph(similarity: Similarity, alignment: 'shift' | readonly MapStep[]): Uint8Array {
+  const g = new GraphBuilder('equiprobe_metric');
+  let a = g.input('a', ['B', 'K', 'H', 'W']);
+  let b = g.input('b', ['B', 'K', 'H', 'W']);
+  const reverse = (x: string, axis: number) => g.node('Slice', [x, g.ints([-1]), g.initializer(g.fresh('end'), BigInt64Array.of(-INT64_MAX), [1], 'int64'), g.ints([axis]), g.ints([-1])])[0];
+  if (alignment === 'shift') {
+    const aEnd = g.input('a_end', [2], 'int64');
+    const bStart = g.input('b_start', [2], 'int64');
+    [a] = g.node('Slice', [a, g.ints([0, 0]), aEnd, g.ints([2, 3])]);
+    [b] = g.node('Slice', [b, bStart, g.initializer(g.fresh('end'), BigInt64Array.of(INT64_MAX, INT64_MAX), [2], 'int64'), g.ints([2, 3])]);
+  } else {
+    for (const step of alignment) {
+      if (step === 'flipH') b = reverse(b, 2);
+      else if (step === 'flipW') b = reverse(b, 3);
+      else [b] = g.node('Transpose', [b], 1, { perm: [0, 1, 3, 2] });
+    }
+  }
+  const rows = g.ints([0, 0, -1]);
+  const axes = { axes: [2], keepdims: 1 };
   const standardise = (x: string, name: string) => {
-    const [xd] = g.node('Cast', [x], 1, { to: 11 });
+    const [xd] = g.node('Cast', [g.node('Reshape', [x, rows])[0]], 1, { to: 11 });
     let centred = xd;
     let valid: string;
     if (similarity === 'pearson') {
@@ -67,30 +89,54 @@ export interface PairScores {
 /** Most similarity-matrix entries one metric call may hold (64 MiB of float32). */
 const MAX_MATRIX_ENTRIES = 1 << 24;
 
-/** Runs the metric graph; one instance per measurement. */
+/** Runs metric graphs, one session per alignment kind, opened on first use; one engine per measurement. */
 export class MetricEngine {
-  private constructor(private readonly session: ort.InferenceSession) {}
+  private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
 
-  /** Opens the metric session for one similarity, with the run's thread settings. */
+  private constructor(
+    private readonly similarity: Similarity,
+    private readonly options: RuntimeOptions,
+  ) {}
+
+  /** An engine for one similarity, with the run's thread settings. */
   static async open(similarity: Similarity, options: RuntimeOptions = {}): Promise<MetricEngine> {
-    return new MetricEngine(await createSession(buildMetricGraph(similarity), options));
+    return new MetricEngine(similarity, options);
+  }
+
+  private session(alignment: MapAlignment): Promise<ort.InferenceSession> {
+    const kind = 'shift' in alignment ? 'shift' : alignment.steps;
+    const key = 'shift' in alignment ? 'shift' : alignment.steps.join(',');
+    let session = this.sessions.get(key);
+    if (!session) {
+      session = createSession(buildMetricGraph(this.similarity, kind), this.options);
+      this.sessions.set(key, session);
+    }
+    return session;
   }
 
   /**
-   * Scores `batch` pairs of K×P row sets (a = F', b = T'F), chunked so the K×K matrices stay bounded.
+   * Scores `batch` pairs of K×h×w maps: a = F' (transformed input), b = F (original), aligned by
+   * `alignment` inside the graph; chunked so the K×K matrices stay bounded.
    *
    * @returns per pair and channel: inv, eqv (−∞ where no row of b is valid), and row validity
    */
-  async score(a: Float32Array, b: Float32Array, batch: number, k: number, p: number): Promise<PairScores> {
+  async score(a: Float32Array, b: Float32Array, batch: number, k: number, h: number, w: number, alignment: MapAlignment): Promise<PairScores> {
+    const session = await this.session(alignment);
     const out = { inv: new Float64Array(batch * k), eqv: new Float32Array(batch * k), validA: new Uint8Array(batch * k), validB: new Uint8Array(batch * k) };
     const step = Math.max(1, Math.floor(MAX_MATRIX_ENTRIES / (k * k)));
+    const size = k * h * w;
     for (let start = 0; start < batch; start += step) {
       const n = Math.min(step, batch - start);
-      const feeds = {
-        a: new Tensor('float32', a.subarray(start * k * p, (start + n) * k * p), [n, k, p]),
-        b: new Tensor('float32', b.subarray(start * k * p, (start + n) * k * p), [n, k, p]),
+      const feeds: Record<string, Tensor> = {
+        a: new Tensor('float32', a.subarray(start * size, (start + n) * size), [n, k, h, w]),
+        b: new Tensor('float32', b.subarray(start * size, (start + n) * size), [n, k, h, w]),
       };
-      const r = await this.session.run(feeds);
+      if ('shift' in alignment) {
+        const d = BigInt(alignment.shift);
+        feeds.a_end = new Tensor('int64', BigInt64Array.of(BigInt(h) - d, BigInt(w) - d), [2]);
+        feeds.b_start = new Tensor('int64', BigInt64Array.of(d, d), [2]);
+      }
+      const r = await session.run(feeds);
       out.inv.set(r.inv.data as Float64Array, start * k);
       out.eqv.set(r.eqv.data as Float32Array, start * k);
       out.validA.set(r.valid_a.data as Uint8Array, start * k);
@@ -100,6 +146,7 @@ export class MetricEngine {
   }
 
   async release(): Promise<void> {
-    await this.session.release();
+    for (const session of this.sessions.values()) await (await session).release();
+    this.sessions.clear();
   }
 }

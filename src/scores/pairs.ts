@@ -1,20 +1,29 @@
-import type { MetricEngine } from './metric.js';
+import type { MapAlignment, MetricEngine } from './metric.js';
 import { addScore, type ScoreSums } from './sums.js';
 
 /**
- * Scores invariance and equivariance for n pairs (a = F' from the transformed input, b = T'F the
- * transformed original map), each K channels × P positions, adding every (c, pair) score into the
- * running sums. A pair whose F' channel is constant is undefined for both scores; one whose T'F
+ * Scores invariance and equivariance for n pairs (a = F' from the transformed input, b = F the
+ * original map, brought onto a by `alignment`), each K channels × h×w, adding every (c, pair)
+ * score into the running sums. A pair whose F' channel is constant is undefined for both scores; one whose T'F
  * channel is constant is undefined for invariance (SPEC §3). The max over c' includes c' = c, so
  * equivariance is raised to the invariance where float32 rounding in the matrix product puts it a
  * hair below.
  *
- * @param a - n·K·P values
- * @param b - n·K·P values
+ * @param a - n·K·h·w values
+ * @param b - n·K·h·w values
  */
-export async function scoreMapPairs(engine: MetricEngine, a: Float32Array, b: Float32Array, n: number, k: number, p: number, inv: ScoreSums, eqv: ScoreSums): Promise<void> {
+export async function scoreMapPairs(
+  engine: MetricEngine,
+  a: Float32Array,
+  b: Float32Array,
+  shape: { readonly n: number; readonly k: number; readonly h: number; readonly w: number },
+  alignment: MapAlignment,
+  inv: ScoreSums,
+  eqv: ScoreSums,
+): Promise<void> {
+  const { n, k, h, w } = shape;
   if (n === 0) return;
-  const s = await engine.score(a, b, n, k, p);
+  const s = await engine.score(a, b, n, k, h, w, alignment);
   for (let row = 0; row < n * k; row++) {
     if (!s.validA[row]) {
       addScore(inv, null);
@@ -43,5 +52,5 @@ export async function scoreVectors(engine: MetricEngine, transformed: readonly F
     });
     return out;
   };
-  await scoreMapPairs(engine, columns(transformed), columns(original), 1, k, n, inv, eqv);
+  await scoreMapPairs(engine, columns(transformed), columns(original), { n: 1, k, h: 1, w: n }, { steps: [] }, inv, eqv);
 }

@@ -8,6 +8,7 @@ import { cropWindow, shiftImage } from './translate.js';
 
 export { groupElements } from './elements.js';
 export { permutePlanes, transformMap } from './permute.js';
+export { mapSteps, type MapStep } from './steps.js';
 export { mapShift, overlapPair } from './translate.js';
 
 /** The untransformed input x: the H×W crop at (0,0) of a source that may carry a crop-mode margin. */

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  ZOO, ZOO_IMAGES, createRng, errorLines, hasStack, matmulModel, nanBranchModel, requireBuild, runCliAsync, tinyCnn, twoInputModel, unknownOpModel,
+  ZOO, ZOO_IMAGES, createRng, errorLines, hasStack, matmulModel, nanBranchModel, noOutputModel, requireBuild, runCliAsync, tinyCnn, twoInputModel, unknownOpModel,
   type CliResult,
 } from './helpers.js';
 
@@ -38,6 +38,9 @@ beforeAll(() => {
   writeFileSync(at('opset99.onnx'), tinyCnn().toBytes(99));
   writeFileSync(at('nan.onnx'), nanBranchModel());
   writeFileSync(at('dynamic.onnx'), tinyCnn({ height: 'H', width: 'W' }).toBytes());
+  writeFileSync(at('huge-input.onnx'), tinyCnn({ height: 2 ** 31, width: 2 ** 31 }).toBytes());
+  writeFileSync(at('zero-batch.onnx'), tinyCnn({ batch: 0 }).toBytes());
+  writeFileSync(at('no-output.onnx'), noOutputModel());
 
   mkdirSync(at('no-images'));
   writeFileSync(at('no-images', 'notes.txt'), 'not an image');
@@ -99,6 +102,10 @@ describe.concurrent('model files', { timeout: 60_000 }, () => {
     const { report } = await expectSuccess(['measure', at('dynamic.onnx'), ...SYN, '--size', '16']);
     expect(report.model.input).toMatchObject({ height: 16, width: 16 });
   });
+  // Found by the fuzz test: these crashed with a TypeError or a RangeError from a typed array.
+  test('EXPECTED FAILURE - no graph output', () => expectFailure(['measure', at('no-output.onnx'), ...SYN], /declares no graph output/));
+  test('EXPECTED FAILURE - input shape too large', () => expectFailure(['measure', at('huge-input.onnx'), ...SYN], /has shape \[N, 1, 2147483648, 2147483648\], too large/));
+  test('a fixed batch dim of 0 counts as dynamic', () => expectSuccess(['measure', at('zero-batch.onnx'), ...SYN]));
   test('EXPECTED FAILURE - layers on an unsupported operator', () => expectFailure(['layers', at('foobar.onnx')], /no operator 'FooBar'/));
   test('EXPECTED FAILURE - layers on random bytes', () => expectFailure(['layers', at('random.onnx')], /is not an ONNX model/));
 });

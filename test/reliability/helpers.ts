@@ -7,6 +7,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { ModelProtoSchema } from 'onnx-buf';
 import { GraphBuilder, type Dim } from '../../src/onnx/graph.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -132,6 +134,13 @@ export function unknownOpModel(): Uint8Array {
  */
 export function nanBranchModel(): Uint8Array {
   return tinyCnn({ nanBranch: true }).toBytes();
+}
+
+/** `tinyCnn` without any graph output. */
+export function noOutputModel(): Uint8Array {
+  const model = fromBinary(ModelProtoSchema, tinyCnn().toBytes());
+  model.graph!.output = [];
+  return toBinary(ModelProtoSchema, model);
 }
 
 /** A seeded PRNG (mulberry32): `next()` in [0, 1), `int(n)` in [0, n). */

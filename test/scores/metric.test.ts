@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricEngine } from '../../src/scores/metric.js';
 import { cosine, pearson } from '../../src/scores/similarity.js';
+import { groupElements, mapSteps, overlapPair, transformMap } from '../../src/transforms/index.js';
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -29,7 +30,7 @@ describe('metric graph', () => {
     const a = Float32Array.from({ length: batch * k * p }, (_, i) => 300 + rand());
     const b = Float32Array.from({ length: batch * k * p }, (_, i) => (i % (k * p) < p ? 1 : rand() + (i % 3)));
     // Row 0 of b in every pair is constant: undefined for inv, left out of the max.
-    const s = await engines[kind].score(a, b, batch, k, p);
+    const s = await engines[kind].score(a, b, batch, k, 1, p, { steps: [] });
     const similarity = kind === 'pearson' ? pearson : cosine;
     for (let n = 0; n < batch; n++) {
       for (let c = 0; c < k; c++) {
@@ -51,9 +52,28 @@ describe('metric graph', () => {
   it('flags constant rows by the SPEC rule (σ < 1e−8·(1+|mean|)) and gives −∞ when no row of b is valid', async () => {
     const a = Float32Array.of(1000, 1000, 1000, 1, 2, 3);
     const b = Float32Array.of(5, 5, 5, 5, 5, 5);
-    const s = await engines.pearson.score(a, b, 1, 2, 3);
+    const s = await engines.pearson.score(a, b, 1, 2, 1, 3, { steps: [] });
     expect([...s.validA]).toEqual([0, 1]);
     expect([...s.validB]).toEqual([0, 0]);
     expect(s.eqv[1]).toBe(-Infinity);
+  });
+
+  it('applies T′ inside the graph exactly as the JS transforms do, for all of D4 and for shifts', async () => {
+    const rand = seeded(11);
+    const [n, k, h] = [2, 4, 6];
+    const a = Float32Array.from({ length: n * k * h * h }, rand);
+    const b = Float32Array.from({ length: n * k * h * h }, rand);
+    for (const g of groupElements('d4', { shifts: [], height: h })) {
+      const inGraph = await engines.pearson.score(a, b, n, k, h, h, { steps: mapSteps(g) });
+      const inJs = await engines.pearson.score(a, transformMap(b, n * k, h, h, g), n, k, h, h, { steps: [] });
+      expect([...inGraph.inv], g.key).toEqual([...inJs.inv]);
+      expect([...inGraph.eqv], g.key).toEqual([...inJs.eqv]);
+    }
+    for (const d of [0, 1, 3]) {
+      const inGraph = await engines.pearson.score(a, b, n, k, h, h, { shift: d });
+      const o = overlapPair(a, b, n * k, h, h, d);
+      const inJs = await engines.pearson.score(o.a, o.b, n, k, o.h, o.w, { steps: [] });
+      expect([...inGraph.inv]).toEqual([...inJs.inv]);
+    }
   });
 });
