@@ -4,6 +4,7 @@
  */
 export const messages = {
   modelMissing: (path: string) => `Model file '${path}' does not exist. Check the path.`,
+  modelNotFile: (path: string) => `'${path}' is a folder or other non-file, not a model file. Give the path of the .onnx file.`,
   modelUnreadable: (path: string, why: string) => `Cannot read model file '${path}' (${why}). Check its permissions.`,
   notOnnx: (path: string) => `'${path}' is not an ONNX model (it does not parse as ONNX protobuf). Export the model to .onnx first.`,
   noImageInput: (path: string) =>
@@ -12,6 +13,8 @@ export const messages = {
     `Model has ${names.length} required inputs (${names.join(', ')}); equiprobe needs exactly one image input. Give the others defaults (initializers) in the ONNX file.`,
   inputTooLarge: (name: string, shape: readonly (number | string)[]) =>
     `Input '${name}' has shape [${shape.join(', ')}], too large for one forward pass; the model file's input shape is probably wrong. Fix it, or make H and W dynamic and give --size.`,
+  badInputShape: (name: string, shape: readonly (number | string)[]) =>
+    `Input '${name}' has shape [${shape.join(', ')}] with a size of 0 or less. Fix the model's input shape (use a named dim for a dynamic size).`,
   noOutput: (path: string) => `Model '${path}' declares no graph output. Re-export it with the logits as an output.`,
   dynamicSize: (name: string) => `Input '${name}' has a dynamic spatial size. Give the size with --size.`,
   externalDataMissing: (file: string) => `External weight file '${file}' is missing. Keep it next to the model file.`,

@@ -60,9 +60,9 @@ export interface InputInfo {
 /** One non-identity group element g of a transform, e.g. `rot90` k = 1 or `translate` s = 4. */
 export interface GroupElement {
   readonly transform: TransformName;
-  /** Stable key used in CSV/JSON: `k1`, `s4`, `hflip`, `r1`, `m0` (d4: rotation k then optional flip). */
+  /** Stable key used in CSV/JSON: `k1`, `s4`, `hflip`, `r1`, `m0` (d4: `mk` = k quarter turns after a horizontal flip). */
   readonly key: string;
-  /** Quarter turns counter-clockwise (0–3) before an optional horizontal flip; for translate, 0. */
+  /** Quarter turns counter-clockwise (0–3), applied after the optional horizontal flip; for translate, 0. */
   readonly quarterTurns: number;
   readonly flip: boolean;
   /** Diagonal input shift in pixels (translate only, else 0). */

@@ -22,6 +22,9 @@ export function sessionOptions(options: RuntimeOptions): ort.InferenceSession.Se
     interOpNumThreads: 1,
     executionProviders: [options.device === 'cuda' ? 'cuda' : 'cpu'],
     graphOptimizationLevel: 'all',
+    // Fatal only: onnxruntime would also print a failing kernel's error to stderr itself, next to
+    // the one-line message equiprobe makes of it.
+    logSeverityLevel: 4,
   };
 }
 

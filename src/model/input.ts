@@ -8,8 +8,7 @@ type Dim = number | null;
 function dimsOf(info: ValueInfoProto): Dim[] | null {
   const type = info.type?.value;
   if (type?.case !== 'tensorType' || !type.value.shape) return null;
-  // A dim_value of 0 or less is not a size (some exporters write -1 for "dynamic"): treat it as dynamic.
-  return type.value.shape.dim.map((d) => (d.value.case === 'dimValue' && d.value.value > 0n ? Number(d.value.value) : null));
+  return type.value.shape.dim.map((d) => (d.value.case === 'dimValue' ? Number(d.value.value) : null));
 }
 
 /** Most input values one forward pass may take (2^28 float32 = 1 GiB); beyond it the shape is surely wrong. */
@@ -39,6 +38,8 @@ export function detectInput(proto: ModelProto, file: string, size?: number, layo
   const input = required[0];
   const dims = input ? dimsOf(input) : null;
   if (!input || !dims || dims.length !== 4 || !isFloatTensor(input)) throw new Error(messages.noImageInput(file));
+  // onnxruntime rejects such a shape too, but a batch of 0 would make our batching loop spin.
+  if (dims.some((d) => d !== null && d <= 0)) throw new RangeError(messages.badInputShape(input.name, dims.map((d) => d ?? '?')));
   const nhwc = layout ? layout === 'NHWC' : (dims[3] === 1 || dims[3] === 3) && dims[1] !== 1 && dims[1] !== 3;
   const [c, h, w] = nhwc ? [dims[3], dims[1], dims[2]] : [dims[1], dims[2], dims[3]];
   if ((h === null || w === null) && !size) throw new Error(messages.dynamicSize(input.name));

@@ -26,9 +26,9 @@ export interface LoadedModel {
  */
 export async function loadModel(file: string): Promise<LoadedModel> {
   let bytes: Uint8Array;
+  const info = await stat(file).catch(() => null);
+  if (info && !info.isFile()) throw new Error(messages.modelNotFile(file));
   try {
-    const info = await stat(file);
-    if (!info.isFile()) throw new Error('not a regular file');
     bytes = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

@@ -1,14 +1,19 @@
+import { messages } from '../messages.js';
 import type { GroupElement, TransformName } from '../types.js';
 
-const rotation = (transform: TransformName, key: string, quarterTurns: number, flip: boolean): GroupElement => ({ transform, key, quarterTurns, flip, shift: 0 });
+const permutation = (transform: TransformName, key: string, quarterTurns: number, flip: boolean): GroupElement => ({ transform, key, quarterTurns, flip, shift: 0 });
 
 /**
  * The non-identity group elements g of a transform (SPEC §2). Every non-translate element is
- * "horizontal flip (optional), then `quarterTurns` counter-clockwise quarter turns", so one
- * index permutation serves rot90, flips and D4: vflip = rot180 ∘ hflip.
+ * "horizontal flip (optional), then `quarterTurns` counter-clockwise quarter turns", so one index
+ * permutation serves rot90, flips and D4; vflip is stored as rot180 ∘ hflip, which reverses H.
  *
- * @param opts.shifts - translate shifts S; those with s ≥ H/2 are dropped (SPEC §2)
- * @param opts.height - input height H
+ * @param transform - which transform's elements to list
+ * @param opts - `shifts`: the translate shifts S (positive integers; those with s ≥ H/2 are dropped,
+ *   SPEC §2); `height`: the model's input height H. Both are ignored by the other transforms.
+ * @returns the elements in a stable order: rot90 `k1..k3`; hflip `hflip`; vflip `vflip`;
+ *   d4 `r1..r3` (rotations) then `m0..m3` (rot90^k ∘ hflip); translate `s<shift>` by increasing shift
+ * @throws RangeError for a non-integer or non-positive shift, or when no shift is below H/2
  * @example
  * groupElements('rot90', { shifts: [], height: 28 }).map((g) => g.key); // ['k1', 'k2', 'k3']
  * groupElements('translate', { shifts: [1, 8, 20], height: 28 }).map((g) => g.key); // ['s1', 's8']
@@ -16,24 +21,30 @@ const rotation = (transform: TransformName, key: string, quarterTurns: number, f
 export function groupElements(transform: TransformName, opts: { readonly shifts: readonly number[]; readonly height: number }): GroupElement[] {
   switch (transform) {
     case 'rot90':
-      return [1, 2, 3].map((k) => rotation('rot90', `k${k}`, k, false));
+      return [1, 2, 3].map((k) => permutation('rot90', `k${k}`, k, false));
     case 'hflip':
-      return [rotation('hflip', 'hflip', 0, true)];
+      return [permutation('hflip', 'hflip', 0, true)];
     case 'vflip':
-      return [rotation('vflip', 'vflip', 2, true)];
+      return [permutation('vflip', 'vflip', 2, true)];
     case 'd4':
-      return [
-        ...[1, 2, 3].map((k) => rotation('d4', `r${k}`, k, false)),
-        ...[0, 1, 2, 3].map((k) => rotation('d4', `m${k}`, k, true)),
-      ];
-    case 'translate': {
-      const shifts = [...new Set(opts.shifts)].filter((s) => s >= 1 && s < opts.height / 2).sort((a, b) => a - b);
-      if (shifts.length === 0) {
-        throw new RangeError(`No translate shift is below half the input height (${opts.height / 2}). Use smaller --shifts, e.g. --shifts 1..${Math.max(1, Math.ceil(opts.height / 2) - 1)}.`);
-      }
-      return shifts.map((s) => ({ transform: 'translate', key: `s${s}`, quarterTurns: 0, flip: false, shift: s }));
-    }
+      return [...[1, 2, 3].map((k) => permutation('d4', `r${k}`, k, false)), ...[0, 1, 2, 3].map((k) => permutation('d4', `m${k}`, k, true))];
+    case 'translate':
+      return translateElements(opts.shifts, opts.height);
     default:
-      throw new RangeError(`Unknown transform '${transform as string}'. Use one of rot90, translate, hflip, vflip, d4.`);
+      throw new RangeError(messages.unknownTransform(transform as string));
   }
+}
+
+function translateElements(shifts: readonly number[], height: number): GroupElement[] {
+  const bad = shifts.find((s) => !Number.isInteger(s) || s < 1);
+  // A fractional shift would index between pixels and s = 0 is the identity: both are caller errors, not values to drop.
+  if (bad !== undefined) throw new RangeError(`Translate shift ${bad} is not a positive whole number of pixels. Use shifts like 1..32.`);
+  // Sorted and deduplicated so that keys are unique and results list shifts in order whatever the input order.
+  const kept = [...new Set(shifts)].filter((s) => s < height / 2).sort((a, b) => a - b);
+  if (kept.length === 0) {
+    const largest = Math.ceil(height / 2) - 1;
+    const hint = largest >= 1 ? `Use smaller shifts, e.g. --shifts 1..${largest}.` : `An input of height ${height} is too small to translate.`;
+    throw new RangeError(`No translate shift in [${shifts.join(', ')}] is below half the input height (${height / 2}); SPEC §2 clips shifts to s < H/2. ${hint}`);
+  }
+  return kept.map((s) => ({ transform: 'translate', key: `s${s}`, quarterTurns: 0, flip: false, shift: s }));
 }

@@ -1,7 +1,26 @@
 import type { ShiftMode } from '../types.js';
 
-/** Copies the channels×H×W window at (top, left) out of a channels×srcH×srcW image. */
+/**
+ * Copies the channels×H×W window whose top-left corner is (top, left) out of a channels×srcH×srcW image.
+ *
+ * @param src - channels×srcH×srcW values
+ * @param channels - number of planes
+ * @param srcH - source height
+ * @param srcW - source width
+ * @param top - first source row of the window
+ * @param left - first source column of the window
+ * @param H - window height
+ * @param W - window width
+ * @returns a new channels×H×W array
+ * @throws RangeError when the window does not lie inside the source
+ * @example
+ * cropWindow(img, 3, 256, 256, 16, 16, 224, 224); // Float32Array(3·224·224)
+ */
 export function cropWindow(src: Float32Array, channels: number, srcH: number, srcW: number, top: number, left: number, H: number, W: number): Float32Array {
+  checkSource(src, channels, srcH, srcW);
+  if (top < 0 || left < 0 || top + H > srcH || left + W > srcW) {
+    throw new RangeError(`The ${H}×${W} window at (${top}, ${left}) does not fit in a ${srcH}×${srcW} source.`);
+  }
   const out = new Float32Array(channels * H * W);
   for (let c = 0; c < channels; c++) {
     for (let i = 0; i < H; i++) {
@@ -13,46 +32,97 @@ export function cropWindow(src: Float32Array, channels: number, srcH: number, sr
 }
 
 /**
- * The translated input x'[i, j] = x[i+s, j+s] (SPEC §2): the viewing window moves down-right by s.
- * `crop` reads real pixels from the margin of a larger source; `roll` wraps indices modulo H, W of
- * the (0,0) crop; `zero` fills what falls outside it with 0.
+ * The translated input x'[i, j] = x[i+s, j+s] of SPEC §2: the viewing window moves down-right by
+ * s, so content moves up-left. x is the H×W crop at (0,0) of the source. `crop` reads real pixels
+ * from the source's margin; `roll` wraps indices modulo H and W of x; `zero` gives 0 outside x.
+ *
+ * @param src - channels×srcH×srcW source (srcH ≥ H + s and srcW ≥ W + s in crop mode)
+ * @param channels - number of planes
+ * @param srcH - source height
+ * @param srcW - source width
+ * @param s - diagonal shift in pixels (a non-negative integer)
+ * @param H - model input height
+ * @param W - model input width
+ * @param mode - how pixels beyond x are found
+ * @returns a new channels×H×W array
+ * @throws RangeError for a bad shift, a source smaller than H×W, or too small a margin in crop mode
+ * @example
+ * shiftImage(img, 3, 256, 256, 8, 224, 224, 'crop'); // the 224×224 window at (8, 8)
  */
 export function shiftImage(src: Float32Array, channels: number, srcH: number, srcW: number, s: number, H: number, W: number, mode: ShiftMode): Float32Array {
+  if (!Number.isInteger(s) || s < 0) throw new RangeError(`Shift ${s} is not a non-negative whole number of pixels.`);
+  checkSource(src, channels, srcH, srcW);
+  if (srcH < H || srcW < W) throw new RangeError(`The source is ${srcH}×${srcW}, smaller than the ${H}×${W} input.`);
   if (mode === 'crop') {
-    if (srcH < H + s || srcW < W + s) throw new RangeError(`Shift ${s} needs a source of at least ${H + s}×${W + s} pixels, got ${srcH}×${srcW}.`);
+    if (srcH < H + s || srcW < W + s) {
+      throw new RangeError(`Shift ${s} in crop mode needs a source of at least ${H + s}×${W + s} pixels, got ${srcH}×${srcW}. Resize images to H + max(shifts), or use shift mode roll or zero.`);
+    }
     return cropWindow(src, channels, srcH, srcW, s, s, H, W);
   }
   const out = new Float32Array(channels * H * W);
+  // Whole row segments are copied: output row i is source row i+s (wrapped for roll), read from column s.
+  const sx = s % W;
   for (let c = 0; c < channels; c++) {
+    const plane = c * srcH * srcW;
     for (let i = 0; i < H; i++) {
-      for (let j = 0; j < W; j++) {
-        let y = i + s;
-        let x = j + s;
-        if (mode === 'roll') {
-          y %= H;
-          x %= W;
-        } else if (y >= H || x >= W) {
-          continue;
-        }
-        out[c * H * W + i * W + j] = src[c * srcH * srcW + y * srcW + x];
+      const o = c * H * W + i * W;
+      if (mode === 'roll') {
+        const row = plane + ((i + s) % H) * srcW;
+        out.set(src.subarray(row + sx, row + W), o);
+        out.set(src.subarray(row, row + sx), o + W - sx);
+      } else if (i + s < H && s < W) {
+        const row = plane + (i + s) * srcW;
+        out.set(src.subarray(row + s, row + W), o);
       }
     }
   }
   return out;
 }
 
-/** Map shift d = ⌊s·h/H + 0.5⌋ that corresponds to an input shift s (SPEC §2). */
+/**
+ * The map shift d = ⌊s·h/H + 0.5⌋ that corresponds to an input shift s (SPEC §2).
+ *
+ * @param s - input shift in pixels
+ * @param h - map height
+ * @param H - input height
+ * @returns d in map pixels (0 when the map is too coarse to see the shift)
+ * @example
+ * mapShift(4, 7, 224); // 0
+ * mapShift(16, 7, 224); // 1 (0.5 rounds up)
+ */
 export function mapShift(s: number, h: number, H: number): number {
   return Math.floor((s * h) / H + 0.5);
 }
 
 /**
  * The overlap compared for translations (SPEC §2): a = F'[:, 0:h−d, 0:w−d] (map of the shifted
- * input) and b = F[:, d:h, d:w] (original map). d = 0 compares whole maps.
+ * input) and b = F[:, d:h, d:w] (map of the original). d = 0 compares whole maps.
+ *
+ * @param transformedMap - F', K×h×w
+ * @param originalMap - F, K×h×w
+ * @param channels - K
+ * @param h - map height
+ * @param w - map width
+ * @param d - map shift from `mapShift`
+ * @returns contiguous K×(h−d)×(w−d) arrays a and b, with their height and width
+ * @throws RangeError when d is not an integer in [0, min(h, w)) or a map has the wrong size
+ * @example
+ * const { a, b, h, w } = overlapPair(f2, f, 256, 14, 14, 2); // a, b: Float32Array(256·12·12); h = w = 12
  */
-export function overlapPair(transformedMap: Float32Array, originalMap: Float32Array, channels: number, h: number, w: number, d: number): { a: Float32Array; b: Float32Array; h: number; w: number } {
+export function overlapPair(
+  transformedMap: Float32Array,
+  originalMap: Float32Array,
+  channels: number,
+  h: number,
+  w: number,
+  d: number,
+): { a: Float32Array; b: Float32Array; h: number; w: number } {
+  if (!Number.isInteger(d) || d < 0 || d >= h || d >= w) throw new RangeError(`Map shift ${d} leaves no overlap on a ${h}×${w} map (need a whole number 0 ≤ d < ${Math.min(h, w)}).`);
   const oh = h - d;
   const ow = w - d;
-  if (oh <= 0 || ow <= 0) throw new RangeError(`Map shift ${d} leaves no overlap on a ${h}×${w} map.`);
   return { a: cropWindow(transformedMap, channels, h, w, 0, 0, oh, ow), b: cropWindow(originalMap, channels, h, w, d, d, oh, ow), h: oh, w: ow };
+}
+
+function checkSource(src: Float32Array, channels: number, srcH: number, srcW: number): void {
+  if (src.length !== channels * srcH * srcW) throw new RangeError(`Expected ${channels}×${srcH}×${srcW} = ${channels * srcH * srcW} values, got ${src.length}.`);
 }
