@@ -20,6 +20,8 @@ import type { GroupElement, MeasureConfig, Preprocessing, ProbeInfo, ProbeReport
 export interface MeasureOptions extends ProbeSelection, RuntimeOptions, PreprocessingOptions {
   /** Path to the `.onnx` file. */
   readonly model: string;
+  /** Model name in results (default: the file name without `.onnx`); correlate/compare match by it. */
+  readonly name?: string;
   readonly transforms?: readonly TransformName[];
   /** Folder of PNG/JPEG images (recursive); without it, `synthetic` seeded noise images. */
   readonly images?: string;
@@ -111,7 +113,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const pending = items.filter((id) => !done.has(id));
   const config = configOf(options, [...elements.keys()], preprocessing, elements, shiftMode, labelSource, runtime.threads!);
   const run: RunDescription = {
-    model: { name: model.name, path: model.path, sha256: model.sha256 }, input, config, probes, elements, skippedLayers: skippedLayerReasons(probes, elements),
+    model: { name: options.name ?? model.name, path: model.path, sha256: model.sha256 }, input, config, probes, elements, skippedLayers: skippedLayerReasons(probes, elements),
   };
 
   const fetches = [...new Set([...probes.map((p) => p.name), model.proto.graph!.output[0].name])];

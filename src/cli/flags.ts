@@ -5,6 +5,7 @@ import { choice, numberList, positiveInt, shardSpec, shiftList, transformList } 
 
 /** Flags shared by `measure` and `layers`, as commander parses them. */
 export interface MeasureFlags {
+  name?: string;
   transform?: TransformName[];
   images?: string;
   synthetic?: number;
@@ -50,6 +51,7 @@ export function addModelFlags(cmd: Command): Command {
 export function addMeasureFlags(cmd: Command): Command {
   addModelFlags(cmd);
   return cmd
+    .option('--name <name>', 'model name in the results (default: the file name)')
     .option('-t, --transform <name>', 'rot90 | translate | hflip | vflip | d4 (repeat or comma-separate for several)', transformList)
     .option('--images <dir>', 'folder of PNG/JPEG images (recursive, sorted)')
     .option('--synthetic <n>', 'seeded noise images when no --images is given (default 32)', positiveInt)
@@ -72,6 +74,7 @@ export function addMeasureFlags(cmd: Command): Command {
 export function measureOptionsFrom(model: string, f: MeasureFlags): MeasureOptions {
   return {
     model,
+    name: f.name,
     transforms: f.transform ?? ['rot90'],
     images: f.images,
     synthetic: f.synthetic,

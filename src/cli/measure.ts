@@ -91,7 +91,7 @@ export function registerMeasure(program: Command): void {
   cmd.action(
     action(async (model: string, flags: MeasureFlags & { out?: string; force?: boolean; resume?: boolean; plots: boolean; quiet?: boolean }) => {
       const options = measureOptionsFrom(model, flags);
-      const out = flags.out ?? path.join('results', path.basename(model).replace(/\.onnx$/i, ''));
+      const out = flags.out ?? path.join('results', flags.name ?? path.basename(model).replace(/\.onnx$/i, ''));
       const checkpoint = path.join(out, CHECKPOINT);
       const print = fingerprint({ ...options, model: path.resolve(model) });
       if (!flags.force && !flags.resume && (existsSync(path.join(out, 'result.json')) || existsSync(checkpoint))) {
