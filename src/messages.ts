@@ -25,6 +25,8 @@ export const messages = {
     `--include '${pattern}' matches no probe tensor. Run \`equiprobe layers MODEL --layers all\` to list names.`,
   noProbes: () => `No probe tensor remains after filtering. Run \`equiprobe layers MODEL --layers all\` to list names.`,
   unknownTensor: (name: string, flag: string) => `${flag} '${name}' is not a tensor of the model. Run \`equiprobe layers MODEL --layers all\` to list names.`,
+  cudaUnavailable: () =>
+    'onnxruntime-node has no usable CUDA provider here (its CUDA libraries are not installed, or there is no GPU). Install onnxruntime-node with its CUDA binaries on a GPU machine, or drop --device cuda.',
   runtimeFailed: (why: string) => `onnxruntime could not run the model: ${why}`,
   runtimeLoadFailed: (why: string) => `onnxruntime could not load the model: ${why.replace(/\.+$/, '')}. Re-export it with standard operators and a released opset.`,
   unsupportedOpset: (domain: string, opset: number, max: number) =>

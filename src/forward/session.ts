@@ -53,8 +53,11 @@ export async function openSession(proto: ModelProto, fetches: readonly string[],
 /** Creates a session from model bytes, turning onnxruntime's multi-line errors into one line. */
 export async function createSession(bytes: Uint8Array, options: RuntimeOptions = {}): Promise<ort.InferenceSession> {
   if (options.device === 'cuda' && !ort.listSupportedBackends().some((b) => b.name === 'cuda')) {
-    throw new Error('This onnxruntime-node build has no CUDA provider. Install onnxruntime-node with CUDA binaries, or drop --device cuda.');
+    throw new Error(messages.cudaUnavailable());
   }
+  // onnxruntime's process-wide logger prints provider-load failures to stderr itself; equiprobe
+  // reports every failure as its own one-line message instead.
+  ort.env.logLevel = 'fatal';
   try {
     return await ort.InferenceSession.create(bytes, sessionOptions(options));
   } catch (err) {
@@ -65,6 +68,8 @@ export async function createSession(bytes: Uint8Array, options: RuntimeOptions =
 /** The two load failures a researcher meets most (a too-new opset, an unknown operator), said plainly. */
 function explainLoadError(err: unknown): string {
   const text = String((err as Error)?.message ?? err);
+  // The CUDA provider is a separate library that onnxruntime-node only has when installed with it.
+  if (/Cuda|CUDA|providers_shared|providers_cuda/.test(text)) return messages.cudaUnavailable();
   const opset = /Opset (\d+) is under development.*?support for domain (\S+) is till opset (\d+)/s.exec(text);
   if (opset) return messages.unsupportedOpset(opset[2], Number(opset[1]), Number(opset[3]));
   const op = /No Op registered for (\S+) with domain_version of (\d+)/.exec(text);
