@@ -226,7 +226,7 @@ describe('mutated images, in-process', { timeout: 60_000 }, () => {
   });
 });
 
-describe('mutated models through the CLI', { timeout: 60_000 }, () => {
+describe('mutated models through the CLI', { timeout: 120_000 }, () => {
   beforeAll(() => requireBuild());
 
   test('24 runs end with a result or one line, exit 0 or 1, no stack trace, within 30 s each', async () => {
