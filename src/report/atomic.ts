@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** One output file: name relative to the result folder, and its content. */
@@ -26,6 +26,8 @@ export async function writeFilesAtomic(dir: string, files: readonly OutputFile[]
   let staging: string | null = null;
   try {
     await mkdir(dir, { recursive: true });
+    // A run killed while writing leaves its staging folder behind; one writer per folder, so clear them.
+    for (const entry of await readdir(dir)) if (entry.startsWith('.staging-')) await rm(path.join(dir, entry), { recursive: true, force: true });
     staging = await mkdtemp(path.join(dir, '.staging-'));
     for (const file of files) {
       const target = path.join(staging, file.name);
