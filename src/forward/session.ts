@@ -51,7 +51,7 @@ export async function openSession(proto: ModelProto, fetches: readonly string[],
 }
 
 /** Creates a session from model bytes, turning onnxruntime's multi-line errors into one line. */
-export async function createSession(bytes: Uint8Array, options: RuntimeOptions = {}): Promise<ort.InferenceSession> {
+export async function createSession(bytes: Uint8Array, options: RuntimeOptions = {}, extra: ort.InferenceSession.SessionOptions = {}): Promise<ort.InferenceSession> {
   if (options.device === 'cuda' && !ort.listSupportedBackends().some((b) => b.name === 'cuda')) {
     throw new Error(messages.cudaUnavailable());
   }
@@ -59,7 +59,7 @@ export async function createSession(bytes: Uint8Array, options: RuntimeOptions =
   // reports every failure as its own one-line message instead.
   ort.env.logLevel = 'fatal';
   try {
-    return await ort.InferenceSession.create(bytes, sessionOptions(options));
+    return await ort.InferenceSession.create(bytes, { ...sessionOptions(options), ...extra });
   } catch (err) {
     throw new Error(explainLoadError(err));
   }

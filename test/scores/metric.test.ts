@@ -26,7 +26,7 @@ describe('metric graph', () => {
   it.each(['pearson', 'cosine'] as const)('%s: inv is the same-channel similarity and eqv the max over valid channels (naive float64 reference)', async (kind) => {
     const rand = seeded(7);
     const [batch, k, p] = [3, 5, 11];
-    // Large offsets: the float64 standardisation must not lose the small variations.
+    // Large offsets: the standardisation must not lose the small variations under them.
     const a = Float32Array.from({ length: batch * k * p }, (_, i) => 300 + rand());
     const b = Float32Array.from({ length: batch * k * p }, (_, i) => (i % (k * p) < p ? 1 : rand() + (i % 3)));
     // Row 0 of b in every pair is constant: undefined for inv, left out of the max.
@@ -38,7 +38,7 @@ describe('metric graph', () => {
         expect(s.validA[r]).toBe(1);
         expect(s.validB[r]).toBe(kind === 'pearson' && c === 0 ? 0 : 1);
         const same = similarity(row(a, r, p), row(b, r, p));
-        if (s.validB[r]) expect(s.inv[r]).toBeCloseTo(same!, 10);
+        if (s.validB[r]) expect(s.inv[r]).toBeCloseTo(same!, 6);
         let best = -Infinity;
         for (let c2 = 0; c2 < k; c2++) {
           if (!s.validB[n * k + c2]) continue;
