@@ -1,3 +1,4 @@
+import type * as ort from 'onnxruntime-node';
 import { runImages } from '../forward/run.js';
 import { openSession, type RuntimeOptions } from '../forward/session.js';
 import { messages } from '../messages.js';
@@ -43,16 +44,12 @@ function discoveryImages(input: InputInfo, count: number): Float32Array[] {
   );
 }
 
-async function shapesAt(model: LoadedModel, input: InputInfo, fetches: string[], batch: number, options: RuntimeOptions) {
-  const session = await openSession(model.proto, fetches, options);
-  try {
-    const [{ tensors }] = await runImages(session, input, discoveryImages(input, batch), fetches);
-    const shapes = new Map<string, readonly number[]>();
-    for (const [name, t] of Object.entries(tensors)) if (t.type === 'float32') shapes.set(name, t.dims);
-    return shapes;
-  } finally {
-    await session.release();
-  }
+/** Float tensor shapes of one forward pass of `batch` discovery images. */
+async function shapesAt(session: ort.InferenceSession, input: InputInfo, fetches: string[], batch: number) {
+  const [{ tensors }] = await runImages(session, input, discoveryImages(input, batch), fetches);
+  const shapes = new Map<string, readonly number[]>();
+  for (const [name, t] of Object.entries(tensors)) if (t.type === 'float32') shapes.set(name, t.dims);
+  return shapes;
 }
 
 function findBatchAxis(a: readonly number[], b: readonly number[] | undefined, batchA: number, batchB: number | null): number {
@@ -71,8 +68,16 @@ function findBatchAxis(a: readonly number[], b: readonly number[] | undefined, b
 async function discoverTensors(model: LoadedModel, input: InputInfo, index: GraphIndex, options: RuntimeOptions): Promise<Discovered[]> {
   const candidates = index.nodes.filter((n) => !SHAPE_OPS.has(n.opType)).flatMap((n) => n.output.filter((o) => o !== ''));
   const [batchA, batchB] = input.fixedBatch !== null ? [input.fixedBatch, null] : [2, 3];
-  const shapesA = await shapesAt(model, input, candidates, batchA, options);
-  const shapesB = batchB !== null ? await shapesAt(model, input, candidates, batchB, options) : null;
+  // One session serves both passes: opening it serialises and loads the whole model.
+  const session = await openSession(model.proto, candidates, options);
+  let shapesA: Map<string, readonly number[]>;
+  let shapesB: Map<string, readonly number[]> | null;
+  try {
+    shapesA = await shapesAt(session, input, candidates, batchA);
+    shapesB = batchB !== null ? await shapesAt(session, input, candidates, batchB) : null;
+  } finally {
+    await session.release();
+  }
   const withAxis = [...shapesA].map(([name, dims]) => ({ name, dims, batchAxis: findBatchAxis(dims, shapesB?.get(name), batchA, batchB) }))
     .filter((t) => t.batchAxis >= 0);
   const order = (name: string) => index.order.get(name) ?? Infinity;
