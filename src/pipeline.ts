@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { defaultThreads, openSession, type RuntimeOptions } from './forward/session.js';
+import { defaultThreads, type RuntimeOptions } from './forward/session.js';
 import { listImageFiles } from './images/files.js';
 import { labelsForFiles, labelsFromFolders, readLabels } from './images/labels.js';
 import { resolvePreprocessing, type PreprocessingOptions } from './images/presets.js';
 import { imageBatches, syntheticImage } from './images/source.js';
 import { layerKey, processBatch, type BatchContext } from './measure/batch.js';
 import { finalizeReport, type RunDescription } from './measure/finalize.js';
+import { Scorer } from './measure/scorer.js';
 import { messages } from './messages.js';
 import { detectInput } from './model/input.js';
 import { loadModel } from './model/load.js';
@@ -81,8 +82,9 @@ export function skippedLayerReasons(probes: readonly ProbeInfo[], elements: Read
  *  1. model: load, detect the image input, list probes (one discovery forward pass);
  *  2. probe set: images (files or seeded synthetic), preprocessing, shard and max-images cut;
  *  3. transforms: group elements g of each transform, applied to the inputs;
- *  4. forward passes: originals and each T_g x, probe tensors fetched as extra outputs;
- *  5. scores: invariance/equivariance per (c, g, i) into running sums (metric graph for the max);
+ *  4–5. forward passes and scores: the model with the metric appended (scored models) runs the
+ *     originals, then each T_g x, and returns invariance/equivariance per (c, g, i), added into
+ *     running sums; vector layers are scored over all images at the end;
  *  6. aggregation: layer, part and accuracy summaries into a `ProbeReport`.
  *
  * @example
@@ -116,16 +118,12 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     model: { name: options.name ?? model.name, path: model.path, sha256: model.sha256 }, input, config, probes, elements, skippedLayers: skippedLayerReasons(probes, elements),
   };
 
-  const fetches = [...new Set([...probes.map((p) => p.name), model.proto.graph!.output[0].name])];
-  const session = await openSession(model.proto, fetches, runtime);
+  const scorer = await Scorer.open(model.proto, input, probes, [...elements.values()].flat(), config.similarity, config.batch, runtime);
   const engine = await MetricEngine.open(config.similarity, runtime);
   const passes = 1 + [...elements.values()].reduce((s, l) => s + l.length, 0);
   const total = items.length * passes;
   let forwardDone = (state.processed.length + state.skipped.length) * passes;
-  const context: BatchContext = {
-    session, engine, input, probes, elements, shiftMode, skippedLayers: run.skippedLayers,
-    outputName: model.proto.graph!.output[0].name, state, onWarning: options.onWarning,
-  };
+  const context: BatchContext = { scorer, input, probes, elements, shiftMode, skippedLayers: run.skippedLayers, state, onWarning: options.onWarning };
   try {
     const source = options.images
       ? imageBatches(pending, preprocessing, margin, config.batch, (file: string, reason: string) => {
@@ -136,8 +134,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
       : syntheticBatches(pending, config.seed, preprocessing, margin, config.batch);
     for await (const { files, data } of source) {
       // 3–5. Transforms, forward passes and scores for this batch.
-      await processBatch(context, data, preprocessing.size + margin, () => {
-        forwardDone += data.length;
+      await processBatch(context, data, preprocessing.size + margin, (images) => {
+        forwardDone += images;
         options.onProgress?.(forwardDone, total);
       });
       state.processed.push(...files);
@@ -150,7 +148,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     // 6. Aggregation.
     return { report: await finalizeReport(run, state, engine), state };
   } finally {
-    await session.release();
+    await scorer.release();
     await engine.release();
   }
 }

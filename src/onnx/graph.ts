@@ -22,6 +22,7 @@ import {
   TypeProto_TensorSchema,
   ValueInfoProtoSchema,
   type AttributeProto,
+  type ModelProto,
   type NodeProto,
   type TensorProto,
   type ValueInfoProto,
@@ -133,12 +134,26 @@ export class GraphBuilder {
   private readonly outputs: ValueInfoProto[] = [];
   private counter = 0;
 
-  constructor(readonly name = 'graph') {}
+  /**
+   * @param name - graph name
+   * @param options - `opset`: the default-domain opset the nodes are written for (Reduce* and
+   *   Squeeze take `axes` as an input from opsets 13/18 on); `namespace`: prefix of fresh names, so
+   *   nodes appended to an existing model cannot collide with its tensor names
+   */
+  constructor(
+    readonly name = 'graph',
+    private readonly options: { readonly opset?: number; readonly namespace?: string } = {},
+  ) {}
+
+  /** The default-domain opset the nodes are written for. */
+  get opset(): number {
+    return this.options.opset ?? 17;
+  }
 
   /** A fresh tensor name with the given prefix. */
   fresh(prefix = 't'): string {
     this.counter += 1;
-    return `${prefix}_${this.counter}`;
+    return `${this.options.namespace ?? ''}${prefix}_${this.counter}`;
   }
 
   /** Declares a graph input and returns its name. */
@@ -198,8 +213,41 @@ export class GraphBuilder {
     return names;
   }
 
+  /**
+   * A reduction over `axes` in the form the opset expects: an `axes` attribute before opset 18
+   * (13 for ReduceSum), an int64 input from then on.
+   */
+  reduce(op: 'ReduceMean' | 'ReduceSum' | 'ReduceSumSquare' | 'ReduceMax' | 'ReduceMin', x: string, axes: readonly number[], keepdims: boolean): string {
+    const asInput = this.opset >= (op === 'ReduceSum' ? 13 : 18);
+    const keep = keepdims ? 1 : 0;
+    return asInput ? this.node(op, [x, this.ints(axes)], 1, { keepdims: keep })[0] : this.node(op, [x], 1, { axes: [...axes], keepdims: keep })[0];
+  }
+
+  /**
+   * Serialises `model` with this builder's nodes, initializers, inputs and outputs appended to its
+   * graph (the model itself is left unchanged); the builder's nodes are read at the model's opset,
+   * and `com.microsoft` (onnxruntime's contrib ops) is imported.
+   */
+  appendTo(model: ModelProto): Uint8Array {
+    const graph = model.graph!;
+    const saved = { node: graph.node, initializer: graph.initializer, input: graph.input, output: graph.output, opsetImport: model.opsetImport };
+    graph.node = [...graph.node, ...this.nodes];
+    graph.initializer = [...graph.initializer, ...this.initializers];
+    graph.input = [...graph.input, ...this.inputs];
+    graph.output = [...graph.output, ...this.outputs];
+    if (!model.opsetImport.some((o) => o.domain === 'com.microsoft')) {
+      model.opsetImport = [...model.opsetImport, create(OperatorSetIdProtoSchema, { domain: 'com.microsoft', version: 1n })];
+    }
+    try {
+      return toBinary(ModelProtoSchema, model);
+    } finally {
+      Object.assign(graph, { node: saved.node, initializer: saved.initializer, input: saved.input, output: saved.output });
+      model.opsetImport = saved.opsetImport;
+    }
+  }
+
   /** Serialises the graph as an ONNX model (default opset 17). */
-  toBytes(opset = 17): Uint8Array {
+  toBytes(opset = this.opset): Uint8Array {
     const graph = create(GraphProtoSchema, {
       name: this.name,
       node: this.nodes,
@@ -210,7 +258,10 @@ export class GraphBuilder {
     const model = create(ModelProtoSchema, {
       irVersion: 8n,
       producerName: 'equiprobe',
-      opsetImport: [create(OperatorSetIdProtoSchema, { domain: '', version: BigInt(opset) })],
+      opsetImport: [
+        create(OperatorSetIdProtoSchema, { domain: '', version: BigInt(opset) }),
+        ...(this.nodes.some((n) => n.domain === 'com.microsoft') ? [create(OperatorSetIdProtoSchema, { domain: 'com.microsoft', version: 1n })] : []),
+      ],
       graph,
     });
     return toBinary(ModelProtoSchema, model);

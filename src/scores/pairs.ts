@@ -1,38 +1,27 @@
-import type { MapAlignment, MetricEngine } from './metric.js';
+import type { MetricEngine, PairScores } from './metric.js';
 import { addScore, type ScoreSums } from './sums.js';
 
 /**
- * Scores invariance and equivariance for n pairs (a = F' from the transformed input, b = F the
- * original map, brought onto a by `alignment`), each K channels × h×w, adding every (c, pair)
- * score into the running sums. A pair whose F' channel is constant is undefined for both scores; one whose T'F
- * channel is constant is undefined for invariance (SPEC §3). The max over c' includes c' = c, so
- * equivariance is raised to the invariance where float32 rounding in the matrix product puts it a
- * hair below.
- *
- * @param a - n·K·h·w values
- * @param b - n·K·h·w values
+ * Adds the scores of image × channel pairs (rows of K channels per image) into the running
+ * sums (SPEC §3–§4). A pair whose F' channel is constant is undefined for both scores; one whose
+ * T'F channel is constant is undefined for invariance; an image with no valid T'F channel has no
+ * equivariance. The max over c' includes c' = c, so equivariance is raised to the invariance where
+ * float32 rounding puts it a hair below.
  */
-export async function scoreMapPairs(
-  engine: MetricEngine,
-  a: Float32Array,
-  b: Float32Array,
-  shape: { readonly n: number; readonly k: number; readonly h: number; readonly w: number },
-  alignment: MapAlignment,
-  inv: ScoreSums,
-  eqv: ScoreSums,
-): Promise<void> {
-  const { n, k, h, w } = shape;
-  if (n === 0) return;
-  const s = await engine.score(a, b, n, k, h, w, alignment);
-  for (let row = 0; row < n * k; row++) {
-    if (!s.validA[row]) {
-      addScore(inv, null);
-      addScore(eqv, null);
-      continue;
+export function addPairScores(s: PairScores, k: number, inv: ScoreSums, eqv: ScoreSums): void {
+  for (let image = 0; image * k < s.inv.length; image++) {
+    let anyValid = false;
+    for (let c = 0; c < k; c++) anyValid ||= s.validB[image * k + c] !== 0;
+    for (let row = image * k; row < (image + 1) * k; row++) {
+      if (!s.validA[row]) {
+        addScore(inv, null);
+        addScore(eqv, null);
+        continue;
+      }
+      const same = s.validB[row] ? s.inv[row] : null;
+      addScore(inv, same);
+      addScore(eqv, anyValid ? Math.max(s.eqv[row], same ?? -Infinity) : null);
     }
-    const same = s.validB[row] ? s.inv[row] : null;
-    addScore(inv, same);
-    addScore(eqv, s.eqv[row] === -Infinity ? null : Math.max(s.eqv[row], same ?? -Infinity));
   }
 }
 
@@ -52,5 +41,5 @@ export async function scoreVectors(engine: MetricEngine, transformed: readonly F
     });
     return out;
   };
-  await scoreMapPairs(engine, columns(transformed), columns(original), { n: 1, k, h: 1, w: n }, { steps: [] }, inv, eqv);
+  addPairScores(await engine.score(columns(transformed), columns(original), k, n), k, inv, eqv);
 }

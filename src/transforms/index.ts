@@ -1,8 +1,8 @@
 /**
  * Transforms (SPEC §2): the group elements, their action T_g on input images and T'_g on feature
- * maps. Pure functions over typed arrays. Measurements apply T'_g to maps inside the metric
- * graph (`mapSteps`, src/scores/metric.ts); `transformMap` and `overlapPair` are the plain JS
- * definitions that graph is tested against.
+ * maps. Pure functions over typed arrays. Measurements apply T'_g to maps inside onnxruntime
+ * (`mapSteps`, src/scores/rows.ts); `transformMap` and `overlapPair` are the plain JS
+ * definitions that is tested against (test/scores/scored-model.test.ts).
  */
 export { groupElements } from './elements.js';
 export { cropOriginal, transformInput } from './input.js';

@@ -1,0 +1,172 @@
+import type { ModelProto } from 'onnx-buf';
+import * as ort from 'onnxruntime-node';
+import { packBatch } from '../forward/run.js';
+import { createSession, shortenOrtError, type RuntimeOptions } from '../forward/session.js';
+import { messages } from '../messages.js';
+import { readProbeBatch } from '../forward/read.js';
+import { replaceConstantRows } from '../scores/constant-rows.js';
+import type { PairScores } from '../scores/metric.js';
+import { isChannelsLast } from '../scores/rows.js';
+import { originalModel, permutationModel, shiftModel, tensorName, type ScoringPlan } from '../scores/scored-model.js';
+import { mapShift, mapSteps } from '../transforms/index.js';
+import type { GroupElement, InputInfo, ProbeInfo, Similarity } from '../types.js';
+
+/** What one run of the original images leaves for the runs of their transformed copies. */
+export interface OriginalPass {
+  /** Real images in the chunk (the rest is padding for a fixed batch size). */
+  readonly count: number;
+  /** Output tensors by name (unit rows, raw maps, validity), fed back into the element runs. */
+  readonly outputs: Record<string, ort.Tensor>;
+}
+
+/** Per image results of one run: scores of map probes, vector probes, predicted classes. */
+export interface PassResult {
+  /** Probe index → scores of its n×K (image, channel) pairs; absent for vectors. */
+  readonly scores: Map<number, PairScores>;
+  /** Probe index → false when the probe held NaN or ±Inf in this run. */
+  readonly finite: Map<number, boolean>;
+  /** Probe index → count×K vector values. */
+  readonly vectors: Map<number, Float32Array>;
+  readonly predicted: number[];
+}
+
+/**
+ * Runs the scored models (src/scores/scored-model.ts): one session for the originals and one per
+ * kind of element (permutations, shifts). Images go through in chunks of `chunk`: the original
+ * chunk's unit rows are held while its transformed copies run, so the chunk bounds that memory.
+ */
+export class Scorer {
+  private constructor(
+    readonly chunk: number,
+    private readonly plan: ScoringPlan,
+    private readonly input: InputInfo,
+    private readonly outputName: string,
+    private readonly original: ort.InferenceSession,
+    private readonly permutation: ort.InferenceSession | null,
+    private readonly shift: ort.InferenceSession | null,
+    /** Element key `steps` → index into plan.permutations. */
+    private readonly permutationIndex: ReadonlyMap<string, number>,
+  ) {}
+
+  /**
+   * Builds and opens the scored models for these probes and elements.
+   *
+   * @param batch - source images per batch; a chunk is at most this, fewer when the held unit
+   *   rows would pass `MAX_HELD_VALUES`, and exactly the model's batch size when that is fixed
+   */
+  static async open(model: ModelProto, input: InputInfo, probes: readonly ProbeInfo[], elements: readonly GroupElement[], similarity: Similarity, batch: number, runtime: RuntimeOptions): Promise<Scorer> {
+    // Elements with the same T′_g (hflip and d4's m0) share one set of unit rows.
+    const permutationIndex = new Map<string, number>();
+    const permutations: GroupElement[] = [];
+    for (const g of elements) {
+      const key = mapSteps(g).join(',');
+      if (g.transform !== 'translate' && !permutationIndex.has(key)) {
+        permutationIndex.set(key, permutations.length);
+        permutations.push(g);
+      }
+    }
+    const shifts = elements.some((g) => g.transform === 'translate');
+    const scored = probes.flatMap((p, i) => (p.kind === 'vector' ? [] : [i]));
+    const plan: ScoringPlan = { probes, similarity, permutations, shifts, scored };
+    const held = scored.reduce((s, i) => s + probes[i].channels * probes[i].h * probes[i].w, 0) * (permutations.length + (shifts ? 1 : 0));
+    const chunk = input.fixedBatch ?? Math.max(1, Math.min(batch, Math.floor(MAX_HELD_VALUES / Math.max(1, held))));
+    const open = (bytes: Uint8Array) => createSession(bytes, runtime);
+    const [original, permutation, shift] = await Promise.all([
+      open(originalModel(model, plan)),
+      permutations.length > 0 ? open(permutationModel(model, plan)) : null,
+      shifts ? open(shiftModel(model, plan)) : null,
+    ]);
+    return new Scorer(chunk, plan, input, model.graph!.output[0].name, original, permutation, shift, permutationIndex);
+  }
+
+  /** Runs a chunk of original images (at most `chunk`). */
+  async runOriginal(images: readonly Float32Array[]): Promise<{ pass: OriginalPass; result: PassResult }> {
+    const outputs = await this.run(this.original, images, {});
+    for (const i of this.plan.permutations.length > 0 ? this.plan.scored : []) {
+      const probe = this.plan.probes[i];
+      const valid = outputs[tensorName.validB(i)].data as Uint8Array;
+      for (let j = 0; j < this.plan.permutations.length; j++) {
+        replaceConstantRows(outputs[tensorName.unit(i, j)].data as Float32Array, valid, probe.channels, probe.h * probe.w, isChannelsLast(probe));
+      }
+    }
+    const result = this.read(outputs, images.length, null);
+    return { pass: { count: images.length, outputs }, result };
+  }
+
+  /** Runs the transformed copies T_g x of an original chunk and scores them against it. */
+  async runElement(images: readonly Float32Array[], g: GroupElement, original: OriginalPass): Promise<PassResult> {
+    const feeds: Record<string, ort.Tensor> = {};
+    let session: ort.InferenceSession;
+    if (g.transform === 'translate') {
+      session = this.shift!;
+      for (const i of this.plan.scored) {
+        const probe = this.plan.probes[i];
+        feeds[tensorName.raw(i)] = original.outputs[tensorName.raw(i)];
+        const size = `${probe.h}x${probe.w}`;
+        const d = BigInt(mapShift(g.shift, probe.h, this.input.height));
+        feeds[tensorName.aEnd(size)] = new ort.Tensor('int64', BigInt64Array.of(BigInt(probe.h) - d, BigInt(probe.w) - d), [2]);
+        feeds[tensorName.bStart(size)] = new ort.Tensor('int64', BigInt64Array.of(d, d), [2]);
+      }
+    } else {
+      session = this.permutation!;
+      const j = this.permutationIndex.get(mapSteps(g).join(','))!;
+      for (const i of this.plan.scored) feeds[tensorName.unit(i, 0)] = original.outputs[tensorName.unit(i, j)];
+    }
+    const outputs = await this.run(session, images, feeds);
+    return this.read(outputs, images.length, g.transform === 'translate' ? null : original.outputs);
+  }
+
+  private async run(session: ort.InferenceSession, images: readonly Float32Array[], feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+    const part = [...images];
+    // A fixed batch size is filled by repeating the last image; `read` keeps the first `count`.
+    while (this.input.fixedBatch !== null && part.length < this.input.fixedBatch) part.push(part[part.length - 1]);
+    try {
+      return await session.run({ ...feeds, [this.input.name]: packBatch(part, this.input) });
+    } catch (err) {
+      throw new Error(messages.runtimeFailed(shortenOrtError(err)));
+    }
+  }
+
+  /** Reads a run's outputs; `validB` comes from the original pass for permutations, from the run itself for shifts. */
+  private read(outputs: Record<string, ort.Tensor>, count: number, originalOutputs: Record<string, ort.Tensor> | null): PassResult {
+    const scores = new Map<number, PairScores>();
+    const finite = new Map<number, boolean>();
+    const vectors = new Map<number, Float32Array>();
+    this.plan.probes.forEach((probe, i) => {
+      if (probe.kind === 'vector') {
+        const t = outputs[probe.name];
+        vectors.set(i, readProbeBatch(t.data as Float32Array, t.dims, probe, count));
+        return;
+      }
+      const witness = outputs[tensorName.witness(i)];
+      finite.set(i, Number.isFinite((witness.data as Float32Array)[0]));
+      const inv = outputs[tensorName.inv(i)];
+      if (!inv) return;
+      const size = count * probe.channels;
+      const validB = (originalOutputs ?? outputs)[tensorName.validB(i)];
+      scores.set(i, {
+        inv: (inv.data as Float32Array).subarray(0, size),
+        eqv: (outputs[tensorName.eqv(i)].data as Float32Array).subarray(0, size),
+        validA: (outputs[tensorName.validA(i)].data as Uint8Array).subarray(0, size),
+        validB: (validB.data as Uint8Array).subarray(0, size),
+      });
+    });
+    const logits = outputs[this.outputName];
+    const classes = logits.dims[logits.dims.length - 1];
+    const values = logits.data as Float32Array;
+    const predicted: number[] = [];
+    for (let n = 0; n < count; n++) {
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (values[n * classes + c] > values[n * classes + best]) best = c;
+      predicted.push(best);
+    }
+    return { scores, finite, vectors, predicted };
+  }
+
+  async release(): Promise<void> {
+    for (const s of [this.original, this.permutation, this.shift]) await s?.release();
+  }
+}
+
+/** Most float values of original unit rows held per chunk (256 MiB). */
+const MAX_HELD_VALUES = 1 << 26;

@@ -1,0 +1,153 @@
+import type { ModelProto } from 'onnx-buf';
+import { GraphBuilder } from '../onnx/graph.js';
+import type { GroupElement, ProbeInfo, Similarity } from '../types.js';
+import { permuteRows, probeRows, rowsOfView, scoreRows, spatialView, standardise, unitRows, type Rows } from './rows.js';
+
+/**
+ * The probed model with the metric appended (issue: "appended to the probed model so that a
+ * session returns per-layer scores instead of activation maps"). Activations never leave
+ * onnxruntime except the originals' unit rows, which every transformed pass needs:
+ *
+ *  - the *original* model runs the untransformed images and returns, per map probe, the unit
+ *    rows of T′_g F for every permutation element g (SPEC §2–§3), and the raw map for shifts;
+ *  - an *element* model runs T_g x, takes those rows as inputs and returns per probe and image
+ *    the invariance and equivariance of every channel: K numbers instead of K×h×w.
+ *
+ * Names of added inputs and outputs are `equiprobe/<what>/<probe index>`.
+ */
+export const tensorName = {
+  unit: (probe: number, element: number) => `equiprobe/unit/${probe}/${element}`,
+  raw: (probe: number) => `equiprobe/raw/${probe}`,
+  validB: (probe: number) => `equiprobe/valid_b/${probe}`,
+  validA: (probe: number) => `equiprobe/valid_a/${probe}`,
+  inv: (probe: number) => `equiprobe/inv/${probe}`,
+  eqv: (probe: number) => `equiprobe/eqv/${probe}`,
+  witness: (probe: number) => `equiprobe/witness/${probe}`,
+  /** Overlap bounds of a shift, per map size h×w: the end of F′'s window and the start of F's. */
+  aEnd: (size: string) => `equiprobe/a_end/${size}`,
+  bStart: (size: string) => `equiprobe/b_start/${size}`,
+} as const;
+
+/** What the scored models are built for. */
+export interface ScoringPlan {
+  readonly probes: readonly ProbeInfo[];
+  readonly similarity: Similarity;
+  /** The permutation elements (rotations, flips) whose T′_g F the original model returns, in output order. */
+  readonly permutations: readonly GroupElement[];
+  readonly shifts: boolean;
+  /** Probe indices (into `probes`) of the map layers to score. */
+  readonly scored: readonly number[];
+}
+
+const INT64_MAX = 9223372036854775807n;
+
+function builder(model: ModelProto): GraphBuilder {
+  const opset = Number(model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 17n);
+  if (opset < 11) throw new RangeError(`The model uses opset ${opset}; equiprobe needs opset 11 or newer. Re-export the model with a newer opset.`);
+  return new GraphBuilder('equiprobe', { opset, namespace: 'equiprobe/t/' });
+}
+
+/** Vector probes are small (K per image) and scored over all images at the end: they are returned as they are. */
+function exposeVectors(g: GraphBuilder, model: ModelProto, plan: ScoringPlan): void {
+  const outputs = new Set(model.graph!.output.map((o) => o.name));
+  for (const probe of plan.probes) if (probe.kind === 'vector' && !outputs.has(probe.name)) g.output(probe.name);
+}
+
+/** Adds a per-probe "witness" scalar: non-finite exactly when a row of the probe held NaN or ±Inf. */
+function witness(g: GraphBuilder, perRow: string, index: number): void {
+  g.node('ReduceSum', [g.node('Reshape', [perRow, g.ints([-1])])[0]], [tensorName.witness(index)], { keepdims: 0 });
+  g.output(tensorName.witness(index));
+}
+
+/**
+ * The model that runs the original images: per scored map probe, the unit rows of T′_g F for each
+ * permutation element (`unit/i/j`), their validity (`valid_b/i`), and the raw map for shifts (`raw/i`).
+ */
+export function originalModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
+  const g = builder(model);
+  for (const i of plan.scored) {
+    const probe = plan.probes[i];
+    const rows = probeRows(g, probe, probe.name);
+    const s = standardise(g, rows, plan.similarity);
+    witness(g, s.witness, i);
+    if (plan.permutations.length > 0) {
+      const unit = { ...rows, name: unitRows(g, s) };
+      g.node('Reshape', [s.valid, g.ints([-1, probe.channels])], [tensorName.validB(i)]);
+      g.output(tensorName.validB(i), undefined, 'bool');
+      plan.permutations.forEach((element, j) => {
+        g.node('Identity', [permuteRows(g, unit, probe, element)], [tensorName.unit(i, j)]);
+        g.output(tensorName.unit(i, j));
+      });
+    }
+    if (plan.shifts) {
+      g.node('Identity', [spatialView(g, rows, probe)], [tensorName.raw(i)]);
+      g.output(tensorName.raw(i));
+    }
+  }
+  exposeVectors(g, model, plan);
+  return g.appendTo(model);
+}
+
+/** Outputs inv, eqv and the a-side validity of one probe as [n, K]. */
+function scoreOutputs(g: GraphBuilder, a: Rows, b: string, probe: ProbeInfo, i: number, similarity: Similarity, validB?: string): void {
+  const sa = standardise(g, a, similarity);
+  witness(g, sa.witness, i);
+  const { inv, eqv } = scoreRows(g, a, sa, b, probe.channels, validB);
+  g.node('Identity', [inv], [tensorName.inv(i)]);
+  g.node('Identity', [eqv], [tensorName.eqv(i)]);
+  g.node('Reshape', [sa.valid, g.ints([-1, probe.channels])], [tensorName.validA(i)]);
+  g.output(tensorName.inv(i));
+  g.output(tensorName.eqv(i));
+  g.output(tensorName.validA(i), undefined, 'bool');
+}
+
+/**
+ * The model that runs T_g x for a permutation element: input `unit/i/0` per scored probe holds the
+ * originals' unit rows already moved by T′_g (from `originalModel`); outputs inv/eqv/valid_a per probe.
+ */
+export function permutationModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
+  const g = builder(model);
+  for (const i of plan.scored) {
+    const probe = plan.probes[i];
+    const a = probeRows(g, probe, probe.name);
+    const positions = probe.h * probe.w;
+    const b = g.input(tensorName.unit(i, 0), a.channelsLast ? ['n', positions, probe.channels] : ['n', probe.channels, positions]);
+    scoreOutputs(g, a, b, probe, i, plan.similarity);
+  }
+  exposeVectors(g, model, plan);
+  return g.appendTo(model);
+}
+
+/**
+ * The model that runs T_g x for a shift: input `raw/i` per scored probe is the original's map; the
+ * overlap windows (SPEC §2: F′[0:h−d, 0:w−d] against F[d:h, d:w]) come in as `a_end/h` and
+ * `b_start/h×w` per map size, so one model serves every shift. Both sides are standardised over the
+ * overlap; outputs also `valid_b/i`.
+ */
+export function shiftModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
+  const g = builder(model);
+  const sizes = new Set<string>();
+  for (const i of plan.scored) {
+    const probe = plan.probes[i];
+    const a = probeRows(g, probe, probe.name);
+    const [hAxis, wAxis] = a.channelsLast ? [1, 2] : [2, 3];
+    const raw = g.input(tensorName.raw(i), a.channelsLast ? ['n', probe.h, probe.w, probe.channels] : ['n', probe.channels, probe.h, probe.w]);
+    const size = `${probe.h}x${probe.w}`;
+    if (!sizes.has(size)) {
+      sizes.add(size);
+      g.input(tensorName.aEnd(size), [2], 'int64');
+      g.input(tensorName.bStart(size), [2], 'int64');
+    }
+    const axes = g.ints([hAxis, wAxis]);
+    const [aWindow] = g.node('Slice', [spatialView(g, a, probe), g.ints([0, 0]), tensorName.aEnd(size), axes]);
+    const [bWindow] = g.node('Slice', [raw, tensorName.bStart(size), g.initializer(g.fresh('end'), BigInt64Array.of(INT64_MAX, INT64_MAX), [2], 'int64'), axes]);
+    const aRows = rowsOfView(g, aWindow, probe, a.channelsLast);
+    const bRows = rowsOfView(g, bWindow, probe, a.channelsLast);
+    const sb = standardise(g, bRows, plan.similarity);
+    g.node('Reshape', [sb.valid, g.ints([-1, probe.channels])], [tensorName.validB(i)]);
+    g.output(tensorName.validB(i), undefined, 'bool');
+    scoreOutputs(g, aRows, unitRows(g, sb), probe, i, plan.similarity, tensorName.validB(i));
+  }
+  exposeVectors(g, model, plan);
+  return g.appendTo(model);
+}
