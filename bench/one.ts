@@ -2,11 +2,18 @@
  * One benchmark measurement in its own process, so that its peak RSS is its own:
  * `node dist/bench/one.js <mode> <model.onnx> <images> <transform> [shifts]` prints one JSON line
  * { seconds, passes, maxRssMiB } where mode is `forward` (plain forward passes of the same
- * images, no extra outputs) or `equiprobe` (a full measurement with the default probe set).
+ * images, no extra outputs), `products` (only the K×K similarity products SPEC §4 asks for: one
+ * per map probe of the default set, image and element, on random rows of the probe's shape — the
+ * part of the metric no implementation can skip) or `equiprobe` (a full measurement).
  */
 import * as ort from 'onnxruntime-node';
 import { defaultThreads } from '../src/forward/session.js';
-import { measure } from '../src/pipeline.js';
+import { detectInput } from '../src/model/input.js';
+import { loadModel } from '../src/model/load.js';
+import { listProbes } from '../src/model/probes.js';
+import { GraphBuilder } from '../src/onnx/graph.js';
+import { elementsFor, measure } from '../src/pipeline.js';
+import { mapShift } from '../src/transforms/index.js';
 import type { TransformName } from '../src/types.js';
 
 const [mode, model, imagesArg, transform, shiftsArg] = process.argv.slice(2);
@@ -26,9 +33,43 @@ async function plainForward(passes: number): Promise<void> {
   await session.release();
 }
 
+/** Builds the products graph for the default probe set (untimed), then returns a function that runs it for `count` images. */
+async function similarityProducts(count: number): Promise<() => Promise<void>> {
+  const loaded = await loadModel(model);
+  const input = detectInput(loaded.proto, model);
+  const probes = (await listProbes(loaded, input, {}, { threads: defaultThreads() })).filter((p) => p.kind !== 'vector');
+  const g = new GraphBuilder('products');
+  const shapes = new Map<string, [number, number]>();
+  for (const element of [...elementsFor([transform as TransformName], shifts ?? [], input.height).values()].flat()) {
+    for (const p of probes) {
+      const d = element.transform === 'translate' ? mapShift(element.shift, p.h, input.height) : 0;
+      const [k, positions] = [p.channels, (p.h - d) * (p.w - d)];
+      const name = `rows_${k}_${positions}`;
+      if (!shapes.has(name)) {
+        shapes.set(name, [k, positions]);
+        g.input(name, ['N', k, positions]);
+      }
+      const [sim] = g.node('FusedMatMul', [name, name], 1, { transB: 1 }, 'com.microsoft');
+      g.output(g.reduce('ReduceMax', sim, [2], false));
+    }
+  }
+  const session = await ort.InferenceSession.create(g.toBytes(), { intraOpNumThreads: defaultThreads(), interOpNumThreads: 1 });
+  const feeds = (n: number) =>
+    Object.fromEntries([...shapes].map(([name, [k, positions]]) => [name, new ort.Tensor('float32', new Float32Array(n * k * positions).map((_, i) => Math.sin(i)), [n, k, positions])]));
+  const chunks = Array.from({ length: Math.ceil(count / batch) }, (_, i) => Math.min(batch, count - i * batch));
+  const prepared = new Map(chunks.map((n) => [n, feeds(n)]));
+  return async () => {
+    for (const n of chunks) await session.run(prepared.get(n)!);
+  };
+}
+
+const runProducts = mode === 'products' ? await similarityProducts(images) : null;
 const start = process.hrtime.bigint();
 let passes = 0;
-if (mode === 'forward') {
+if (runProducts) {
+  passes = images;
+  await runProducts();
+} else if (mode === 'forward') {
   const elements = transform === 'rot90' ? 3 : transform === 'translate' ? shifts!.length : 1;
   passes = images * (1 + elements);
   await plainForward(passes);

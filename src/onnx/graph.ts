@@ -133,6 +133,7 @@ export class GraphBuilder {
   private readonly inputs: ValueInfoProto[] = [];
   private readonly outputs: ValueInfoProto[] = [];
   private counter = 0;
+  private readonly constants = new Map<string, string>();
 
   /**
    * @param name - graph name
@@ -156,8 +157,8 @@ export class GraphBuilder {
     return `${this.options.namespace ?? ''}${prefix}_${this.counter}`;
   }
 
-  /** Declares a graph input and returns its name. */
-  input(name: string, dims: readonly Dim[], type: ElementType = 'float'): string {
+  /** Declares a graph input and returns its name; without `dims`, any shape is accepted. */
+  input(name: string, dims: readonly Dim[] | undefined, type: ElementType = 'float'): string {
     this.inputs.push(makeValueInfo(name, type, dims));
     return name;
   }
@@ -179,14 +180,24 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Adds an int64 constant, e.g. a shape or an axes list. */
-  ints(values: readonly number[], name = this.fresh('c')): string {
-    return this.initializer(name, values, [values.length], 'int64');
+  /** Adds an int64 constant, e.g. a shape or an axes list; unnamed constants of equal value are shared. */
+  ints(values: readonly number[], name?: string): string {
+    return name ? this.initializer(name, values, [values.length], 'int64') : this.shared(`i:${values.join(',')}`, () => this.ints(values, this.fresh('c')));
   }
 
-  /** Adds a scalar float constant. */
-  scalar(value: number, name = this.fresh('c')): string {
-    return this.initializer(name, [value], [], 'float');
+  /** Adds a scalar float constant; unnamed constants of equal value are shared. */
+  scalar(value: number, name?: string): string {
+    return name ? this.initializer(name, [value], [], 'float') : this.shared(`f:${value}`, () => this.scalar(value, this.fresh('c')));
+  }
+
+  /** The constant stored under `key`, made by `make` the first time (large graphs repeat the same small constants many times). */
+  shared(key: string, make: () => string): string {
+    let name = this.constants.get(key);
+    if (name === undefined) {
+      name = make();
+      this.constants.set(key, name);
+    }
+    return name;
   }
 
   /**

@@ -155,7 +155,7 @@ function sourcePositions(h: number, w: number, steps: readonly MapStep[]): Int32
 const MATRIX_PERMUTATION_MAX = 400;
 
 /**
- * T′_g on rows (SPEC §2), in the same layout. The fastest exact form depends on the layout: on
+ * T′_g on rows (SPEC §2), in the same memory layout (the shape may be rows or a 4-D view). The fastest exact form depends on the layout: on
  * small channels-first maps, one product with the 0/1 permutation matrix (exact: every output is
  * one value times 1 plus zeros); otherwise axis reversals and the H↔W swap, where a reversal of W in
  * channels-first maps (an element-wise reversal, slow as a Slice) is a product with the w×w
@@ -168,10 +168,12 @@ export function permuteRows(g: GraphBuilder, rows: Rows, probe: ProbeInfo, eleme
   if (h !== w && element.quarterTurns % 2 === 1) return rows.name;
   const steps = mapSteps(element);
   if (!rows.channelsLast && positions <= MATRIX_PERMUTATION_MAX) {
-    const source = sourcePositions(h, w, steps);
-    const matrix = new Float32Array(positions * positions);
-    source.forEach((from, to) => (matrix[from * positions + to] = 1));
-    return g.node('MatMul', [rows.name, g.initializer(g.fresh('permutation'), matrix, [positions, positions])])[0];
+    const matrix = g.shared(`permutation:${h}x${w}:${steps.join(',')}`, () => {
+      const values = new Float32Array(positions * positions);
+      sourcePositions(h, w, steps).forEach((from, to) => (values[from * positions + to] = 1));
+      return g.initializer(g.fresh('permutation'), values, [positions, positions]);
+    });
+    return g.node('MatMul', [rows.name, matrix])[0];
   }
   const [hAxis, wAxis] = rows.channelsLast ? [1, 2] : [2, 3];
   let x = spatialView(g, rows, probe);
@@ -179,13 +181,24 @@ export function permuteRows(g: GraphBuilder, rows: Rows, probe: ProbeInfo, eleme
     if (step === 'transpose') {
       [x] = g.node('Transpose', [x], 1, { perm: rows.channelsLast ? [0, 2, 1, 3] : [0, 1, 3, 2] });
     } else if (step === 'flipW' && !rows.channelsLast) {
-      const exchange = new Float32Array(w * w);
-      for (let q = 0; q < w; q++) exchange[(w - 1 - q) * w + q] = 1;
-      [x] = g.node('MatMul', [x, g.initializer(g.fresh('exchange'), exchange, [w, w])]);
+      const exchange = g.shared(`exchange:${w}`, () => {
+        const values = new Float32Array(w * w);
+        for (let q = 0; q < w; q++) values[(w - 1 - q) * w + q] = 1;
+        return g.initializer(g.fresh('exchange'), values, [w, w]);
+      });
+      [x] = g.node('MatMul', [x, exchange]);
     } else {
       const axis = step === 'flipH' ? hAxis : wAxis;
-      [x] = g.node('Slice', [x, g.ints([-1]), g.initializer(g.fresh('end'), BigInt64Array.of(-9223372036854775807n), [1], 'int64'), g.ints([axis]), g.ints([-1])]);
+      const end = g.shared('reverse-end', () => g.initializer(g.fresh('end'), BigInt64Array.of(-9223372036854775807n), [1], 'int64'));
+      [x] = g.node('Slice', [x, g.ints([-1]), end, g.ints([axis]), g.ints([-1])]);
     }
   }
-  return g.node('Reshape', [x, g.ints(rows.channelsLast ? [-1, positions, probe.channels] : [-1, probe.channels, positions])])[0];
+  // Left as a 4-D view: reshaping here would copy when the result is a graph output.
+  return x;
+}
+
+/** Rows of a tensor whose memory already is rows of this probe's layout, whatever its shape (a free reshape). */
+export function asRows(g: GraphBuilder, tensor: string, probe: ProbeInfo, channelsLast: boolean): Rows {
+  const positions = probe.h * probe.w;
+  return { name: g.node('Reshape', [tensor, g.ints(channelsLast ? [-1, positions, probe.channels] : [-1, probe.channels, positions])])[0], channelsLast };
 }

@@ -1,7 +1,7 @@
 import type { ModelProto } from 'onnx-buf';
 import { GraphBuilder } from '../onnx/graph.js';
 import type { GroupElement, ProbeInfo, Similarity } from '../types.js';
-import { permuteRows, probeRows, rowsOfView, scoreRows, spatialView, standardise, unitRows, type Rows } from './rows.js';
+import { asRows, permuteRows, probeRows, rowsOfView, scoreRows, spatialView, standardise, unitRows, type Rows } from './rows.js';
 
 /**
  * The probed model with the metric appended (issue: "appended to the probed model so that a
@@ -103,15 +103,15 @@ function scoreOutputs(g: GraphBuilder, a: Rows, b: string, probe: ProbeInfo, i: 
 
 /**
  * The model that runs T_g x for a permutation element: input `unit/i/0` per scored probe holds the
- * originals' unit rows already moved by T′_g (from `originalModel`); outputs inv/eqv/valid_a per probe.
+ * originals' unit rows already moved by T′_g (from `originalModel`, as rows or a 4-D view of
+ * them); outputs inv/eqv/valid_a per probe.
  */
 export function permutationModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
   const g = builder(model);
   for (const i of plan.scored) {
     const probe = plan.probes[i];
     const a = probeRows(g, probe, probe.name);
-    const positions = probe.h * probe.w;
-    const b = g.input(tensorName.unit(i, 0), a.channelsLast ? ['n', positions, probe.channels] : ['n', probe.channels, positions]);
+    const b = asRows(g, g.input(tensorName.unit(i, 0), undefined), probe, a.channelsLast).name;
     scoreOutputs(g, a, b, probe, i, plan.similarity);
   }
   exposeVectors(g, model, plan);
@@ -140,7 +140,7 @@ export function shiftModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
     }
     const axes = g.ints([hAxis, wAxis]);
     const [aWindow] = g.node('Slice', [spatialView(g, a, probe), g.ints([0, 0]), tensorName.aEnd(size), axes]);
-    const [bWindow] = g.node('Slice', [raw, tensorName.bStart(size), g.initializer(g.fresh('end'), BigInt64Array.of(INT64_MAX, INT64_MAX), [2], 'int64'), axes]);
+    const [bWindow] = g.node('Slice', [raw, tensorName.bStart(size), g.shared('window-end', () => g.initializer(g.fresh('end'), BigInt64Array.of(INT64_MAX, INT64_MAX), [2], 'int64')), axes]);
     const aRows = rowsOfView(g, aWindow, probe, a.channelsLast);
     const bRows = rowsOfView(g, bWindow, probe, a.channelsLast);
     const sb = standardise(g, bRows, plan.similarity);
