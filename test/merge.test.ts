@@ -8,6 +8,7 @@ import { measure, type MeasureOptions } from '../src/pipeline.js';
 import { writeFilesAtomic } from '../src/report/atomic.js';
 import { resultFiles } from '../src/report/write.js';
 import type { ProbeReport } from '../src/types.js';
+import { tinyCnn } from './reliability/helpers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-merge-'));
 const model = path.join(dir, 'random_cnn.onnx');
@@ -51,5 +52,20 @@ describe('shards and threads (SPEC §8)', () => {
     const one = scores((await measure(base)).report);
     const two = scores((await measure({ ...base, threads: 2 })).report);
     one.forEach((v, i) => expect(Math.abs(v - two[i])).toBeLessThan(1e-4));
+  }, 60_000);
+
+  it('a fixed-batch export (batch 1 or 4, last chunk padded) gives the result of the dynamic-batch model', async () => {
+    const export_ = (batch: number | 'N') => {
+      const file = path.join(dir, `tiny-${batch}.onnx`);
+      writeFileSync(file, tinyCnn({ batch }).toBytes());
+      return file;
+    };
+    const options = { ...base, transforms: ['rot90', 'translate', 'hflip'] as const, synthetic: 6, batch: 4 };
+    const dynamic = scores((await measure({ ...options, model: export_('N') })).report);
+    for (const fixed of [1, 4]) {
+      const got = scores((await measure({ ...options, model: export_(fixed) })).report);
+      expect(got.length).toBe(dynamic.length);
+      got.forEach((v, i) => expect(v).toBeCloseTo(dynamic[i], 5));
+    }
   }, 60_000);
 });

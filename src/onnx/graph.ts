@@ -1,9 +1,9 @@
 /**
  * A small builder for ONNX graphs in code.
  *
- * equiprobe builds ONNX models for three reasons: the metric graph that runs the K×K
- * correlation work inside onnxruntime, the probe networks whose answers are known from
- * mathematics, and test/benchmark fixtures. All of them go through this one builder so that
+ * equiprobe builds ONNX graphs for three reasons: the metric appended to a probed model (and the
+ * vector metric graph) that run the K×K correlation work inside onnxruntime, the probe networks
+ * whose answers are known from mathematics, and test/benchmark fixtures. All of them go through this one builder so that
  * the protobuf details live in one place.
  */
 import { create, toBinary } from '@bufbuild/protobuf';

@@ -1,7 +1,7 @@
 /**
  * Reference implementations of SPEC §3's similarities in plain float64 JS. Measurements run the
- * same definitions inside the metric graph (metric.ts); these readable versions are what the
- * graph is tested against.
+ * same definitions inside onnxruntime (rows.ts, in the scored models and the vector metric graph);
+ * these readable versions are what those graphs are tested against.
  */
 
 /** Mean and population standard deviation of `length` values from `offset`, two-pass in float64. */

@@ -4,8 +4,8 @@ import type { GroupElement } from '../types.js';
 export type MapStep = 'flipH' | 'flipW' | 'transpose';
 
 /**
- * T'_g for a rotation/flip element as a short sequence of steps (the metric graph turns them into
- * Slice with step −1 and Transpose). Quarter turn k = 1 (numpy.rot90) is "reverse W, then
+ * T'_g for a rotation/flip element as a short sequence of steps (the scored models turn them into
+ * Slice with step −1, Transpose, or one permutation-matrix product; see `permuteRows`). Quarter turn k = 1 (numpy.rot90) is "reverse W, then
  * transpose": out[i][j] = a[j][w−1−i]; k = 2 reverses both axes; k = 3 is "reverse H, then
  * transpose". The optional horizontal flip comes first; adjacent equal reversals cancel.
  *
