@@ -6,9 +6,8 @@ import { messages } from '../messages.js';
 import { readProbeBatch } from '../forward/read.js';
 import { replaceConstantRows } from '../scores/constant-rows.js';
 import type { PairScores } from '../scores/metric.js';
-import { isChannelsLast } from '../scores/rows.js';
 import { originalModel, permutationModel, shiftModel, tensorName, type ScoringPlan } from '../scores/scored-model.js';
-import { mapShift, mapSteps } from '../transforms/index.js';
+import { mapShift, mapSteps, sourcePositions } from '../transforms/index.js';
 import type { GroupElement, InputInfo, ProbeInfo, Similarity } from '../types.js';
 
 /** What one run of the original images leaves for the runs of their transformed copies. */
@@ -44,8 +43,6 @@ export class Scorer {
     private readonly original: ort.InferenceSession,
     private readonly permutation: ort.InferenceSession | null,
     private readonly shift: ort.InferenceSession | null,
-    /** Element key `steps` → index into plan.permutations. */
-    private readonly permutationIndex: ReadonlyMap<string, number>,
   ) {}
 
   /**
@@ -55,39 +52,27 @@ export class Scorer {
    *   rows would pass `MAX_HELD_VALUES`, and exactly the model's batch size when that is fixed
    */
   static async open(model: ModelProto, input: InputInfo, probes: readonly ProbeInfo[], elements: readonly GroupElement[], similarity: Similarity, batch: number, runtime: RuntimeOptions): Promise<Scorer> {
-    // Elements with the same T′_g (hflip and d4's m0) share one set of unit rows.
-    const permutationIndex = new Map<string, number>();
-    const permutations: GroupElement[] = [];
-    for (const g of elements) {
-      const key = mapSteps(g).join(',');
-      if (g.transform !== 'translate' && !permutationIndex.has(key)) {
-        permutationIndex.set(key, permutations.length);
-        permutations.push(g);
-      }
-    }
+    const permutations = elements.some((g) => g.transform !== 'translate');
     const shifts = elements.some((g) => g.transform === 'translate');
     const scored = probes.flatMap((p, i) => (p.kind === 'vector' ? [] : [i]));
     const plan: ScoringPlan = { probes, similarity, permutations, shifts, scored };
-    const held = scored.reduce((s, i) => s + probes[i].channels * probes[i].h * probes[i].w, 0) * (permutations.length + (shifts ? 1 : 0));
+    const held = scored.reduce((s, i) => s + probes[i].channels * probes[i].h * probes[i].w, 0) * (Number(permutations) + Number(shifts));
     const chunk = input.fixedBatch ?? Math.max(1, Math.min(batch, Math.floor(MAX_HELD_VALUES / Math.max(1, held))));
     const open = (bytes: Uint8Array) => createSession(bytes, runtime);
     const [original, permutation, shift] = await Promise.all([
       open(originalModel(model, plan)),
-      permutations.length > 0 ? open(permutationModel(model, plan)) : null,
+      permutations ? open(permutationModel(model, plan)) : null,
       shifts ? open(shiftModel(model, plan)) : null,
     ]);
-    return new Scorer(chunk, plan, input, model.graph!.output[0].name, original, permutation, shift, permutationIndex);
+    return new Scorer(chunk, plan, input, model.graph!.output[0].name, original, permutation, shift);
   }
 
   /** Runs a chunk of original images (at most `chunk`). */
   async runOriginal(images: readonly Float32Array[]): Promise<{ pass: OriginalPass; result: PassResult }> {
     const outputs = await this.run(this.original, images, {});
-    for (const i of this.plan.permutations.length > 0 ? this.plan.scored : []) {
+    for (const i of this.plan.permutations ? this.plan.scored : []) {
       const probe = this.plan.probes[i];
-      const valid = outputs[tensorName.validB(i)].data as Uint8Array;
-      for (let j = 0; j < this.plan.permutations.length; j++) {
-        replaceConstantRows(outputs[tensorName.unit(i, j)].data as Float32Array, valid, probe.channels, probe.h * probe.w, isChannelsLast(probe));
-      }
+      replaceConstantRows(outputs[tensorName.unit(i)].data as Float32Array, outputs[tensorName.validB(i)].data as Uint8Array, probe.channels, probe.h * probe.w, true);
     }
     const result = this.read(outputs, images.length, null);
     return { pass: { count: images.length, outputs }, result };
@@ -109,8 +94,15 @@ export class Scorer {
       }
     } else {
       session = this.permutation!;
-      const j = this.permutationIndex.get(mapSteps(g).join(','))!;
-      for (const i of this.plan.scored) feeds[tensorName.unit(i, 0)] = original.outputs[tensorName.unit(i, j)];
+      const steps = mapSteps(g);
+      for (const i of this.plan.scored) {
+        const probe = this.plan.probes[i];
+        const size = `${probe.h}x${probe.w}`;
+        feeds[tensorName.unit(i)] = original.outputs[tensorName.unit(i)];
+        // Odd quarter turns of a non-square map: that layer is skipped for them, any positions do.
+        const turnsNonSquare = probe.h !== probe.w && g.quarterTurns % 2 === 1;
+        feeds[tensorName.positions(size)] ??= new ort.Tensor('int64', BigInt64Array.from(turnsNonSquare ? identity(probe.h * probe.w) : sourcePositions(probe.h, probe.w, steps), BigInt), [probe.h * probe.w]);
+      }
     }
     const outputs = await this.run(session, images, feeds);
     return this.read(outputs, images.length, g.transform === 'translate' ? null : original.outputs);
@@ -168,5 +160,12 @@ export class Scorer {
   }
 }
 
-/** Most float values of original unit rows held per chunk (256 MiB). */
-const MAX_HELD_VALUES = 1 << 26;
+const identity = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+
+/**
+ * Most float values of original unit rows held per chunk (128 MiB). Larger chunks run the model on
+ * larger batches but keep more activations and K×K matrices alive at once; on ResNet-50 and
+ * ViT-S/16 (2 cores) 128 MiB was fastest (ResNet-50 rot90, 32 images: 33.6 s at 64 MiB, 31.6 s at
+ * 128 MiB, 35.4 s at 256 MiB).
+ */
+const MAX_HELD_VALUES = 1 << 25;

@@ -19,7 +19,7 @@ export function buildMetricGraph(similarity: Similarity, k: number): Uint8Array 
   const sb = standardise(g, b, similarity);
   g.node('Reshape', [sa.valid, g.ints([-1, k])], ['valid_a']);
   g.node('Reshape', [sb.valid, g.ints([-1, k])], ['valid_b']);
-  const { inv, eqv } = scoreRows(g, a, sa, unitRows(g, sb), k, 'valid_b');
+  const { inv, eqv } = scoreRows(g, a, sa, { name: unitRows(g, sb), channelsLast: false }, k, 'valid_b');
   g.node('Identity', [inv], ['inv']);
   g.node('Identity', [eqv], ['eqv']);
   g.output('inv', [1, k]);

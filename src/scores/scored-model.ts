@@ -1,7 +1,7 @@
 import type { ModelProto } from 'onnx-buf';
 import { GraphBuilder } from '../onnx/graph.js';
-import type { GroupElement, ProbeInfo, Similarity } from '../types.js';
-import { asRows, permuteRows, probeRows, rowsOfView, scoreRows, spatialView, standardise, unitRows, type Rows } from './rows.js';
+import type { ProbeInfo, Similarity } from '../types.js';
+import { channelsLastRows, gatherPositions, probeRows, rowsOfView, scoreRows, spatialView, standardise, unitRows, type Rows } from './rows.js';
 
 /**
  * The probed model with the metric appended (issue: "appended to the probed model so that a
@@ -9,14 +9,17 @@ import { asRows, permuteRows, probeRows, rowsOfView, scoreRows, spatialView, sta
  * onnxruntime except the originals' unit rows, which every transformed pass needs:
  *
  *  - the *original* model runs the untransformed images and returns, per map probe, the unit
- *    rows of T′_g F for every permutation element g (SPEC §2–§3), and the raw map for shifts;
- *  - an *element* model runs T_g x, takes those rows as inputs and returns per probe and image
- *    the invariance and equivariance of every channel: K numbers instead of K×h×w.
+ *    rows of F (standardised, SPEC §3) as channels last, and the raw map for shifts;
+ *  - an *element* model runs T_g x, takes those rows as inputs, moves them by T′_g (a Gather of
+ *    positions given as an input, so one model serves every rotation and flip) and returns per
+ *    probe and image the invariance and equivariance of every channel: K numbers, not K×h×w.
  *
  * Names of added inputs and outputs are `equiprobe/<what>/<probe index>`.
  */
 export const tensorName = {
-  unit: (probe: number, element: number) => `equiprobe/unit/${probe}/${element}`,
+  unit: (probe: number) => `equiprobe/unit/${probe}`,
+  /** T′_g of a permutation element as source positions, per map size h×w. */
+  positions: (size: string) => `equiprobe/positions/${size}`,
   raw: (probe: number) => `equiprobe/raw/${probe}`,
   validB: (probe: number) => `equiprobe/valid_b/${probe}`,
   validA: (probe: number) => `equiprobe/valid_a/${probe}`,
@@ -32,8 +35,8 @@ export const tensorName = {
 export interface ScoringPlan {
   readonly probes: readonly ProbeInfo[];
   readonly similarity: Similarity;
-  /** The permutation elements (rotations, flips) whose T′_g F the original model returns, in output order. */
-  readonly permutations: readonly GroupElement[];
+  /** Whether any element is a rotation or flip (the original model then returns unit rows). */
+  readonly permutations: boolean;
   readonly shifts: boolean;
   /** Probe indices (into `probes`) of the map layers to score. */
   readonly scored: readonly number[];
@@ -60,8 +63,8 @@ function witness(g: GraphBuilder, perRow: string, index: number): void {
 }
 
 /**
- * The model that runs the original images: per scored map probe, the unit rows of T′_g F for each
- * permutation element (`unit/i/j`), their validity (`valid_b/i`), and the raw map for shifts (`raw/i`).
+ * The model that runs the original images: per scored map probe, the unit rows of F as channels
+ * last (`unit/i`), their validity (`valid_b/i`), and the raw map for shifts (`raw/i`).
  */
 export function originalModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
   const g = builder(model);
@@ -70,14 +73,11 @@ export function originalModel(model: ModelProto, plan: ScoringPlan): Uint8Array 
     const rows = probeRows(g, probe, probe.name);
     const s = standardise(g, rows, plan.similarity);
     witness(g, s.witness, i);
-    if (plan.permutations.length > 0) {
-      const unit = { ...rows, name: unitRows(g, s) };
+    if (plan.permutations) {
+      g.node('Identity', [channelsLastRows(g, { ...rows, name: unitRows(g, s) }).name], [tensorName.unit(i)]);
+      g.output(tensorName.unit(i));
       g.node('Reshape', [s.valid, g.ints([-1, probe.channels])], [tensorName.validB(i)]);
       g.output(tensorName.validB(i), undefined, 'bool');
-      plan.permutations.forEach((element, j) => {
-        g.node('Identity', [permuteRows(g, unit, probe, element)], [tensorName.unit(i, j)]);
-        g.output(tensorName.unit(i, j));
-      });
     }
     if (plan.shifts) {
       g.node('Identity', [spatialView(g, rows, probe)], [tensorName.raw(i)]);
@@ -89,7 +89,7 @@ export function originalModel(model: ModelProto, plan: ScoringPlan): Uint8Array 
 }
 
 /** Outputs inv, eqv and the a-side validity of one probe as [n, K]. */
-function scoreOutputs(g: GraphBuilder, a: Rows, b: string, probe: ProbeInfo, i: number, similarity: Similarity, validB?: string): void {
+function scoreOutputs(g: GraphBuilder, a: Rows, b: Rows, probe: ProbeInfo, i: number, similarity: Similarity, validB?: string): void {
   const sa = standardise(g, a, similarity);
   witness(g, sa.witness, i);
   const { inv, eqv } = scoreRows(g, a, sa, b, probe.channels, validB);
@@ -102,17 +102,23 @@ function scoreOutputs(g: GraphBuilder, a: Rows, b: string, probe: ProbeInfo, i: 
 }
 
 /**
- * The model that runs T_g x for a permutation element: input `unit/i/0` per scored probe holds the
- * originals' unit rows already moved by T′_g (from `originalModel`, as rows or a 4-D view of
- * them); outputs inv/eqv/valid_a per probe.
+ * The model that runs T_g x for a rotation or flip: inputs `unit/i` (the originals' unit rows from
+ * `originalModel`) per scored probe and `positions/h×w` (T′_g as source positions) per map size;
+ * outputs inv/eqv/valid_a per probe.
  */
 export function permutationModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
   const g = builder(model);
+  const sizes = new Set<string>();
   for (const i of plan.scored) {
     const probe = plan.probes[i];
+    const size = `${probe.h}x${probe.w}`;
+    if (!sizes.has(size)) {
+      sizes.add(size);
+      g.input(tensorName.positions(size), [probe.h * probe.w], 'int64');
+    }
     const a = probeRows(g, probe, probe.name);
-    const b = asRows(g, g.input(tensorName.unit(i, 0), undefined), probe, a.channelsLast).name;
-    scoreOutputs(g, a, b, probe, i, plan.similarity);
+    const unit = g.input(tensorName.unit(i), ['n', probe.h * probe.w, probe.channels]);
+    scoreOutputs(g, a, { name: gatherPositions(g, unit, tensorName.positions(size)), channelsLast: true }, probe, i, plan.similarity);
   }
   exposeVectors(g, model, plan);
   return g.appendTo(model);
@@ -146,7 +152,7 @@ export function shiftModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
     const sb = standardise(g, bRows, plan.similarity);
     g.node('Reshape', [sb.valid, g.ints([-1, probe.channels])], [tensorName.validB(i)]);
     g.output(tensorName.validB(i), undefined, 'bool');
-    scoreOutputs(g, aRows, unitRows(g, sb), probe, i, plan.similarity, tensorName.validB(i));
+    scoreOutputs(g, aRows, { name: unitRows(g, sb), channelsLast: bRows.channelsLast }, probe, i, plan.similarity, tensorName.validB(i));
   }
   exposeVectors(g, model, plan);
   return g.appendTo(model);

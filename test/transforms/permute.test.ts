@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupElements, permutePlanes, transformMap } from '../../src/transforms/index.js';
+import { groupElements, mapSteps, permutePlanes, sourcePositions, transformMap } from '../../src/transforms/index.js';
 import type { GroupElement } from '../../src/types.js';
 import { at, el, fromFormula, ramp, seeded } from './helpers.js';
 
@@ -137,5 +137,19 @@ describe('transformMap', () => {
   });
   it('EXPECTED FAILURE - a map of the wrong length is a RangeError', () => {
     expect(() => transformMap(new Float32Array(8), 1, 3, 3, el(1, false))).toThrow(/Expected 1×3×3 = 9 values, got 8/);
+  });
+});
+
+describe('sourcePositions (T′_g as the index list the scored models gather by)', () => {
+  it('moves an index map exactly as permutePlanes does, for every D4 element and flips of non-square maps', () => {
+    const cases: [number, number, GroupElement][] = [
+      ...groupElements('d4', { shifts: [], height: 5 }).map((g): [number, number, GroupElement] => [5, 5, g]),
+      ...groupElements('hflip', { shifts: [], height: 4 }).map((g): [number, number, GroupElement] => [4, 6, g]),
+      ...groupElements('vflip', { shifts: [], height: 4 }).map((g): [number, number, GroupElement] => [4, 6, g]),
+    ];
+    for (const [h, w, g] of cases) {
+      const index = Float32Array.from({ length: h * w }, (_, i) => i);
+      expect([...sourcePositions(h, w, mapSteps(g))], g.key).toEqual([...permutePlanes(index, 1, h, w, g.quarterTurns, g.flip)]);
+    }
   });
 });
