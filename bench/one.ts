@@ -2,12 +2,13 @@
  * One benchmark measurement in its own process, so that its peak RSS is its own:
  * `node dist/bench/one.js <mode> <model.onnx> <images> <transform> [shifts]` prints one JSON line
  * { seconds, passes, maxRssMiB } where mode is `forward` (plain forward passes of the same
- * images, no extra outputs), `products` (only the K×K similarity products SPEC §4 asks for: one
+ * images, no extra outputs), `exposed` (the same with the default probe tensors made graph outputs,
+ * as the metric needs them: onnxruntime can then no longer fuse e.g. Conv+Add+Relu), `products` (only the K×K similarity products SPEC §4 asks for: one
  * per map probe of the default set, image and element, on random rows of the probe's shape — the
  * part of the metric no implementation can skip) or `equiprobe` (a full measurement).
  */
 import * as ort from 'onnxruntime-node';
-import { defaultThreads } from '../src/forward/session.js';
+import { defaultThreads, openSession } from '../src/forward/session.js';
 import { detectInput } from '../src/model/input.js';
 import { loadModel } from '../src/model/load.js';
 import { listProbes } from '../src/model/probes.js';
@@ -21,23 +22,30 @@ const images = Number(imagesArg);
 const shifts = shiftsArg ? shiftsArg.split(',').map(Number) : undefined;
 const batch = 16;
 
-async function plainForward(passes: number): Promise<void> {
-  const session = await ort.InferenceSession.create(model, { intraOpNumThreads: defaultThreads(), interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+/** Forward passes of a session opened by `open` (timed with them), fetching only the model's own first output. */
+async function forwardPasses(passes: number, open: () => Promise<ort.InferenceSession>): Promise<void> {
+  const session = await open();
   const meta = session.inputMetadata[0] as { name: string; shape: readonly (number | string)[] };
   const [c, h, w] = meta.shape.slice(1).map(Number);
   const data = new Float32Array(batch * c * h * w).map((_, i) => Math.sin(i));
   for (let done = 0; done < passes; done += batch) {
     const n = Math.min(batch, passes - done);
-    await session.run({ [meta.name]: new ort.Tensor('float32', data.subarray(0, n * c * h * w), [n, c, h, w]) });
+    await session.run({ [meta.name]: new ort.Tensor('float32', data.subarray(0, n * c * h * w), [n, c, h, w]) }, [session.outputNames[0]]);
   }
   await session.release();
 }
 
-/** Builds the products graph for the default probe set (untimed), then returns a function that runs it for `count` images. */
-async function similarityProducts(count: number): Promise<() => Promise<void>> {
+/** The model and its default probe set (found untimed, before a measurement that needs them). */
+async function defaultProbes() {
   const loaded = await loadModel(model);
   const input = detectInput(loaded.proto, model);
-  const probes = (await listProbes(loaded, input, {}, { threads: defaultThreads() })).filter((p) => p.kind !== 'vector');
+  return { loaded, input, probes: await listProbes(loaded, input, {}, { threads: defaultThreads() }) };
+}
+
+/** Builds the products graph for the default probe set (untimed), then returns a function that runs it for `count` images. */
+async function similarityProducts(count: number): Promise<() => Promise<void>> {
+  const { input, probes: all } = await defaultProbes();
+  const probes = all.filter((p) => p.kind !== 'vector');
   const g = new GraphBuilder('products');
   const shapes = new Map<string, [number, number]>();
   for (const element of [...elementsFor([transform as TransformName], shifts ?? [], input.height).values()].flat()) {
@@ -64,15 +72,19 @@ async function similarityProducts(count: number): Promise<() => Promise<void>> {
 }
 
 const runProducts = mode === 'products' ? await similarityProducts(images) : null;
+const exposed = mode === 'exposed' ? await defaultProbes() : null;
 const start = process.hrtime.bigint();
 let passes = 0;
+const elements = transform === 'rot90' ? 3 : transform === 'translate' ? shifts!.length : 1;
 if (runProducts) {
   passes = images;
   await runProducts();
 } else if (mode === 'forward') {
-  const elements = transform === 'rot90' ? 3 : transform === 'translate' ? shifts!.length : 1;
   passes = images * (1 + elements);
-  await plainForward(passes);
+  await forwardPasses(passes, () => ort.InferenceSession.create(model, { intraOpNumThreads: defaultThreads(), interOpNumThreads: 1, graphOptimizationLevel: 'all' }));
+} else if (exposed) {
+  passes = images * (1 + elements);
+  await forwardPasses(passes, () => openSession(exposed.loaded.proto, exposed.probes.map((p) => p.name), { threads: defaultThreads() }));
 } else {
   const { report } = await measure({ model, transforms: [transform as TransformName], synthetic: images, shifts, shiftMode: 'roll', batch });
   passes = images * (1 + report.layers[0].elements.length);
