@@ -31,6 +31,7 @@ export const messages = {
   runtimeLoadFailed: (why: string) => `onnxruntime could not load the model: ${why.replace(/\.+$/, '')}. Re-export it with standard operators and a released opset.`,
   unsupportedOpset: (domain: string, opset: number, max: number) =>
     `The model needs opset ${opset} of '${domain}', but this onnxruntime supports up to opset ${max}. Re-export the model with opset ${max} or lower.`,
+  opsetTooOld: (opset: number) => `The model uses opset ${opset}; equiprobe needs opset 10 or newer. Re-export the model with a newer opset.`,
   unsupportedOperator: (op: string, opset: number) =>
     `onnxruntime has no operator '${op}' at opset ${opset} (a custom or misspelled op, or one from a newer opset). Re-export the model with standard ONNX operators.`,
   noUsableImages: (dir: string, skipped: number) =>

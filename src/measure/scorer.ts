@@ -58,13 +58,22 @@ export class Scorer {
     const plan: ScoringPlan = { probes, similarity, permutations, shifts, scored };
     const held = scored.reduce((s, i) => s + probes[i].channels * probes[i].h * probes[i].w, 0) * (Number(permutations) + Number(shifts));
     const chunk = input.fixedBatch ?? Math.max(1, Math.min(batch, Math.floor(MAX_HELD_VALUES / Math.max(1, held))));
-    const open = (bytes: Uint8Array) => createSession(bytes, runtime);
-    const [original, permutation, shift] = await Promise.all([
-      open(originalModel(model, plan)),
-      permutations ? open(permutationModel(model, plan)) : null,
-      shifts ? open(shiftModel(model, plan)) : null,
-    ]);
-    return new Scorer(chunk, plan, input, model.graph!.output[0].name, original, permutation, shift);
+    // One at a time: each serialised model is as large as the user's, and a failure releases the rest.
+    const opened: ort.InferenceSession[] = [];
+    const open = async (build: (m: ModelProto, p: ScoringPlan) => Uint8Array) => {
+      const session = await createSession(build(model, plan), runtime);
+      opened.push(session);
+      return session;
+    };
+    try {
+      const original = await open(originalModel);
+      const permutation = permutations ? await open(permutationModel) : null;
+      const shift = shifts ? await open(shiftModel) : null;
+      return new Scorer(chunk, plan, input, model.graph!.output[0].name, original, permutation, shift);
+    } catch (err) {
+      for (const session of opened) await session.release();
+      throw err;
+    }
   }
 
   /** Runs a chunk of original images (at most `chunk`). */

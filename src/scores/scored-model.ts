@@ -1,4 +1,5 @@
 import type { ModelProto } from 'onnx-buf';
+import { messages } from '../messages.js';
 import { GraphBuilder } from '../onnx/graph.js';
 import type { ProbeInfo, Similarity } from '../types.js';
 import { channelsLastRows, gatherPositions, probeRows, rowsOfView, scoreRows, spatialView, standardise, unitRows, type Rows } from './rows.js';
@@ -46,7 +47,8 @@ const INT64_MAX = 9223372036854775807n;
 
 function builder(model: ModelProto): GraphBuilder {
   const opset = Number(model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 17n);
-  if (opset < 11) throw new RangeError(`The model uses opset ${opset}; equiprobe needs opset 11 or newer. Re-export the model with a newer opset.`);
+  // The metric's Slice takes its bounds as inputs, which needs opset 10.
+  if (opset < 10) throw new RangeError(messages.opsetTooOld(opset));
   return new GraphBuilder('equiprobe', { opset, namespace: 'equiprobe/t/' });
 }
 
@@ -126,7 +128,7 @@ export function permutationModel(model: ModelProto, plan: ScoringPlan): Uint8Arr
 
 /**
  * The model that runs T_g x for a shift: input `raw/i` per scored probe is the original's map; the
- * overlap windows (SPEC §2: F′[0:h−d, 0:w−d] against F[d:h, d:w]) come in as `a_end/h` and
+ * overlap windows (SPEC §2: F′[0:h−d, 0:w−d] against F[d:h, d:w]) come in as `a_end/h×w` and
  * `b_start/h×w` per map size, so one model serves every shift. Both sides are standardised over the
  * overlap; outputs also `valid_b/i`.
  */
