@@ -22,7 +22,7 @@ export interface OriginalPass {
 export interface PassResult {
   /** Probe index → scores of its n×K (image, channel) pairs; absent for vectors. */
   readonly scores: Map<number, PairScores>;
-  /** Probe index → false when the probe held NaN or ±Inf in this run. */
+  /** Probe index → false when the probe held NaN or ±Inf in this run (vectors included). */
   readonly finite: Map<number, boolean>;
   /** Probe index → count×K vector values. */
   readonly vectors: Map<number, Float32Array>;
@@ -136,7 +136,9 @@ export class Scorer {
     this.plan.probes.forEach((probe, i) => {
       if (probe.kind === 'vector') {
         const t = outputs[probe.name];
-        vectors.set(i, readProbeBatch(t.data as Float32Array, t.dims, probe, count));
+        const values = readProbeBatch(t.data as Float32Array, t.dims, probe, count);
+        vectors.set(i, values);
+        finite.set(i, values.every(Number.isFinite));
         return;
       }
       const witness = outputs[tensorName.witness(i)];

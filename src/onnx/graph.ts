@@ -3,8 +3,8 @@
  *
  * equiprobe builds ONNX graphs for three reasons: the metric appended to a probed model (and the
  * vector metric graph) that run the K×K correlation work inside onnxruntime, the probe networks
- * whose answers are known from mathematics, and test/benchmark fixtures. All of them go through this one builder so that
- * the protobuf details live in one place.
+ * whose answers are known from mathematics, and test/benchmark fixtures. All of them go through
+ * this one builder so that the protobuf details live in one place.
  */
 import { create, toBinary } from '@bufbuild/protobuf';
 import {
@@ -137,8 +137,8 @@ export class GraphBuilder {
 
   /**
    * @param name - graph name
-   * @param options - `opset`: the default-domain opset the nodes are written for (Reduce* and
-   *   Squeeze take `axes` as an input from opsets 13/18 on); `namespace`: prefix of fresh names, so
+   * @param options - `opset`: the default-domain opset the nodes are written for (reductions
+   *   take `axes` as an input from opset 13/18 on, see `reduce`); `namespace`: prefix of fresh names, so
    *   nodes appended to an existing model cannot collide with its tensor names
    */
   constructor(
@@ -228,7 +228,7 @@ export class GraphBuilder {
    * A reduction over `axes` in the form the opset expects: an `axes` attribute before opset 18
    * (13 for ReduceSum), an int64 input from then on.
    */
-  reduce(op: 'ReduceMean' | 'ReduceSum' | 'ReduceSumSquare' | 'ReduceMax' | 'ReduceMin', x: string, axes: readonly number[], keepdims: boolean): string {
+  reduce(op: 'ReduceMean' | 'ReduceSum' | 'ReduceSumSquare' | 'ReduceMax', x: string, axes: readonly number[], keepdims: boolean): string {
     const asInput = this.opset >= (op === 'ReduceSum' ? 13 : 18);
     const keep = keepdims ? 1 : 0;
     return asInput ? this.node(op, [x, this.ints(axes)], 1, { keepdims: keep })[0] : this.node(op, [x], 1, { axes: [...axes], keepdims: keep })[0];
