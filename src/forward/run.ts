@@ -9,14 +9,16 @@ import { shortenOrtError } from './session.js';
  * padding is dropped by `count`).
  *
  * @param images - CHW float32 images of the input's size
- * @param fetches - tensor names to return
+ * @param fetches - tensor names to return (default: every output)
+ * @param feeds - the session's other inputs, the same for every chunk
  * @returns one record of tensors per chunk, with how many real images each chunk holds
  */
 export async function runImages(
   session: ort.InferenceSession,
   input: InputInfo,
   images: readonly Float32Array[],
-  fetches: readonly string[],
+  fetches: readonly string[] = session.outputNames,
+  feeds: Record<string, ort.Tensor> = {},
 ): Promise<{ tensors: Record<string, ort.Tensor>; count: number }[]> {
   const chunk = input.fixedBatch ?? Math.max(1, images.length);
   const results: { tensors: Record<string, ort.Tensor>; count: number }[] = [];
@@ -24,7 +26,7 @@ export async function runImages(
     const part = images.slice(start, start + chunk);
     const count = part.length;
     while (part.length < chunk) part.push(part[part.length - 1]);
-    const feed = { [input.name]: packBatch(part, input) };
+    const feed = { ...feeds, [input.name]: packBatch(part, input) };
     try {
       const out = await session.run(feed, [...fetches]);
       results.push({ tensors: out, count });

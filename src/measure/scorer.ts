@@ -1,8 +1,7 @@
 import type { ModelProto } from 'onnx-buf';
 import * as ort from 'onnxruntime-node';
-import { packBatch } from '../forward/run.js';
-import { createSession, shortenOrtError, type RuntimeOptions } from '../forward/session.js';
-import { messages } from '../messages.js';
+import { runImages } from '../forward/run.js';
+import { createSession, type RuntimeOptions } from '../forward/session.js';
 import { readProbeBatch } from '../forward/read.js';
 import { replaceConstantRows } from '../scores/constant-rows.js';
 import type { PairScores } from '../scores/metric.js';
@@ -108,24 +107,19 @@ export class Scorer {
         const probe = this.plan.probes[i];
         const size = `${probe.h}x${probe.w}`;
         feeds[tensorName.unit(i)] = original.outputs[tensorName.unit(i)];
-        // Odd quarter turns of a non-square map: that layer is skipped for them, any positions do.
-        const turnsNonSquare = probe.h !== probe.w && g.quarterTurns % 2 === 1;
-        feeds[tensorName.positions(size)] ??= new ort.Tensor('int64', BigInt64Array.from(turnsNonSquare ? identity(probe.h * probe.w) : sourcePositions(probe.h, probe.w, steps), BigInt), [probe.h * probe.w]);
+        // On a non-square map an odd quarter turn still gives a permutation of its h·w positions;
+        // that layer is skipped for the turn anyway (skippedLayers).
+        feeds[tensorName.positions(size)] ??= new ort.Tensor('int64', BigInt64Array.from(sourcePositions(probe.h, probe.w, steps), BigInt), [probe.h * probe.w]);
       }
     }
     const outputs = await this.run(session, images, feeds);
     return this.read(outputs, images.length, g.transform === 'translate' ? null : original.outputs);
   }
 
+  /** One run: a chunk is never more than a fixed batch size, so `runImages` makes exactly one (padded) call. */
   private async run(session: ort.InferenceSession, images: readonly Float32Array[], feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
-    const part = [...images];
-    // A fixed batch size is filled by repeating the last image; `read` keeps the first `count`.
-    while (this.input.fixedBatch !== null && part.length < this.input.fixedBatch) part.push(part[part.length - 1]);
-    try {
-      return await session.run({ ...feeds, [this.input.name]: packBatch(part, this.input) });
-    } catch (err) {
-      throw new Error(messages.runtimeFailed(shortenOrtError(err)));
-    }
+    const [{ tensors }] = await runImages(session, this.input, images, session.outputNames, feeds);
+    return tensors;
   }
 
   /** Reads a run's outputs; `validB` comes from the original pass for permutations, from the run itself for shifts. */
@@ -170,8 +164,6 @@ export class Scorer {
     for (const s of [this.original, this.permutation, this.shift]) await s?.release();
   }
 }
-
-const identity = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 
 /**
  * Most float values of original unit rows held per chunk (128 MiB). Larger chunks run the model on
