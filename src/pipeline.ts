@@ -3,12 +3,13 @@ import { existsSync } from 'node:fs';
 import { defaultThreads, type RuntimeOptions } from './forward/session.js';
 import { listImageFiles } from './images/files.js';
 import { labelsForFiles, labelsFromFolders, readLabels } from './images/labels.js';
-import { resolvePreprocessing, type PreprocessingOptions } from './images/presets.js';
+import { requireChosenPreprocessing, resolvePreprocessing, type PreprocessingOptions } from './images/presets.js';
 import { imageBatches, syntheticImage } from './images/source.js';
 import { layerKey, processBatch, type BatchContext } from './measure/batch.js';
 import { finalizeReport, type RunDescription } from './measure/finalize.js';
 import { Scorer } from './measure/scorer.js';
 import { messages } from './messages.js';
+import { OptionError } from './option-error.js';
 import { detectInput } from './model/input.js';
 import { loadModel } from './model/load.js';
 import { listProbes, type ProbeSelection } from './model/probes.js';
@@ -92,6 +93,7 @@ export function skippedLayerReasons(probes: readonly ProbeInfo[], elements: Read
  * report.parts; // [{ part: 'Early', transform: 'rot90', inv: 0.41, eqv: 0.99, layers: 3 }, ...]
  */
 export async function measure(options: MeasureOptions): Promise<MeasureResult> {
+  if (options.images !== undefined) requireChosenPreprocessing(options, options.images);
   // 1. Model and probes.
   const model = await loadModel(options.model);
   const input = detectInput(model.proto, model.path, options.size, options.layout);
@@ -143,7 +145,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
       await options.onCheckpoint?.(state);
     }
     if (options.images && state.processed.length === 0 && state.skipped.length > 0) {
-      throw new Error(messages.noUsableImages(options.images, state.skipped.length));
+      throw new OptionError((o) => messages.noUsableImages(o, options.images!, state.skipped.length));
     }
     // 6. Aggregation.
     return { report: await finalizeReport(run, state, engine), state };

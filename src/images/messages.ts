@@ -1,3 +1,5 @@
+import type { OptionNamer } from '../option-error.js';
+
 /**
  * User-facing text of the images stage (presets, file listing, decoding, labels). Kept apart from
  * `src/messages.ts` until the lead folds it in; same convention: one line, says what to do next.
@@ -6,24 +8,26 @@ export const imageMessages = {
   // presets.ts
   presetChannels: (preset: string, given: number, input: string, takes: number, fix: string) =>
     `Preset '${preset}' gives ${given} channel${given === 1 ? '' : 's'} but the model's input '${input}' takes ${takes}. ${fix}`,
-  presetChannelsFix: (takes: number, preset: string | null) =>
-    preset ? `Use --preset ${preset} or --channels ${takes}.` : `Use --channels ${takes}.`,
-  presetSize: (preset: string, given: number, input: string, h: number, w: number) =>
-    `Preset '${preset}' gives size ${given} but the model's input '${input}' takes ${h}×${w}. Use --size ${h} (keeps the preset's mean and std) or --preset none.`,
-  channelsContradict: (given: number, input: string, takes: number) =>
-    `--channels ${given} contradicts the model's input '${input}', which takes ${takes}. Drop --channels or use --channels ${takes}.`,
-  unsupportedChannels: (input: string, takes: number) =>
-    `The model's input '${input}' takes ${takes} channels; image files give 1 (gray) or 3 (RGB). Use --synthetic N or re-export the model with a 1- or 3-channel input.`,
-  sizeContradicts: (given: number, input: string, h: number, w: number) =>
-    `--size ${given} differs from the fixed size ${h}×${w} of the model's input '${input}'. Drop --size or use --size ${h}.`,
+  presetChannelsFix: (o: OptionNamer, takes: number, preset: string | null) =>
+    preset ? `Use ${o('preset', preset)} or ${o('channels', takes)}.` : `Use ${o('channels', takes)}.`,
+  presetSize: (o: OptionNamer, preset: string, given: number, input: string, h: number, w: number) =>
+    `Preset '${preset}' gives size ${given} but the model's input '${input}' takes ${h}×${w}. Use ${o('size', h)} (keeps the preset's mean and std) or ${o('preset', 'none')}.`,
+  channelsContradict: (o: OptionNamer, given: number, input: string, takes: number) =>
+    `${o('channels', given)} contradicts the model's input '${input}', which takes ${takes}. Drop ${o('channels')} or use ${o('channels', takes)}.`,
+  unsupportedChannels: (o: OptionNamer, input: string, takes: number) =>
+    `The model's input '${input}' takes ${takes} channels; image files give 1 (gray) or 3 (RGB). Use ${o('synthetic', 'N')} or re-export the model with a 1- or 3-channel input.`,
+  sizeContradicts: (o: OptionNamer, given: number, input: string, h: number, w: number) =>
+    `${o('size', given)} differs from the fixed size ${h}×${w} of the model's input '${input}'. Drop ${o('size')} or use ${o('size', h)}.`,
   nonSquareModel: (input: string, h: number, w: number) =>
     `The model's input '${input}' is ${h}×${w}, not square; image preprocessing makes square crops. Re-export the model with a square input.`,
-  badSize: (value: number) => `--size must be a positive integer, got ${value}.`,
-  badChannels: (value: number) => `--channels must be 1 or 3, got ${value}.`,
-  statsLength: (which: 'mean' | 'std', count: number, channels: number) =>
-    `--${which} has ${count} value${count === 1 ? '' : 's'} but the images have ${channels} channel${channels === 1 ? '' : 's'}. Give ${channels} value${channels === 1 ? '' : 's'}.`,
-  statNotFinite: (which: 'mean' | 'std', value: number) => `--${which} value ${value} is not a finite number. Give plain numbers such as 0.5.`,
-  stdNotPositive: (value: number) => `--std value ${value} must be greater than 0 (images are divided by it).`,
+  badSize: (o: OptionNamer, value: number) => `${o('size')} must be a positive integer, got ${value}.`,
+  badChannels: (o: OptionNamer, value: number) => `${o('channels')} must be 1 or 3, got ${value}.`,
+  statsLength: (o: OptionNamer, which: 'mean' | 'std', count: number, channels: number) =>
+    `${o(which)} has ${count} value${count === 1 ? '' : 's'} but the images have ${channels} channel${channels === 1 ? '' : 's'}. Give ${channels} value${channels === 1 ? '' : 's'}.`,
+  statNotFinite: (o: OptionNamer, which: 'mean' | 'std', value: number) => `${o(which)} value ${value} is not a finite number. Give plain numbers such as 0.5.`,
+  stdNotPositive: (o: OptionNamer, value: number) => `${o('std')} value ${value} must be greater than 0 (images are divided by it).`,
+  presetRequired: (o: OptionNamer, dir: string) =>
+    `Image files in '${dir}' need the preprocessing the model was trained with: give ${o('preset', 'imagenet')}, ${o('preset', 'fmnist')}, ${o('mean')} and ${o('std')}, or ${o('preset', 'none')} for raw pixels/255.`,
   badMargin: (value: number) => `Crop margin must be a non-negative integer, got ${value}.`,
   resizeBelowSize: (resize: number, size: number) =>
     `Preprocessing resize ${resize} is smaller than the crop size ${size}. Use a resize of at least ${size}.`,

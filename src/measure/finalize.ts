@@ -53,6 +53,7 @@ export async function finalizeReport(run: RunDescription, state: MeasureState, e
   const sums = await finalSums(run, state, engine);
   const used = state.predictions.original.length;
   const warnings = state.nonFinite.map((name) => messages.nonFinite(name));
+  if (run.config.images === null) warnings.unshift(messages.syntheticImages(used));
   if (used < 3 && run.probes.some((p) => p.kind === 'vector')) warnings.push(messages.tooFewImages(used));
   const layers = summarizeLayers(run.probes, run.elements, sums, run.skippedLayers);
   return {

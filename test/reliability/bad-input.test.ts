@@ -111,13 +111,13 @@ describe.concurrent('model files', { timeout: 60_000 }, () => {
 });
 
 describe.concurrent('images and options', { timeout: 60_000 }, () => {
-  test('EXPECTED FAILURE - image folder without images', () => expectFailure(['measure', at('tiny.onnx'), '--images', at('no-images')], /No image files in/));
+  test('EXPECTED FAILURE - image folder without images', () => expectFailure(['measure', at('tiny.onnx'), '--images', at('no-images'), '--preset', 'none'], /No image files in/));
   test('EXPECTED FAILURE - only undecodable images', async () => {
-    const r = await expectFailure(['measure', at('tiny.onnx'), '--images', at('undecodable')], /None of the 3 image file\(s\) .* could be decoded/);
+    const r = await expectFailure(['measure', at('tiny.onnx'), '--images', at('undecodable'), '--preset', 'none'], /None of the 3 image file\(s\) .* could be decoded/);
     expect(r.stderr.match(/^warning: skipped /gm)).toHaveLength(3);
   });
   test('some undecodable images among good ones are skipped and counted', async () => {
-    const { r, report } = await expectSuccess(['measure', at('tiny.onnx'), '--images', at('mixed')]);
+    const { r, report } = await expectSuccess(['measure', at('tiny.onnx'), '--images', at('mixed'), '--preset', 'none']);
     expect(report.images.used).toBe(8);
     expect(report.images.skipped.map((s: { file: string }) => s.file)).toEqual(['za.png', 'zb.jpg', 'zc.png']);
     expect(report.images.skipped.every((s: { reason: string }) => s.reason.length > 0 && !s.reason.includes('\n'))).toBe(true);
