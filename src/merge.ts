@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { RuntimeOptions } from './forward/session.js';
 import { finalizeReport } from './measure/finalize.js';
 import { elementsFor, skippedLayerReasons, type MeasureResult } from './pipeline.js';
+import { fromDisk } from './report/disk-format.js';
 import { MetricEngine } from './scores/metric.js';
 import { mergeStates, type MeasureState } from './scores/state.js';
 import type { ProbeReport } from './types.js';
@@ -30,7 +31,7 @@ function runKey(report: ProbeReport): string {
  */
 export async function mergeResults(dirs: readonly string[], options: RuntimeOptions = {}): Promise<MeasureResult> {
   if (dirs.length === 0) throw new RangeError('No result folders given. Pass the folders written by `equiprobe measure --shard i/n`.');
-  const reports = await Promise.all(dirs.map((d) => readJson<ProbeReport>(path.join(d, 'result.json'))));
+  const reports = await Promise.all(dirs.map(async (d) => fromDisk(await readJson<unknown>(path.join(d, 'result.json')))));
   const states = await Promise.all(dirs.map((d) => readJson<MeasureState>(path.join(d, 'state.json'))));
   const key = runKey(reports[0]);
   reports.forEach((r, i) => {

@@ -149,7 +149,7 @@ export interface MeasureConfig {
 
 /** The whole result of `measure`: written as result.json, read back by correlate/compare/report. */
 export interface ProbeReport {
-  readonly schemaVersion: 1;
+  readonly schemaVersion: 2;
   readonly tool: { readonly name: 'equiprobe'; readonly version: string; readonly onnxruntime: string };
   readonly model: { readonly name: string; readonly path: string; readonly sha256: string; readonly input: InputInfo };
   readonly config: MeasureConfig;

@@ -45,6 +45,12 @@ async function finalSums(run: RunDescription, state: MeasureState, engine: Metri
   return sums;
 }
 
+/** Now, or SOURCE_DATE_EPOCH (seconds) when set, as reproducible builds do: re-runs then write identical bytes. */
+function createdAt(): string {
+  const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+  return new Date(process.env.SOURCE_DATE_EPOCH && Number.isFinite(epoch) ? epoch * 1000 : Date.now()).toISOString();
+}
+
 /**
  * Stage 6: scores vector layers over all images, then summarises layers, parts and accuracy
  * into the `ProbeReport`.
@@ -57,7 +63,7 @@ export async function finalizeReport(run: RunDescription, state: MeasureState, e
   if (used < 3 && run.probes.some((p) => p.kind === 'vector')) warnings.push(messages.tooFewImages(used));
   const layers = summarizeLayers(run.probes, run.elements, sums, run.skippedLayers);
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: 'equiprobe', version: toolVersion(), onnxruntime: ort.env.versions.common ?? 'unknown' },
     model: { ...run.model, input: run.input },
     config: run.config,
@@ -68,6 +74,6 @@ export async function finalizeReport(run: RunDescription, state: MeasureState, e
     parts: aggregateParts(run.probes, layers, new Set(state.nonFinite)),
     accuracy: state.labels ? accuracyReport(state.predictions, state.labels, run.elements) : null,
     warnings,
-    createdAt: new Date().toISOString(),
+    createdAt: createdAt(),
   };
 }

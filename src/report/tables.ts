@@ -1,14 +1,17 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ProbeReport } from '../types.js';
+import { stableNumber } from './precision.js';
 
-const round = (v: number) => (Number.isFinite(v) ? Number(v.toFixed(6)) : '');
+/** A score cell: rounded (see `precision.ts`), empty when undefined. */
+const round = (v: number) => (Number.isFinite(v) ? stableNumber(v) : '');
 
 /**
- * `layers.csv`: one row per layer × transform (tidy: every column named, one observation a row).
+ * Rows of `layers.csv` and `layers.json`: one per layer × transform (tidy: every column named, one
+ * observation a row). `skipped` is a boolean with the reason in `skip_reason` (empty when scored).
  */
-export function layersCsv(report: ProbeReport): string {
+export function layerRows(report: ProbeReport): Record<string, string | number | boolean>[] {
   const probes = new Map(report.probes.map((p) => [p.name, p]));
-  const rows = report.layers.map((l) => {
+  return report.layers.map((l) => {
     const p = probes.get(l.layer)!;
     return {
       model: report.model.name,
@@ -25,14 +28,19 @@ export function layersCsv(report: ProbeReport): string {
       inv_std: round(l.inv.std),
       eqv_mean: round(l.eqv.mean),
       eqv_std: round(l.eqv.std),
-      defined_pairs: l.inv.defined,
-      undefined_pairs: l.inv.undefinedPairs,
+      inv_defined_pairs: l.inv.defined,
+      inv_undefined_pairs: l.inv.undefinedPairs,
       eqv_defined_pairs: l.eqv.defined,
       eqv_undefined_pairs: l.eqv.undefinedPairs,
-      skipped: l.skipped ?? '',
+      skipped: l.skipped !== undefined,
+      skip_reason: l.skipped ?? '',
     };
   });
-  return stringify(rows, { header: true });
+}
+
+/** `layers.csv`: {@link layerRows} as CSV. */
+export function layersCsv(report: ProbeReport): string {
+  return stringify(layerRows(report), { header: true, cast: { boolean: (b) => String(b) } });
 }
 
 /** `parts.csv`: one row per transform × part. */
@@ -41,7 +49,7 @@ export function partsCsv(report: ProbeReport): string {
   return stringify(rows, { header: true, columns: ['model', 'transform', 'part', 'inv', 'eqv', 'layers'] });
 }
 
-/** `elements.csv`: per layer and group element (per-g scores; for translate, the shift). */
+/** `elements.csv`: per layer and group element (per-g scores; for translate, the shift, else empty). */
 export function elementsCsv(report: ProbeReport): string {
   const rows = report.layers.flatMap((l) =>
     l.elements.map((e) => ({
@@ -49,12 +57,16 @@ export function elementsCsv(report: ProbeReport): string {
       layer: l.layer,
       transform: l.transform,
       element: e.key,
-      shift: e.shift,
+      // A shift only means something for translate; elsewhere the cell is empty (not 0).
+      shift: l.transform === 'translate' ? e.shift : '',
       inv_mean: round(e.inv.mean),
       eqv_mean: round(e.eqv.mean),
-      defined_pairs: e.inv.defined,
-      undefined_pairs: e.inv.undefinedPairs,
+      inv_defined_pairs: e.inv.defined,
+      inv_undefined_pairs: e.inv.undefinedPairs,
+      eqv_defined_pairs: e.eqv.defined,
+      eqv_undefined_pairs: e.eqv.undefinedPairs,
     })),
   );
-  return stringify(rows, { header: true, columns: ['model', 'layer', 'transform', 'element', 'shift', 'inv_mean', 'eqv_mean', 'defined_pairs', 'undefined_pairs'] });
+  const columns = ['model', 'layer', 'transform', 'element', 'shift', 'inv_mean', 'eqv_mean', 'inv_defined_pairs', 'inv_undefined_pairs', 'eqv_defined_pairs', 'eqv_undefined_pairs'];
+  return stringify(rows, { header: true, columns });
 }

@@ -1,0 +1,88 @@
+/**
+ * What a new user meets in the first hour (issue 13): one test per message added or changed,
+ * the synthetic-images notice, and byte-identical re-runs.
+ */
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { errorLines, hasStack, requireBuild, runCli, runCliAsync, ZOO, ZOO_IMAGES, type CliResult } from '../reliability/helpers.js';
+
+const P4CNN = path.join(ZOO, 'p4cnn.onnx');
+let tmp: string;
+
+beforeAll(() => {
+  requireBuild();
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'equiprobe-first-hour-'));
+});
+
+function expectOneLineError(r: CliResult, pattern: RegExp): void {
+  expect(r.code, r.stderr).toBe(1);
+  const lines = errorLines(r.stderr).filter((l) => !l.startsWith('(run with --help'));
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(hasStack(r.stderr + r.stdout)).toBe(false);
+}
+
+describe.concurrent('first-hour messages', { timeout: 60_000 }, () => {
+  test('--version and -V print the package version', () => {
+    const { version } = JSON.parse(readFileSync(path.join(ZOO, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = runCli([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toBe(version);
+    }
+  });
+
+  test('EXPECTED FAILURE - image files without --preset/--mean/--std name the presets, and nothing is written', async () => {
+    const out = path.join(tmp, 'no-preset');
+    const r = await runCliAsync(['measure', P4CNN, '--images', ZOO_IMAGES, '--out', out]);
+    expectOneLineError(r, /^equiprobe: Image files in '.*' need the preprocessing the model was trained with: give --preset imagenet, --preset fmnist, --mean and --std, or --preset none/);
+    expect(() => readdirSync(out)).toThrow();
+  });
+
+  test('--preset none is still accepted when chosen explicitly', async () => {
+    const out = path.join(tmp, 'preset-none');
+    const r = await runCliAsync(['measure', P4CNN, '--images', ZOO_IMAGES, '--preset', 'none', '--max-images', '4', '--no-plots', '-q', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8'));
+    expect(json.config.preprocessing.preset).toBe('none');
+    expect(json.warnings).toEqual([]);
+  });
+
+  test('EXPECTED FAILURE - --shifts 100 is out of range (not "not a shift list")', () => {
+    const r = runCli(['measure', P4CNN, '-t', 'translate', '--shifts', '100']);
+    expectOneLineError(r, /shift 100 is out of range: shifts are 1–32 pixels/);
+    expect(r.stderr).not.toContain('is not a shift list');
+  });
+
+  test('EXPECTED FAILURE - a malformed --shifts is not a shift list', () => {
+    expectOneLineError(runCli(['measure', P4CNN, '-t', 'translate', '--shifts', '1..x']), /'1\.\.x' is not a shift list: use a range such as 1\.\.8/);
+  });
+
+  test('without --images the summary and result.json say the images were synthetic noise', async () => {
+    const out = path.join(tmp, 'synthetic');
+    const r = await runCliAsync(['measure', P4CNN, '--synthetic', '4', '--no-plots', '-q', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('p4cnn: 4 synthetic noise images, 12 probes, pearson');
+    expect(r.stdout).toMatch(/^warning: No image folder was given, so 4 seeded noise images were measured/m);
+    const json = JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8'));
+    expect(json.warnings[0]).toMatch(/^No image folder was given, so 4 seeded noise images were measured/);
+    expect(json.config.synthetic).toBe(4);
+  });
+});
+
+describe('byte-stable outputs', { timeout: 120_000 }, () => {
+  test('two runs of the same measurement write byte-identical result files', async () => {
+    const args = (out: string) => ['measure', P4CNN, '--images', ZOO_IMAGES, '--preset', 'fmnist', '-t', 'rot90', '-t', 'translate', '--shifts', '1,3', '--max-images', '16', '--threads', '2', '-q', '--out', out];
+    const env = { SOURCE_DATE_EPOCH: '1767225600' };
+    const [a, b] = [path.join(tmp, 'stable-a'), path.join(tmp, 'stable-b')];
+    const runs = await Promise.all([runCliAsync(args(a), { env }), runCliAsync(args(b), { env })]);
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    // state.json keeps full precision on purpose (merge adds its sums); every other file must match.
+    const files = readdirSync(a).filter((f) => f !== 'state.json').sort();
+    expect(files).toEqual(expect.arrayContaining(['result.json', 'layers.csv', 'layers.json', 'parts.csv', 'elements.csv', 'shift.svg', 'layers_rot90.svg']));
+    for (const f of files) expect(readFileSync(path.join(b, f)).equals(readFileSync(path.join(a, f))), f).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(a, 'result.json'), 'utf8')).created_at).toBe('2026-01-01T00:00:00.000Z');
+  });
+});
