@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { defaultThreads, type RuntimeOptions } from './forward/session.js';
+import { classFolderWarnings } from './images/class-folders.js';
 import { listImageFiles } from './images/files.js';
 import { labelsForFiles, labelsFromFolders, readLabels } from './images/labels.js';
 import { requireChosenPreprocessing, resolvePreprocessing, type PreprocessingOptions } from './images/presets.js';
@@ -109,7 +110,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const elements = elementsFor(transforms, options.shifts ?? DEFAULT_SHIFTS, input.height);
   const shiftMode = options.shiftMode ?? 'crop';
   const margin = transforms.includes('translate') && shiftMode === 'crop' ? Math.max(...elements.get('translate')!.map((g) => g.shift)) : 0;
-  const items = await selectItems(options);
+  const items = await selectItems(options, labelSourceOf);
   const labelSource = options.images ? labelSourceOf(options) : null;
   const labelOf = labelSource ? labeller(options, labelSource, items) : null;
   const state = options.resume ?? emptyState(probes, elements, labelOf !== null);
@@ -155,10 +156,12 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   }
 }
 
-async function selectItems(options: MeasureOptions): Promise<string[]> {
+async function selectItems(options: MeasureOptions, labelSource: (o: MeasureOptions) => string | null): Promise<string[]> {
   let items: string[];
   if (options.images) {
     items = await listImageFiles(options.images);
+    const taken = Math.min(items.length, options.maxImages ?? items.length);
+    for (const w of classFolderWarnings(options.images, items, taken, labelSource(options) !== null)) options.onWarning?.(w);
   } else {
     const n = options.synthetic ?? 32;
     items = Array.from({ length: n }, (_, i) => `synthetic-${String(i).padStart(6, '0')}`);

@@ -9,6 +9,7 @@ import type { OutputFile } from '../report/atomic.js';
 import { correlationScatter } from '../report/plots.js';
 import type { LoadedReport } from '../report/read.js';
 import { renderSpec } from '../report/render.js';
+import { snakeKeys } from '../report/disk-format.js';
 import { toJson } from '../report/write.js';
 import type { ProbeReport } from '../types.js';
 import * as msg from './command-messages.js';
@@ -152,16 +153,16 @@ export function correlationCsv(rows: readonly CorrelationRow[]): string {
 
 /**
  * `correlation.json`: the accuracy source, each model's accuracy and result path, and the rows
- * at full precision (null where undefined).
+ * (6 significant digits, null where undefined), keys snake_cased like result.json.
  */
 export function correlationJson(rows: readonly CorrelationRow[], accuracy: ResolvedAccuracy, loaded: readonly LoadedReport[]): string {
-  return toJson({
+  return toJson(snakeKeys({
     method: 'spearman',
     pValue: 'two-sided; exact permutation for n <= 9, t-approximation with n-2 degrees of freedom above',
     accuracySource: accuracy.source,
     models: loaded.map((l) => ({ model: l.report.model.name, result: l.file, accuracy: accuracy.accuracy.get(l.report.model.name) ?? null })),
     rows,
-  });
+  }));
 }
 
 /**

@@ -63,10 +63,10 @@ export function addMeasureFlags(cmd: Command): Command {
     .option('--shifts <list>', 'translate shifts: 1..32, 4 or 1,2,4', shiftList)
     .option('--shift-mode <mode>', 'translate input mode: crop | roll | zero', choice(['crop', 'roll', 'zero'] as const))
     .option('--similarity <name>', 'pearson | cosine', choice(['pearson', 'cosine'] as const), 'pearson')
-    .option('--max-images <n>', 'use the first N images in sorted order', positiveInt)
+    .option('--max-images <n>', 'use the first N images in sorted path order (with class subfolders: whole classes, in folder order)', positiveInt)
     .option('--batch <n>', 'images per forward pass', positiveInt, 32)
     .option('--labels <csv>', 'labels CSV (file,label) for accuracy; default: labels.csv in the image folder')
-    .option('--classes <file>', 'class names, one per line, for class subfolders')
+    .option('--classes <file>', "labels from class subfolders <images>/<class>/: line i of FILE is the folder name of the model's class index i")
     .option('--shard <i/n>', 'measure only shard i of n (merge shards with `equiprobe merge`)', shardSpec);
 }
 

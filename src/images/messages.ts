@@ -60,6 +60,10 @@ export const imageMessages = {
     `${count} image${count === 1 ? ' has' : 's have'} no label (e.g. ${examples.map((e) => `'${e}'`).join(', ')}). Add rows to the label file (matched by path relative to the image folder, then by file name) or remove the images.`,
   notInClassFolder: (file: string) =>
     `Image '${file}' is not inside a class subfolder. With folder labels, put every image in <images>/<class>/.`,
+  classFoldersUnlabelled: (count: number, examples: readonly string[]) =>
+    `The images are in ${count} class subfolders (${examples.map((e) => `'${e}'`).join(', ')}${count > examples.length ? ', …' : ''}) but no classes file was given, so accuracy is not measured. Give one (--classes FILE): line i names the folder of the model's class index i.`,
+  maxImagesWholeClasses: (taken: number, covered: number, total: number, examples: readonly string[]) =>
+    `The first ${taken} image(s) in sorted path order (max images, SPEC §8) cover ${covered} of ${total} class folders (${examples.map((e) => `'${e}'`).join(', ')}${covered > examples.length ? ', …' : ''}). For a class-balanced sample, put N images of every class in a folder of their own.`,
   classesMissing: (file: string) => `Classes file '${file}' does not exist. Check the path.`,
   classesDuplicate: (file: string, name: string) => `Classes file '${file}' lists '${name}' twice. Keep one line per class.`,
   unknownClass: (folder: string, file: string) =>

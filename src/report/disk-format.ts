@@ -49,6 +49,17 @@ function renameKeys(value: unknown, rename: (key: string) => string): unknown {
 }
 
 /**
+ * Plain JSON data with every object key snake_cased, for the other JSON files equiprobe writes
+ * (correlation.json, sanity.json), so that all of them read like result.json and the CSVs.
+ *
+ * @example
+ * snakeKeys({ accuracySource: { kind: 'csv' } }); // { accuracy_source: { kind: 'csv' } }
+ */
+export function snakeKeys(value: unknown): unknown {
+  return renameKeys(value, snakeCase);
+}
+
+/**
  * The on-disk form of a report: layers enriched with part, op and depth, keys snake_cased.
  *
  * @param report - the in-memory report

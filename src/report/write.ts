@@ -1,6 +1,6 @@
 import type { MeasureState } from '../scores/state.js';
 import type { ProbeReport } from '../types.js';
-import type { OutputFile } from './atomic.js';
+import { writeFilesAtomic, type OutputFile } from './atomic.js';
 import { fromDisk, toDisk } from './disk-format.js';
 import { layerDepthPlot, shiftPlot } from './plots.js';
 import { renderSpec } from './render.js';
@@ -44,4 +44,18 @@ export async function resultFiles(measured: ProbeReport, state: MeasureState, pl
     files.push({ name: 'shift.svg', content: svg }, { name: 'shift.png', content: png });
   }
   return files;
+}
+
+/**
+ * Writes a measurement's result folder (the files of {@link resultFiles}) atomically: a reader
+ * never sees half-written files, and an earlier result there is replaced only when all are written.
+ *
+ * @param dir - the result folder (created if missing)
+ * @param result - what `measure` or `mergeResults` returned
+ * @param options - `plots: false` skips the PNG/SVG plots
+ * @example
+ * await writeResult('results/p4cnn', await measure({ model: 'p4cnn.onnx', preset: 'fmnist', images: 'val' }));
+ */
+export async function writeResult(dir: string, result: { readonly report: ProbeReport; readonly state: MeasureState }, options: { readonly plots?: boolean } = {}): Promise<void> {
+  await writeFilesAtomic(dir, await resultFiles(result.report, result.state, options.plots ?? true));
 }

@@ -2,7 +2,7 @@
  * What a new user meets in the first hour (issue 13): one test per message added or changed,
  * the synthetic-images notice, and byte-identical re-runs.
  */
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -69,6 +69,44 @@ describe.concurrent('first-hour messages', { timeout: 60_000 }, () => {
     const json = JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8'));
     expect(json.warnings[0]).toMatch(/^No image folder was given, so 4 seeded noise images were measured/);
     expect(json.config.synthetic).toBe(4);
+  });
+});
+
+describe.concurrent('class folders', { timeout: 60_000 }, () => {
+  /** 3 class folders of 4 zoo images each. */
+  function classTree(): string {
+    const dir = mkdtempSync(path.join(tmp, 'classes-'));
+    const files = readdirSync(ZOO_IMAGES).filter((f) => f.endsWith('.png')).sort().slice(0, 12);
+    files.forEach((f, i) => {
+      const cls = ['bag', 'coat', 'shirt'][Math.floor(i / 4)];
+      mkdirSync(path.join(dir, cls), { recursive: true });
+      copyFileSync(path.join(ZOO_IMAGES, f), path.join(dir, cls, f));
+    });
+    return dir;
+  }
+
+  test('--help states the --classes order rule and that --max-images takes whole classes', () => {
+    const r = runCli(['measure', '--help']);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain("line i of FILE is the folder name of the model's class index i");
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('with class subfolders: whole classes, in folder order');
+  });
+
+  test('class folders without --classes: a warning says accuracy is not measured; --max-images names the classes it covers', async () => {
+    const dir = classTree();
+    const r = await runCliAsync(['measure', P4CNN, '--images', dir, '--preset', 'fmnist', '--max-images', '5', '--no-plots', '-q', '--out', path.join(dir, 'out')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: The images are in 3 class subfolders \('bag', 'coat', 'shirt'\) but no classes file was given, so accuracy is not measured\. Give one \(--classes FILE\)/m);
+    expect(r.stderr).toMatch(/^warning: The first 5 image\(s\) in sorted path order \(max images, SPEC §8\) cover 2 of 3 class folders \('bag', 'coat'\)/m);
+  });
+
+  test('class folders with --classes: no warning, and accuracy is measured', async () => {
+    const dir = classTree();
+    const classes = path.join(dir, '..', `${path.basename(dir)}.txt`);
+    writeFileSync(classes, 'shirt\ncoat\nbag\n');
+    const r = await runCliAsync(['measure', P4CNN, '--images', dir, '--preset', 'fmnist', '--classes', classes, '--no-plots', '-q', '--out', path.join(dir, 'out')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/class subfolders|class folders/);
+    expect(JSON.parse(readFileSync(path.join(dir, 'out', 'result.json'), 'utf8')).accuracy.images).toBe(12);
   });
 });
 
