@@ -5,7 +5,7 @@ import { classFolderWarnings } from './images/class-folders.js';
 import { listImageFiles } from './images/files.js';
 import { labelsForFiles, labelsFromFolders, readLabels } from './images/labels.js';
 import { requireChosenPreprocessing, resolvePreprocessing, type PreprocessingOptions } from './images/presets.js';
-import { imageBatches, syntheticImage } from './images/source.js';
+import { imageBatches, syntheticImage, type ImageBatch } from './images/source.js';
 import { layerKey, processBatch, type BatchContext } from './measure/batch.js';
 import { finalizeReport, type RunDescription } from './measure/finalize.js';
 import { Scorer } from './measure/scorer.js';
@@ -89,9 +89,12 @@ export function skippedLayerReasons(probes: readonly ProbeInfo[], elements: Read
  *     running sums; vector layers are scored over all images at the end;
  *  6. aggregation: layer, part and accuracy summaries into a `ProbeReport`.
  *
+ * @throws OptionError when `images` is given without `preset`, `mean` or `std` (see
+ *   `requireChosenPreprocessing`), and for other bad options; Error for bad models and images
  * @example
- * const { report } = await measure({ model: 'examples/zoo/p4cnn.onnx', transforms: ['rot90'], images: 'examples/zoo/images', preset: 'fmnist' });
- * report.parts; // [{ part: 'Early', transform: 'rot90', inv: 0.41, eqv: 0.99, layers: 3 }, ...]
+ * const { report, state } = await measure({ model: 'examples/zoo/p4cnn.onnx', transforms: ['rot90'], images: 'examples/zoo/images', preset: 'fmnist' });
+ * report.parts[0]; // { part: 'Early', transform: 'rot90', inv: 0.060…, eqv: 1.000…, layers: 4 } (`equiprobe measure` prints the same)
+ * await writeResult('results/p4cnn', { report, state }); // the folder `equiprobe measure` writes
  */
 export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   if (options.images !== undefined) requireChosenPreprocessing(options, options.images);
@@ -135,13 +138,14 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
           options.onWarning?.(`skipped ${file}: ${reason}`);
         })
       : syntheticBatches(pending, config.seed, preprocessing, margin, config.batch);
-    for await (const { files, data } of source) {
+    for await (const { files, data, conversions } of source) {
       // 3–5. Transforms, forward passes and scores for this batch.
       await processBatch(context, data, preprocessing.size + margin, (images) => {
         forwardDone += images;
         options.onProgress?.(forwardDone, total);
       });
       state.processed.push(...files);
+      for (const c of conversions) (state.conversions ??= {})[c] = (state.conversions[c] ?? 0) + 1;
       if (labelOf) state.labels!.push(...files.map(labelOf));
       await options.onCheckpoint?.(state);
     }
@@ -174,10 +178,10 @@ async function selectItems(options: MeasureOptions, labelSource: (o: MeasureOpti
   return items;
 }
 
-async function* syntheticBatches(ids: readonly string[], seed: number, prep: Preprocessing, margin: number, batch: number) {
+async function* syntheticBatches(ids: readonly string[], seed: number, prep: Preprocessing, margin: number, batch: number): AsyncGenerator<ImageBatch> {
   for (let start = 0; start < ids.length; start += batch) {
     const files = ids.slice(start, start + batch);
-    yield { files, data: files.map((id) => syntheticImage(Number(id.slice('synthetic-'.length)), seed, prep, margin)) };
+    yield { files, data: files.map((id) => syntheticImage(Number(id.slice('synthetic-'.length)), seed, prep, margin)), conversions: [] };
   }
 }
 

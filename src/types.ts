@@ -153,7 +153,12 @@ export interface ProbeReport {
   readonly tool: { readonly name: 'equiprobe'; readonly version: string; readonly onnxruntime: string };
   readonly model: { readonly name: string; readonly path: string; readonly sha256: string; readonly input: InputInfo };
   readonly config: MeasureConfig;
-  readonly images: { readonly used: number; readonly skipped: readonly { readonly file: string; readonly reason: string }[] };
+  readonly images: {
+    readonly used: number;
+    readonly skipped: readonly { readonly file: string; readonly reason: string }[];
+    /** Image files per channel conversion done on decoding (`none`, `rgba→rgb`, `rgb→gray`, …); empty for synthetic images. */
+    readonly conversions: readonly { readonly conversion: string; readonly images: number }[];
+  };
   readonly probes: readonly ProbeInfo[];
   readonly layers: readonly LayerScore[];
   readonly parts: readonly PartScore[];

@@ -68,7 +68,13 @@ export async function finalizeReport(run: RunDescription, state: MeasureState, e
     model: { ...run.model, input: run.input },
     config: run.config,
     // Skipped files are kept by path in the state (to match on resume) and reported relative to the folder.
-    images: { used, skipped: state.skipped.map((s) => ({ file: run.config.images ? path.relative(run.config.images, s.file) : s.file, reason: s.reason })) },
+    images: {
+      used,
+      skipped: state.skipped.map((s) => ({ file: run.config.images ? path.relative(run.config.images, s.file) : s.file, reason: s.reason })),
+      conversions: Object.entries(state.conversions ?? {})
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([conversion, images]) => ({ conversion, images })),
+    },
     probes: run.probes,
     layers,
     parts: aggregateParts(run.probes, layers, new Set(state.nonFinite)),

@@ -26,6 +26,8 @@ export interface MeasureState {
   labels: number[] | null;
   /** probes flagged for NaN/Inf outputs. */
   nonFinite: string[];
+  /** Image files per channel conversion done on decoding (e.g. `rgba→rgb`, `none`); absent for synthetic images. */
+  conversions?: Record<string, number>;
 }
 
 /** Key of a group element in `vectors` and `predictions`. */
@@ -74,6 +76,7 @@ export function mergeStates(states: readonly MeasureState[]): MeasureState {
     for (const [id, list] of Object.entries(s.predictions)) merged.predictions[id].push(...list);
     if (merged.labels && s.labels) merged.labels.push(...s.labels);
     for (const name of s.nonFinite) if (!merged.nonFinite.includes(name)) merged.nonFinite.push(name);
+    for (const [conversion, n] of Object.entries(s.conversions ?? {})) (merged.conversions ??= {})[conversion] = (merged.conversions[conversion] ?? 0) + n;
   }
   // Restore the sorted image order of a single run.
   const order = merged.processed.map((file, i) => ({ file, i })).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)).map((e) => e.i);

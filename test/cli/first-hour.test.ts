@@ -5,6 +5,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { errorLines, hasStack, requireBuild, runCli, runCliAsync, ZOO, ZOO_IMAGES, type CliResult } from '../reliability/helpers.js';
 
@@ -108,6 +109,24 @@ describe.concurrent('class folders', { timeout: 60_000 }, () => {
     expect(r.stderr).not.toMatch(/class subfolders|class folders/);
     expect(JSON.parse(readFileSync(path.join(dir, 'out', 'result.json'), 'utf8')).accuracy.images).toBe(12);
   });
+});
+
+test('result.json records the channel conversion done on each image file', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(path.join(tmp, 'conversions-'));
+  const pixels = (channels: 1 | 3 | 4) => sharp(Buffer.alloc(28 * 28 * channels, 90), { raw: { width: 28, height: 28, channels } });
+  await pixels(1).toColourspace('b-w').png().toFile(path.join(dir, 'a-gray.png'));
+  await pixels(3).png().toFile(path.join(dir, 'b-rgb.png'));
+  await pixels(4).png().toFile(path.join(dir, 'c-rgba.png'));
+  await pixels(3).png().toFile(path.join(dir, 'd-rgb.png'));
+  const r = await runCliAsync(['measure', P4CNN, '--images', dir, '--preset', 'fmnist', '--no-plots', '-q', '--out', path.join(dir, 'out')]);
+  expect(r.code, r.stderr).toBe(0);
+  const json = JSON.parse(readFileSync(path.join(dir, 'out', 'result.json'), 'utf8'));
+  // Sorted by code units ('a' < '→').
+  expect(json.images.conversions).toEqual([
+    { conversion: 'none', images: 1 },
+    { conversion: 'rgba→gray', images: 1 },
+    { conversion: 'rgb→gray', images: 2 },
+  ]);
 });
 
 describe('byte-stable outputs', { timeout: 120_000 }, () => {

@@ -127,7 +127,7 @@ export function makeReport(options: FakeReportOptions): ProbeReport {
       threads: 1,
       labels: null,
     },
-    images: { used: 8, skipped: [] },
+    images: { used: 8, skipped: [], conversions: [] },
     probes,
     layers,
     parts,
