@@ -9,7 +9,8 @@ import { uniqueModelLabels } from '../report/plots-theme.js';
 import type { LoadedReport } from '../report/read.js';
 import { renderSpec } from '../report/render.js';
 import { PARTS, TRANSFORM_NAMES, type ProbeReport, type TransformName } from '../types.js';
-import { formatTable, partsTable, type PartsTableRow } from './tables.js';
+import { stableNumber } from '../report/precision.js';
+import { fixed, formatTable, partsTable, type PartsTableRow } from './tables.js';
 
 /** Options of {@link compareOutputs}. */
 export interface CompareOptions {
@@ -103,9 +104,9 @@ function transformsOf(reports: readonly ProbeReport[]): TransformName[] {
 
 /** Four decimals always (formatTable would print a score of exactly 1 as `1`); `-` for none (null in JSON when a part had no defined pairs). */
 function formatScore(v: number | null | undefined): string {
-  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(4) : '-';
+  return typeof v === 'number' && Number.isFinite(v) ? fixed(v, 4) : '-';
 }
 
 function round(v: number | null): number | '' {
-  return typeof v === 'number' && Number.isFinite(v) ? Number(v.toFixed(6)) : '';
+  return typeof v === 'number' && Number.isFinite(v) ? stableNumber(v) : '';
 }

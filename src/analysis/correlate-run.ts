@@ -14,7 +14,7 @@ import { toJson } from '../report/write.js';
 import type { ProbeReport } from '../types.js';
 import * as msg from './command-messages.js';
 import { accuracyFromReports, correlateReports, correlationPoints, parseAccuracyCsv, type CorrelationRow } from './correlate.js';
-import { formatTable } from './tables.js';
+import { fixed, formatTable } from './tables.js';
 
 /** Where the accuracy values came from. */
 export type AccuracySource =
@@ -177,7 +177,7 @@ export function formatCorrelationTable(rows: readonly CorrelationRow[]): string 
     transform: r.transform,
     part: r.part,
     score: r.score,
-    rho: r.rho === null ? '-' : r.rho.toFixed(3),
+    rho: r.rho === null ? '-' : fixed(r.rho, 3),
     n: r.n,
     p: r.p === null ? '-' : r.p !== 0 && r.p < 1e-4 ? r.p.toExponential(1) : r.p.toFixed(4),
   }));

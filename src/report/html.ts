@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { type CorrelationRow } from '../analysis/correlate.js';
-import { partsTable } from '../analysis/tables.js';
+import { fixed, partsTable } from '../analysis/tables.js';
 import { PARTS, TRANSFORM_NAMES, type ProbeReport, type ScoreStats, type TransformName } from '../types.js';
 import { comparePlot, correlationScatter, layerDepthPlot, shiftPlot } from './plots.js';
 import { uniqueModelLabels } from './plots-theme.js';
@@ -275,7 +275,7 @@ function meanStd(s: ScoreStats): string {
 
 /** Four decimals; null/NaN (JSON turns NaN into null) as an en dash. Minus signs are kept ASCII so values can be copied. */
 function fmt(v: number | null | undefined): string {
-  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(4) : '–';
+  return typeof v === 'number' && Number.isFinite(v) ? fixed(v, 4) : '–';
 }
 
 function num(v: number): string {

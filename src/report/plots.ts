@@ -16,6 +16,7 @@ import {
   PLOT_WIDTH,
   SCORE_COLOR,
   SCORE_DASH,
+  SCORE_SHAPE,
   scoreAxisTitle,
   scoreDomain,
   uniqueModelLabels,
@@ -38,6 +39,13 @@ const DASH_LEGEND = {
 interface ScorePoint {
   readonly score: ScoreLabel;
   readonly value: number;
+}
+
+/** A vega expression labelling an axis tick `depth` as "depth op" (e.g. "3 Conv"), from the plotted rows. */
+function depthLabels(rows: readonly { depth: number; layer: string }[], probes: ReadonlyMap<string, { readonly op: string }>): string {
+  const byDepth: Record<string, string> = {};
+  for (const r of rows) byDepth[String(r.depth)] = `${r.depth} ${probes.get(r.layer)?.op ?? ''}`.trim();
+  return `${JSON.stringify(byDepth)}[datum.value] || datum.value`;
 }
 
 /**
@@ -101,13 +109,13 @@ export function layerDepthPlot(report: ProbeReport, transform: TransformName): T
       },
       {
         data: { values: rows },
-        mark: { type: 'line', strokeWidth: 2, point: { filled: true, size: 30, strokeWidth: 0 } },
+        mark: { type: 'line', strokeWidth: 2, point: { filled: false, size: 36, strokeWidth: 1.5 } },
         encoding: {
           x: {
             field: 'depth',
             type: 'quantitative',
-            title: 'Layer depth (probe index)',
-            axis: { format: 'd', tickMinStep: 1 },
+            title: 'Layer depth and op (parts shaded; names in layers.csv)',
+            axis: { format: 'd', tickMinStep: 1, labelExpr: depthLabels(rows, probes), labelAngle: -40, labelAlign: 'right' },
           },
           y: {
             field: 'value',
@@ -117,6 +125,7 @@ export function layerDepthPlot(report: ProbeReport, transform: TransformName): T
           },
           color: { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_COLOR },
           strokeDash: { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_DASH },
+          shape: { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_SHAPE },
         },
       },
     ],
@@ -214,12 +223,13 @@ export function shiftPlot(report: ProbeReport, options: ShiftPlotOptions = {}): 
       subtitle: `Score vs shift, mean over each part's layers (${config.shiftMode} mode)`,
     },
     data: { values: rows },
-    mark: { type: 'line', strokeWidth: 2, point: { filled: true, size: 26, strokeWidth: 0 } },
+    mark: { type: 'line', strokeWidth: 2, point: { filled: false, size: 36, strokeWidth: 1.5 } },
     encoding: {
       x,
       y: yScore(report, rows),
       color: { field: 'part', type: 'nominal', title: 'Part', scale: { domain: parts, range: parts.map((p) => PART_COLOR[p]) } },
       strokeDash,
+      shape: { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_SHAPE, legend: DASH_LEGEND },
     },
   } as TopLevelSpec;
 }
