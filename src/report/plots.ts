@@ -341,18 +341,21 @@ function scatterPanel(
   const xDomain = padDomain(points.map((pt) => pt.score));
   // Labels of points in the right part of the panel go to their left, so they stay inside the frame.
   const cut = xDomain[0] + 0.6 * (xDomain[1] - xDomain[0]);
-  const values = points.map((pt) => ({ ...pt, side: pt.score > cut ? 'left' : 'right' }));
+  const yDomain = padDomain(points.map((pt) => pt.accuracy));
+  const sided = points.map((pt) => ({ ...pt, side: pt.score > cut ? ('left' as const) : ('right' as const) }));
+  const labelY = placeLabels(sided, xDomain, yDomain, SCATTER_SIZE);
+  const values = sided.map((pt, i) => ({ ...pt, labelY: labelY[i] }));
   const label = (side: 'left' | 'right'): object => ({
     transform: [{ filter: { field: 'side', equal: side } }],
-    mark: { type: 'text', align: side === 'right' ? 'left' : 'right', dx: side === 'right' ? 7 : -7, dy: -7, fontSize: 11, color: '#333' },
-    encoding: { text: { field: 'model' } },
+    mark: { type: 'text', align: side === 'right' ? 'left' : 'right', baseline: 'middle', dx: side === 'right' ? 7 : -7, fontSize: 11, color: '#333' },
+    encoding: { text: { field: 'model' }, y: { field: 'labelY', type: 'quantitative' } },
   });
   return {
     // Two lines keep the title about as wide as the panel; vega estimates text widths generously
     // without a canvas, and a long one-line title would push the panels apart.
     title: { text: [name, stats], fontSize: 12, fontWeight: 'normal' },
-    width: 230,
-    height: 230,
+    width: SCATTER_SIZE,
+    height: SCATTER_SIZE,
     data: { values },
     encoding: {
       x: { field: 'score', type: 'quantitative', title: `${name} score (${part})`, scale: { domain: xDomain, nice: false, zero: false } },
@@ -360,7 +363,7 @@ function scatterPanel(
         field: 'accuracy',
         type: 'quantitative',
         title: 'Accuracy',
-        scale: { domain: padDomain(points.map((pt) => pt.accuracy)), nice: false, zero: false },
+        scale: { domain: yDomain, nice: false, zero: false },
       },
     },
     layer: [
@@ -369,6 +372,46 @@ function scatterPanel(
       label('left'),
     ],
   };
+}
+
+/** Width and height of a correlation scatter panel, in pixels. */
+const SCATTER_SIZE = 230;
+
+/**
+ * Vertical positions (in accuracy units) for the point labels of a scatter panel, so that labels
+ * of nearby points do not overprint each other: each label, from the top point down, takes the
+ * first of a few offsets above or below its point whose box is free (approximate text widths,
+ * 6.2 px per character at 11 px).
+ */
+export function placeLabels(
+  points: readonly { readonly score: number; readonly accuracy: number; readonly model: string; readonly side: 'left' | 'right' }[],
+  xDomain: readonly [number, number],
+  yDomain: readonly [number, number],
+  size: number,
+): number[] {
+  const px = (x: number) => ((x - xDomain[0]) / (xDomain[1] - xDomain[0])) * size;
+  const py = (y: number) => size - ((y - yDomain[0]) / (yDomain[1] - yDomain[0])) * size;
+  const toY = (pixel: number) => yDomain[0] + ((size - pixel) / size) * (yDomain[1] - yDomain[0]);
+  const boxes: { x0: number; x1: number; y0: number; y1: number }[] = [];
+  const out = new Array<number>(points.length);
+  const order = points.map((_, i) => i).sort((a, b) => points[b].accuracy - points[a].accuracy);
+  for (const i of order) {
+    const pt = points[i];
+    const width = 6.2 * pt.model.length;
+    const x0 = pt.side === 'right' ? px(pt.score) + 7 : px(pt.score) - 7 - width;
+    let chosen = -8;
+    for (const dy of [-8, 9, -20, 21, -32, 33]) {
+      const y = py(pt.accuracy) + dy;
+      if (!boxes.some((b) => x0 < b.x1 && x0 + width > b.x0 && y - 6 < b.y1 && y + 6 > b.y0)) {
+        chosen = dy;
+        break;
+      }
+    }
+    const y = py(pt.accuracy) + chosen;
+    boxes.push({ x0, x1: x0 + width, y0: y - 6, y1: y + 6 });
+    out[i] = toY(y);
+  }
+  return out;
 }
 
 /** y encoding of score plots, domain from the plotted values. */

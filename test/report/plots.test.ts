@@ -34,7 +34,7 @@ async function expectRendered(spec: Parameters<typeof renderSpec>[0], texts: rea
 describe('layerDepthPlot', () => {
   it('renders scores by depth with part bands, axis titles and the model name', async () => {
     const svg = await expectRendered(layerDepthPlot(models[0], 'rot90'), [
-      'Layer depth (probe index)',
+      'Layer depth and op (parts shaded; names in layers.csv)',
       'Score (mean Pearson r)',
       'resnet18 — rot90',
       'invariance',
