@@ -343,8 +343,10 @@ function scatterPanel(
   const cut = xDomain[0] + 0.6 * (xDomain[1] - xDomain[0]);
   const yDomain = padDomain(points.map((pt) => pt.accuracy));
   const sided = points.map((pt) => ({ ...pt, side: pt.score > cut ? ('left' as const) : ('right' as const) }));
-  const labelY = placeLabels(sided, xDomain, yDomain, SCATTER_SIZE);
-  const values = sided.map((pt, i) => ({ ...pt, labelY: labelY[i] }));
+  const placed = placeLabels(sided, xDomain, yDomain, SCATTER_SIZE);
+  // Labels more than a line away from their point get a thin leader line down to it.
+  const pixel = SCATTER_SIZE / (yDomain[1] - yDomain[0]);
+  const values = sided.map((pt, i) => ({ ...pt, ...placed[i], moved: Math.abs(placed[i].labelY - pt.accuracy) * pixel > 12 }));
   const label = (side: 'left' | 'right'): object => ({
     transform: [{ filter: { field: 'side', equal: side } }],
     mark: { type: 'text', align: side === 'right' ? 'left' : 'right', baseline: 'middle', dx: side === 'right' ? 7 : -7, fontSize: 11, color: '#333' },
@@ -367,6 +369,11 @@ function scatterPanel(
       },
     },
     layer: [
+      {
+        transform: [{ filter: { field: 'moved', equal: true } }],
+        mark: { type: 'rule', color: '#999', strokeWidth: 0.8 },
+        encoding: { y2: { field: 'labelY' } },
+      },
       { mark: { type: 'point', filled: true, size: 60, opacity: 0.9, color: kind === 'inv' ? '#3b6fb0' : '#d9462f' } },
       label('right'),
       label('left'),
@@ -378,38 +385,47 @@ function scatterPanel(
 const SCATTER_SIZE = 230;
 
 /**
- * Vertical positions (in accuracy units) for the point labels of a scatter panel, so that labels
- * of nearby points do not overprint each other: each label, from the top point down, takes the
- * first of a few offsets above or below its point whose box is free (approximate text widths,
- * 6.2 px per character at 11 px).
+ * Label positions for the points of a scatter panel, so that labels of nearby points overprint
+ * neither each other nor other points: each label, from the top point down, takes the first free
+ * spot among a few offsets above and below its point, on its preferred side, then on the other
+ * side; when none is free, the spot with the least overlap (approximate text widths, 6.2 px per
+ * character at 11 px). A label moved off its point gets a leader line.
+ *
+ * @returns per point: the label's y in accuracy units and the side of the point it sits on
  */
 export function placeLabels(
   points: readonly { readonly score: number; readonly accuracy: number; readonly model: string; readonly side: 'left' | 'right' }[],
   xDomain: readonly [number, number],
   yDomain: readonly [number, number],
   size: number,
-): number[] {
+): { labelY: number; side: 'left' | 'right' }[] {
   const px = (x: number) => ((x - xDomain[0]) / (xDomain[1] - xDomain[0])) * size;
   const py = (y: number) => size - ((y - yDomain[0]) / (yDomain[1] - yDomain[0])) * size;
   const toY = (pixel: number) => yDomain[0] + ((size - pixel) / size) * (yDomain[1] - yDomain[0]);
-  const boxes: { x0: number; x1: number; y0: number; y1: number }[] = [];
-  const out = new Array<number>(points.length);
+  type Box = { x0: number; x1: number; y0: number; y1: number };
+  // Points are obstacles too, so a label never covers another model's point.
+  const boxes: Box[] = points.map((pt) => ({ x0: px(pt.score) - 5, x1: px(pt.score) + 5, y0: py(pt.accuracy) - 5, y1: py(pt.accuracy) + 5 }));
+  const overlap = (b: Box) => boxes.reduce((sum, o) => sum + Math.max(0, Math.min(b.x1, o.x1) - Math.max(b.x0, o.x0)) * Math.max(0, Math.min(b.y1, o.y1) - Math.max(b.y0, o.y0)), 0);
+  const out = new Array<{ labelY: number; side: 'left' | 'right' }>(points.length);
   const order = points.map((_, i) => i).sort((a, b) => points[b].accuracy - points[a].accuracy);
   for (const i of order) {
     const pt = points[i];
     const width = 6.2 * pt.model.length;
-    const x0 = pt.side === 'right' ? px(pt.score) + 7 : px(pt.score) - 7 - width;
-    let chosen = -8;
-    for (const dy of [-8, 9, -20, 21, -32, 33]) {
-      const y = py(pt.accuracy) + dy;
-      if (!boxes.some((b) => x0 < b.x1 && x0 + width > b.x0 && y - 6 < b.y1 && y + 6 > b.y0)) {
-        chosen = dy;
-        break;
+    const sides = pt.side === 'right' ? (['right', 'left'] as const) : (['left', 'right'] as const);
+    let best: { box: Box; side: 'left' | 'right'; cost: number } | null = null;
+    for (const side of sides) {
+      for (const dy of [-8, 9, -20, 21, -32, 33]) {
+        const x0 = side === 'right' ? px(pt.score) + 7 : px(pt.score) - 7 - width;
+        const y = py(pt.accuracy) + dy;
+        const box = { x0, x1: x0 + width, y0: y - 6, y1: y + 6 };
+        const cost = overlap(box);
+        if (best === null || cost < best.cost) best = { box, side, cost };
+        if (cost === 0) break;
       }
+      if (best?.cost === 0) break;
     }
-    const y = py(pt.accuracy) + chosen;
-    boxes.push({ x0, x1: x0 + width, y0: y - 6, y1: y + 6 });
-    out[i] = toY(y);
+    boxes.push(best!.box);
+    out[i] = { labelY: toY((best!.box.y0 + best!.box.y1) / 2), side: best!.side };
   }
   return out;
 }
