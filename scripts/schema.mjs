@@ -5,9 +5,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGenerator } from 'ts-json-schema-generator';
+// The same key mapping as result.json itself (built by tsc just before this script runs).
+import { diskKey } from '../dist/src/report/disk-format.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const snake = (key) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** Renames object properties (and their `required` entries) in every schema node. */
 function snakeSchema(node) {
@@ -15,8 +16,8 @@ function snakeSchema(node) {
   if (typeof node !== 'object' || node === null) return node;
   const out = {};
   for (const [k, v] of Object.entries(node)) {
-    if (k === 'properties') out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [snake(name), snakeSchema(s)]));
-    else if (k === 'required' && Array.isArray(v)) out[k] = v.map(snake);
+    if (k === 'properties') out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [diskKey(name), snakeSchema(s)]));
+    else if (k === 'required' && Array.isArray(v)) out[k] = v.map(diskKey);
     else out[k] = snakeSchema(v);
   }
   // toJson writes NaN and ±Inf (an undefined score) as null, so every number may be null.

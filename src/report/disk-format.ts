@@ -41,6 +41,21 @@ export function camelCase(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 
+/** In-memory names that read differently on disk, so that pair counts are named alike (`defined_pairs`, `undefined_pairs`). */
+const RENAMED: Readonly<Record<string, string>> = { defined: 'definedPairs' };
+const RENAMED_BACK: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(RENAMED).map(([k, v]) => [v, k]));
+
+/** The on-disk name of an in-memory field: `undefinedPairs` → `undefined_pairs`, `defined` → `defined_pairs`. */
+export function diskKey(key: string): string {
+  return snakeCase(RENAMED[key] ?? key);
+}
+
+/** The in-memory name of an on-disk field (the inverse of {@link diskKey}). */
+export function memoryKey(key: string): string {
+  const camel = camelCase(key);
+  return RENAMED_BACK[camel] ?? camel;
+}
+
 /** Copies plain JSON data with every object key renamed. */
 function renameKeys(value: unknown, rename: (key: string) => string): unknown {
   if (Array.isArray(value)) return value.map((v) => renameKeys(v, rename));
@@ -56,7 +71,7 @@ function renameKeys(value: unknown, rename: (key: string) => string): unknown {
  * snakeKeys({ accuracySource: { kind: 'csv' } }); // { accuracy_source: { kind: 'csv' } }
  */
 export function snakeKeys(value: unknown): unknown {
-  return renameKeys(value, snakeCase);
+  return renameKeys(value, diskKey);
 }
 
 /**
@@ -74,7 +89,7 @@ export function toDisk(report: ProbeReport): unknown {
     return { ...l, part: p?.part ?? null, op: p?.op ?? '', depth: p?.depth ?? -1, skipped: skipped !== undefined, skipReason: skipped ?? null };
   });
   const onDisk: ProbeReportOnDisk = { ...report, layers };
-  return renameKeys(onDisk, snakeCase);
+  return renameKeys(onDisk, diskKey);
 }
 
 /**
@@ -84,7 +99,7 @@ export function toDisk(report: ProbeReport): unknown {
  * @returns the report with camelCase fields and layers as in memory
  */
 export function fromDisk(json: unknown): ProbeReport {
-  const onDisk = renameKeys(json, camelCase) as ProbeReportOnDisk;
+  const onDisk = renameKeys(json, memoryKey) as ProbeReportOnDisk;
   const layers = (onDisk.layers ?? []).map(({ part: _p, op: _o, depth: _d, skipped, skipReason, ...l }): LayerScore =>
     skipped ? { ...l, skipped: skipReason ?? '' } : l,
   );
