@@ -113,8 +113,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const elements = elementsFor(transforms, options.shifts ?? DEFAULT_SHIFTS, input.height);
   const shiftMode = options.shiftMode ?? 'crop';
   const margin = transforms.includes('translate') && shiftMode === 'crop' ? Math.max(...elements.get('translate')!.map((g) => g.shift)) : 0;
-  const items = await selectItems(options, labelSourceOf);
   const labelSource = options.images ? labelSourceOf(options) : null;
+  const items = await selectItems(options, labelSource !== null);
   const labelOf = labelSource ? labeller(options, labelSource, items) : null;
   const state = options.resume ?? emptyState(probes, elements, labelOf !== null);
   const done = new Set([...state.processed, ...state.skipped.map((s) => s.file)]);
@@ -160,12 +160,13 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   }
 }
 
-async function selectItems(options: MeasureOptions, labelSource: (o: MeasureOptions) => string | null): Promise<string[]> {
+/** The run's images in SPEC §8 order, cut by max images and shard; warns about class folders (see class-folders.ts). */
+async function selectItems(options: MeasureOptions, labelled: boolean): Promise<string[]> {
   let items: string[];
   if (options.images) {
     items = await listImageFiles(options.images);
     const taken = Math.min(items.length, options.maxImages ?? items.length);
-    for (const w of classFolderWarnings(options.images, items, taken, labelSource(options) !== null)) options.onWarning?.(w);
+    for (const w of classFolderWarnings(options.images, items, taken, labelled)) options.onWarning?.(w);
   } else {
     const n = options.synthetic ?? 32;
     items = Array.from({ length: n }, (_, i) => `synthetic-${String(i).padStart(6, '0')}`);
