@@ -43,7 +43,7 @@ function translateElements(shifts: readonly number[], height: number): GroupElem
   const kept = [...new Set(shifts)].filter((s) => s < height / 2).sort((a, b) => a - b);
   if (kept.length === 0) {
     const largest = Math.ceil(height / 2) - 1;
-    const hint = largest >= 1 ? `Use smaller shifts, e.g. 1..${largest}.` : `An input of height ${height} is too small to translate.`;
+    const hint = largest >= 1 ? `Use smaller shifts, e.g. --shifts 1..${largest}.` : `An input of height ${height} is too small to translate.`;
     throw new RangeError(`No translate shift in [${shifts.join(', ')}] is below half the input height (${height / 2}); SPEC §2 clips shifts to s < H/2. ${hint}`);
   }
   return kept.map((s) => ({ transform: 'translate', key: `s${s}`, quarterTurns: 0, flip: false, shift: s }));
