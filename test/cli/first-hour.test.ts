@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { OptionError } from '../../src/option-error.js';
+import { measure } from '../../src/pipeline.js';
 import { errorLines, hasStack, requireBuild, runCli, runCliAsync, ZOO, ZOO_IMAGES, type CliResult } from '../reliability/helpers.js';
 
 const P4CNN = path.join(ZOO, 'p4cnn.onnx');
@@ -71,6 +73,13 @@ describe.concurrent('first-hour messages', { timeout: 60_000 }, () => {
     expect(json.warnings[0]).toMatch(/^No image folder was given, so 4 seeded noise images were measured/);
     expect(json.config.synthetic).toBe(4);
   });
+});
+
+test('EXPECTED FAILURE - the library names option fields, not flags, before loading the model', async () => {
+  const err = await measure({ model: path.join(tmp, 'not-loaded.onnx'), images: ZOO_IMAGES }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(OptionError);
+  expect((err as Error).message).toMatch(/give `preset: 'imagenet'`, `preset: 'fmnist'`, `mean` and `std`, or `preset: 'none'`/);
+  expect((err as Error).message).not.toContain('--');
 });
 
 describe.concurrent('class folders', { timeout: 60_000 }, () => {
