@@ -5,15 +5,23 @@
  * and read boundary: new camelCase fields of `ProbeReport` are converted without changes here.
  *
  * On disk each layer also carries its probe's `part`, `op` and `depth` (so a layer reads on its
- * own), and `skipped` is a boolean with the reason in `skip_reason` (null when scored).
+ * own), `skipped` is a boolean with the reason in `skip_reason` (null when scored), and an
+ * element's `shift` is null except under translate (as the CSVs leave it empty).
  *
  * ProbeReport holds no maps keyed by data (layer names, files): every object key is a field
  * name, which is what makes the key conversion safe. Keep it that way (use arrays of records).
  */
-import type { LayerScore, Part, ProbeReport } from '../types.js';
+import type { ElementScore, LayerScore, Part, ProbeReport } from '../types.js';
+
+/** A group element's scores as written to disk: `shift` is null except under translate. */
+export interface ElementScoreOnDisk extends Omit<ElementScore, 'shift'> {
+  /** Diagonal input shift in pixels (translate), else null. */
+  readonly shift: number | null;
+}
 
 /** A layer as written to disk (before the keys are snake_cased). */
-export interface LayerScoreOnDisk extends Omit<LayerScore, 'skipped'> {
+export interface LayerScoreOnDisk extends Omit<LayerScore, 'skipped' | 'elements'> {
+  readonly elements: readonly ElementScoreOnDisk[];
   /** Network part of the probe (SPEC §5), null between Pool and Final. */
   readonly part: Part | null;
   /** ONNX op type of the probe. */
@@ -86,7 +94,8 @@ export function toDisk(report: ProbeReport): unknown {
   const probes = new Map(report.probes.map((p) => [p.name, p]));
   const layers = report.layers.map(({ skipped, ...l }): LayerScoreOnDisk => {
     const p = probes.get(l.layer);
-    return { ...l, part: p?.part ?? null, op: p?.op ?? '', depth: p?.depth ?? -1, skipped: skipped !== undefined, skipReason: skipped ?? null };
+    const elements = l.elements.map((e) => ({ ...e, shift: l.transform === 'translate' ? e.shift : null }));
+    return { ...l, elements, part: p?.part ?? null, op: p?.op ?? '', depth: p?.depth ?? -1, skipped: skipped !== undefined, skipReason: skipped ?? null };
   });
   const onDisk: ProbeReportOnDisk = { ...report, layers };
   return renameKeys(onDisk, diskKey);
@@ -100,8 +109,9 @@ export function toDisk(report: ProbeReport): unknown {
  */
 export function fromDisk(json: unknown): ProbeReport {
   const onDisk = renameKeys(json, memoryKey) as ProbeReportOnDisk;
-  const layers = (onDisk.layers ?? []).map(({ part: _p, op: _o, depth: _d, skipped, skipReason, ...l }): LayerScore =>
-    skipped ? { ...l, skipped: skipReason ?? '' } : l,
-  );
+  const layers = (onDisk.layers ?? []).map(({ part: _p, op: _o, depth: _d, skipped, skipReason, elements, ...rest }): LayerScore => {
+    const l = { ...rest, elements: (elements ?? []).map((e) => ({ ...e, shift: e.shift ?? 0 })) };
+    return skipped ? { ...l, skipped: skipReason ?? '' } : l;
+  });
   return { ...onDisk, layers } as ProbeReport;
 }

@@ -70,7 +70,10 @@ describe('readReports', () => {
     const disk = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8'));
     expect(disk.schema_version).toBe(2);
     expect(disk.layers[0]).toMatchObject({ part: report.probes[0].part, op: report.probes[0].op, depth: 0, skipped: false, skip_reason: null });
-    expect(Object.keys(disk.layers[0].inv)).toEqual(expect.arrayContaining(['undefined_pairs']));
+    expect(Object.keys(disk.layers[0].inv)).toEqual(expect.arrayContaining(['defined_pairs', 'undefined_pairs']));
+    const byTransform = (t: string) => disk.layers.find((l: { transform: string }) => l.transform === t);
+    expect(byTransform('rot90').elements.map((e: { shift: unknown }) => e.shift)).toEqual([null, null, null]);
+    expect(byTransform('translate').elements.every((e: { shift: unknown }) => typeof e.shift === 'number' && e.shift > 0)).toBe(true);
     // The same report, at the written precision.
     expect((await readReport(dir)).report).toEqual(JSON.parse(toJson(report)));
   });
