@@ -11,7 +11,8 @@ import { Scorer } from './measure/scorer.js';
 import { messages } from './messages.js';
 import { detectInput } from './model/input.js';
 import { loadModel } from './model/load.js';
-import { listProbes, type ProbeSelection } from './model/probes.js';
+import { probeSet, type ProbeSelection } from './model/probes.js';
+import { upgradeForMetric } from './onnx/upgrade.js';
 import { MetricEngine } from './scores/metric.js';
 import { emptyState, type MeasureState } from './scores/state.js';
 import { groupElements } from './transforms/index.js';
@@ -101,7 +102,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   }
   const runtime: RuntimeOptions = { threads: options.threads ?? defaultThreads(), device: options.device };
   const preprocessing = resolvePreprocessing(options, input);
-  const probes = await listProbes(model, input, options, runtime);
+  const { probes, notProbed } = await probeSet(model, input, options, runtime);
+  if (notProbed.length > 0) options.onWarning?.(messages.notProbed(notProbed.length));
 
   // 2–3. Images, labels and group elements.
   const elements = elementsFor(transforms, options.shifts ?? DEFAULT_SHIFTS, input.height);
@@ -118,7 +120,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     model: { name: options.name ?? model.name, path: model.path, sha256: model.sha256 }, input, config, probes, elements, skippedLayers: skippedLayerReasons(probes, elements),
   };
 
-  const scorer = await Scorer.open(model.proto, input, probes, [...elements.values()].flat(), config.similarity, config.batch, runtime);
+  // Opsets 7–9 are upgraded to 10 where exact (the metric's Slice needs 10); others are refused by name.
+  const scorer = await Scorer.open(upgradeForMetric(model.proto, messages.opsetTooOld), input, probes, [...elements.values()].flat(), config.similarity, config.batch, runtime);
   const engine = await MetricEngine.open(config.similarity, runtime);
   const passes = 1 + [...elements.values()].reduce((s, l) => s + l.length, 0);
   const total = items.length * passes;
@@ -146,7 +149,10 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
       throw new Error(messages.noUsableImages(options.images, state.skipped.length));
     }
     // 6. Aggregation.
-    return { report: await finalizeReport(run, state, engine), state };
+    const report = await finalizeReport(run, state, engine);
+    // Candidates whose layout could not be read stay visible in the result, with the reason (SPEC §1).
+    const warnings = notProbed.length > 0 ? [...report.warnings, messages.notProbed(notProbed.length)] : report.warnings;
+    return { report: { ...report, notProbed, warnings }, state };
   } finally {
     await scorer.release();
     await engine.release();

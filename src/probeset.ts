@@ -1,11 +1,11 @@
 import type { RuntimeOptions } from './forward/session.js';
 import { detectInput } from './model/input.js';
 import { loadModel } from './model/load.js';
-import { listProbes, type ProbeSelection } from './model/probes.js';
-import type { InputInfo, ProbeInfo } from './types.js';
+import { probeSet, type ProbeSelection } from './model/probes.js';
+import type { InputInfo, NotProbed, ProbeInfo } from './types.js';
 
 /**
- * Loads a model and lists its probe set: the names returned are exactly those `measure`'s
+ * Loads a model and lists its probe set, and the candidates not probed because their layout could not be read (with the reason): the names returned are exactly those `measure`'s
  * `include` accepts (as torchvision pairs get_graph_node_names with create_feature_extractor).
  *
  * @example
@@ -14,8 +14,8 @@ import type { InputInfo, ProbeInfo } from './types.js';
  */
 export async function describeProbes(
   options: ProbeSelection & RuntimeOptions & { readonly model: string; readonly size?: number; readonly layout?: 'NCHW' | 'NHWC' },
-): Promise<{ input: InputInfo; probes: ProbeInfo[] }> {
+): Promise<{ input: InputInfo; probes: ProbeInfo[]; notProbed: NotProbed[] }> {
   const model = await loadModel(options.model);
   const input = detectInput(model.proto, model.path, options.size, options.layout);
-  return { input, probes: await listProbes(model, input, options, options) };
+  return { input, ...(await probeSet(model, input, options, options)) };
 }
