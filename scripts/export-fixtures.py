@@ -11,8 +11,9 @@ Every model is a reduced-width, reduced-depth torchvision model built from its o
 LayerNorms, window partitions, squeeze-excitation, decomposed activations) at a size that
 keeps each file under 1 MB. Weights are random (fixed seed); the tests measure layouts and
 exact identities, not accuracy. The manifest records what each file must show: the true
-channel widths (every width a map of the model can have), the activation calls counted with
-forward hooks, and the number of residual/transformer blocks.
+channel widths (the output widths of every conv, linear and norm layer: every width a map of the
+model can have), the activation calls counted with forward hooks, and the number of residual and
+transformer blocks (modules that add their input back).
 """
 import json
 import os
@@ -78,19 +79,11 @@ class AnisotropicConv(nn.Module):
 
 
 def activation_calls(model, size, channels_last=False):
-    """Counts activation module calls and collects every channel width they output."""
+    """Counts activation module calls (an activation module called twice, as ResNet's ReLU, counts twice)."""
     calls = Counter()
-    widths = set()
 
-    def hook(module, _inputs, output):
+    def hook(module, _inputs, _output):
         calls[type(module).__name__] += 1
-        if output.dim() == 4:
-            widths.add(int(output.shape[3] if channels_last_of(module) else output.shape[1]))
-        elif output.dim() >= 2:
-            widths.add(int(output.shape[-1]))
-
-    def channels_last_of(module):
-        return getattr(module, '_equiprobe_channels_last', False)
 
     handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, ACTIVATIONS)]
     with torch.no_grad():
@@ -98,7 +91,19 @@ def activation_calls(model, size, channels_last=False):
         model(x.permute(0, 2, 3, 1) if channels_last else x)
     for h in handles:
         h.remove()
-    return dict(calls), widths
+    return dict(calls)
+
+
+def residual_blocks(model):
+    """Residual and transformer blocks: modules whose forward adds their input back."""
+    count = 0
+    for m in model.modules():
+        if isinstance(m, (resnet.BasicBlock, resnet.Bottleneck, convnext.CNBlock, swin_transformer.SwinTransformerBlock,
+                          regnet.ResBottleneckBlock, maxvit.MBConv, maxvit.PartitionAttentionLayer)):
+            count += 1
+        elif isinstance(m, (efficientnet.MBConv, mobilenetv3.InvertedResidual)) and m.use_res_connect:
+            count += 1
+    return count
 
 
 def conv_widths(model):
@@ -114,10 +119,10 @@ def conv_widths(model):
     return widths
 
 
-def export(name, model, size, opset, manifest, blocks, nhwc=False, dynamic=True, external=False, notes=''):
+def export(name, model, size, opset, manifest, nhwc=False, dynamic=True, external=False, notes=''):
     torch.manual_seed(0)
     model.eval()
-    calls, act_widths = activation_calls(model, size, nhwc)
+    calls = activation_calls(model, size, nhwc)
     c, h, w = size
     x = torch.randn(1 if not dynamic else 2, *((h, w, c) if nhwc else size))
     path = os.path.join(OUT, f'{name}.onnx')
@@ -137,9 +142,9 @@ def export(name, model, size, opset, manifest, blocks, nhwc=False, dynamic=True,
     manifest[name] = {
         'opset': opset,
         'input': {'layout': 'NHWC' if nhwc else 'NCHW', 'channels': c, 'height': h, 'width': w, 'fixedBatch': None if dynamic else 1},
-        'widths': sorted(conv_widths(model) | act_widths),
+        'widths': sorted(conv_widths(model)),
         'activationCalls': calls,
-        'blocks': blocks,
+        'blocks': residual_blocks(model),
         'externalData': external,
         'bytes': total,
         'notes': notes,
@@ -164,47 +169,47 @@ def main():
     manifest = {}
     # ResNet: plain at opsets 9/11/17, NHWC-input twin, fixed batch 1, external data (two weight draws).
     for opset in (9, 11, 17):
-        export(f'resnet_op{opset}', small_resnet(), (3, 32, 32), opset, manifest, blocks=4,
+        export(f'resnet_op{opset}', small_resnet(), (3, 64, 64), opset, manifest,
                notes='torchvision ResNet (BasicBlock), widths 8/16/32/64, one block per stage')
-    export('resnet_nhwc', NhwcInput(small_resnet()), (3, 32, 32), 17, manifest, blocks=4, nhwc=True,
+    export('resnet_nhwc', NhwcInput(small_resnet()), (3, 64, 64), 17, manifest, nhwc=True,
            notes='resnet_op17 taking NHWC input (permute inside); same weights, same tensor names')
-    export('resnet_batch1', small_resnet(), (3, 32, 32), 17, manifest, blocks=4, dynamic=False,
+    export('resnet_batch1', small_resnet(), (3, 64, 64), 17, manifest, dynamic=False,
            notes='resnet_op17 exported with a fixed batch of 1')
-    export('resnet_external', small_resnet(), (3, 32, 32), 17, manifest, blocks=4, external=True,
+    export('resnet_external', small_resnet(), (3, 64, 64), 17, manifest, external=True,
            notes='resnet_op17 with its weights in resnet_external.weights')
     # ConvNeXt: channel-last blocks (permute, LayerNorm over C, Linear, GELU); decomposed LayerNorm at opset 14.
-    export('convnext', small_convnext(), (3, 32, 32), 14, manifest, blocks=4,
+    export('convnext', small_convnext(), (3, 64, 64), 14, manifest,
            notes='ConvNeXt, 4 stages of 1 block, widths 8/16/32/64; LayerNorm decomposed (opset 14)')
-    export('convnext_nhwc', NhwcInput(small_convnext()), (3, 32, 32), 14, manifest, blocks=4, nhwc=True,
+    export('convnext_nhwc', NhwcInput(small_convnext()), (3, 64, 64), 14, manifest, nhwc=True,
            notes='convnext taking NHWC input; same weights and tensor names')
     torch.manual_seed(0)
     swin = swin_transformer.SwinTransformer(patch_size=[4, 4], embed_dim=8, depths=[2, 2, 1, 1], num_heads=[1, 2, 2, 4],
                                             window_size=[4, 4], stochastic_depth_prob=0.0, num_classes=10)
-    export('swin', swin, (3, 64, 64), 14, manifest, blocks=6,
+    export('swin', swin, (3, 64, 64), 14, manifest,
            notes='Swin-T structure, embed 8, depths 2/2/1/1, window 4, shifted windows (roll) in odd blocks')
     torch.manual_seed(0)
     mv = maxvit.MaxVit(input_size=(32, 32), stem_channels=8, partition_size=2, block_channels=[8, 16, 32],
                        block_layers=[1, 1, 1], head_dim=4, stochastic_depth_prob=0.0, num_classes=10)
-    export('maxvit', mv, (3, 32, 32), 14, manifest, blocks=3,
+    export('maxvit', mv, (3, 32, 32), 14, manifest,
            notes='MaxViT, 3 stages of 1 layer (MBConv + block attention + grid attention), partition 2')
     torch.manual_seed(0)
     mb = efficientnet.MBConvConfig
     eff = efficientnet.EfficientNet([mb(1, 3, 1, 8, 8, 1), mb(4, 3, 2, 8, 16, 2), mb(4, 5, 2, 16, 24, 1)], dropout=0.2,
                                     num_classes=10, last_channel=64)
-    export('efficientnet', eff, (3, 32, 32), 13, manifest, blocks=4,
+    export('efficientnet', eff, (3, 32, 32), 13, manifest,
            notes='EfficientNet MBConv stages; SiLU exported as x*Sigmoid(x)')
     torch.manual_seed(0)
     ir = mobilenetv3.InvertedResidualConfig
     mbv3 = mobilenetv3.MobileNetV3([ir(8, 3, 8, 8, True, 'RE', 2, 1, 1.0), ir(8, 3, 32, 16, False, 'HS', 2, 1, 1.0),
                                     ir(16, 5, 48, 16, True, 'HS', 1, 1, 1.0)], last_channel=64, num_classes=10)
-    export('mobilenetv3', mbv3, (3, 32, 32), 13, manifest, blocks=3,
+    export('mobilenetv3', mbv3, (3, 32, 32), 13, manifest,
            notes='MobileNetV3 inverted residuals; hardswish exported as x*HardSigmoid(x) (opset 13)')
     torch.manual_seed(0)
     rg = regnet.RegNet(regnet.BlockParams(depths=[1, 2], widths=[8, 16], group_widths=[4, 8], bottleneck_multipliers=[1.0, 1.0],
                                           strides=[2, 2], se_ratio=0.25), num_classes=10, stem_width=8)
-    export('regnet', rg, (3, 32, 32), 14, manifest, blocks=3, notes='RegNet-Y structure (group conv, SE), 2 stages')
+    export('regnet', rg, (3, 32, 32), 14, manifest, notes='RegNet-Y structure (group conv, SE), 2 stages')
     torch.manual_seed(0)
-    export('anisotropic', AnisotropicConv(), (3, 32, 32), 14, manifest, blocks=0,
+    export('anisotropic', AnisotropicConv(), (3, 32, 32), 14, manifest,
            notes='1x1 conv, stride (4,1): one 4x8x32 map, also the output (a map output: its Final part)')
     with open(os.path.join(OUT, 'manifest.json'), 'w') as f:
         json.dump(manifest, f, indent=2, sort_keys=True)

@@ -180,7 +180,8 @@ export async function probeSet(model: LoadedModel, input: InputInfo, selection: 
   const kept = (name: string) => (!include || include.test(name)) && (!exclude || !exclude.test(name));
   chosen = chosen.filter((t) => kept(t.name));
   if (chosen.length === 0) throw new RangeError(messages.noProbes());
-  const notProbed = unread.filter((t) => names.has(t.name) && kept(t.name) && !isReducePooling(t.op));
+  // Outside `all`, a ReduceMean over the channels is a decomposed LayerNorm, not a pooling that went missing.
+  const notProbed = unread.filter((t) => names.has(t.name) && kept(t.name) && (selection.layers === 'all' || !isReducePooling(t.op)));
   return { probes: assignParts(chosen, pool, final), notProbed };
 }
 
