@@ -10,6 +10,7 @@ import { loadModel } from '../../src/model/load.js';
 import { elementsFor, measure, skippedLayerReasons } from '../../src/pipeline.js';
 import { describeProbes } from '../../src/probeset.js';
 import type { LayerScore, ProbeInfo, ProbeReport } from '../../src/types.js';
+import { requireBuild, runCli } from '../reliability/helpers.js';
 
 const dir = path.join(import.meta.dirname, '..', 'fixtures', 'real');
 const fixture = (name: string) => path.join(dir, `${name}.onnx`);
@@ -45,6 +46,14 @@ describe('channel-last activations (ConvNeXt, Swin, MaxViT) are read with their 
     for (const t of stats) expect(t.reason).toMatch(/statistics/);
     expect(notProbed.some((t) => /window partition|batch is merged/.test(t.reason))).toBe(true);
   }, 60_000);
+
+  it('`equiprobe layers --layers all` prints the tensors it does not probe, with the reason', () => {
+    requireBuild();
+    const { code, stdout } = runCli(['layers', fixture('swin'), '--layers', 'all', '--threads', '1'], { timeout: 120_000 });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/not probed \(\d+\)/);
+    expect(stdout).toMatch(/norm1\/ReduceMean_output_0 +ReduceMean +\[2,16,16,1\] +axes \[N,H,W,1\]: statistics reduced over the channels/);
+  }, 120_000);
 });
 
 describe('decomposed nonlinearities are probed at their product', () => {
@@ -75,6 +84,11 @@ describe('--layers blocks: stem, one output per residual or transformer block, P
       expect(probes[probes.length - 1].part).toBe('Final');
     }, 60_000);
   }
+
+  it('the zoo ViT: one output per transformer block (its second residual merge), 4 blocks', async () => {
+    const { probes } = await describeProbes({ model: path.join(import.meta.dirname, '..', '..', 'examples', 'zoo', 'vit.onnx'), layers: 'blocks', threads: 1 });
+    expect(probes.map((p) => p.name).slice(1, -2)).toEqual([0, 1, 2, 3].map((k) => `/blocks.${k}/Add_1_output_0`));
+  }, 60_000);
 
   it('resnet: the block output is the ReLU after the residual merge', async () => {
     const { probes } = await describeProbes({ model: fixture('resnet_op17'), layers: 'blocks', threads: 1 });
