@@ -103,7 +103,6 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const runtime: RuntimeOptions = { threads: options.threads ?? defaultThreads(), device: options.device };
   const preprocessing = resolvePreprocessing(options, input);
   const { probes, notProbed } = await probeSet(model, input, options, runtime);
-  if (notProbed.length > 0) options.onWarning?.(messages.notProbed(notProbed.length));
 
   // 2–3. Images, labels and group elements.
   const elements = elementsFor(transforms, options.shifts ?? DEFAULT_SHIFTS, input.height);
@@ -117,7 +116,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const pending = items.filter((id) => !done.has(id));
   const config = configOf(options, [...elements.keys()], preprocessing, elements, shiftMode, labelSource, runtime.threads!);
   const run: RunDescription = {
-    model: { name: options.name ?? model.name, path: model.path, sha256: model.sha256 }, input, config, probes, elements, skippedLayers: skippedLayerReasons(probes, elements),
+    model: { name: options.name ?? model.name, path: model.path, sha256: model.sha256 }, input, config, probes, notProbed, elements, skippedLayers: skippedLayerReasons(probes, elements),
   };
 
   // Opsets 7–9 are upgraded to 10 where exact (the metric's Slice needs 10); others are refused by name.
@@ -149,10 +148,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
       throw new Error(messages.noUsableImages(options.images, state.skipped.length));
     }
     // 6. Aggregation.
-    const report = await finalizeReport(run, state, engine);
-    // Candidates whose layout could not be read stay visible in the result, with the reason (SPEC §1).
-    const warnings = notProbed.length > 0 ? [...report.warnings, messages.notProbed(notProbed.length)] : report.warnings;
-    return { report: { ...report, notProbed, warnings }, state };
+    return { report: await finalizeReport(run, state, engine), state };
   } finally {
     await scorer.release();
     await engine.release();

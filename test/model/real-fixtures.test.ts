@@ -47,6 +47,14 @@ describe('channel-last activations (ConvNeXt, Swin, MaxViT) are read with their 
     expect(notProbed.some((t) => /window partition|batch is merged/.test(t.reason))).toBe(true);
   }, 60_000);
 
+  it('maxvit: the result names the candidates it could not read (window and grid attention) and warns once', async () => {
+    const { report } = await measure({ model: fixture('maxvit'), transforms: ['rot90'], synthetic: 3, threads: 1 });
+    expect(report.notProbed!.length).toBe(18);
+    for (const t of report.notProbed!) expect(t.name).toMatch(/window_attention|grid_attention/);
+    expect(report.warnings.filter((w) => w.startsWith('18 candidate tensors'))).toHaveLength(1);
+    expect(report.layers.some((l) => l.skipped)).toBe(false);
+  }, 120_000);
+
   it('`equiprobe layers --layers all` prints the tensors it does not probe, with the reason', () => {
     requireBuild();
     const { code, stdout } = runCli(['layers', fixture('swin'), '--layers', 'all', '--threads', '1'], { timeout: 120_000 });
