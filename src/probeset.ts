@@ -5,8 +5,9 @@ import { probeSet, type ProbeSelection } from './model/probes.js';
 import type { InputInfo, NotProbed, ProbeInfo } from './types.js';
 
 /**
- * Loads a model and lists its probe set, and the candidates not probed because their layout could not be read (with the reason): the names returned are exactly those `measure`'s
- * `include` accepts (as torchvision pairs get_graph_node_names with create_feature_extractor).
+ * Loads a model and lists its probe set, with the candidates not probed because their layout
+ * could not be read (and why): the names returned are exactly those `measure`'s `include`
+ * accepts (as torchvision pairs get_graph_node_names with create_feature_extractor).
  *
  * @example
  * const { probes } = await describeProbes({ model: 'zoo/vit.onnx' });

@@ -52,7 +52,8 @@ function gatedProduct(index: GraphIndex, gate: NodeProto, x: string | null, fina
       const end = next.output[0];
       const after = onlyConsumer(index, end);
       const factor = after ? constantFactor(index, after, end) : null;
-      return factor !== null && Math.abs(factor - finalScale) < 1e-6 * finalScale ? after!.output[0] : end;
+      // Exporters write the factor with few digits (0.166667): a relative match to 1e−3 is enough to tell it from a layer scale.
+      return factor !== null && Math.abs(factor - finalScale) < 1e-3 * finalScale ? after!.output[0] : end;
     }
     tensor = next.output[0];
   }
