@@ -118,12 +118,33 @@ export function defaultCandidates(index: GraphIndex): Set<string> {
   return chosen;
 }
 
-/** Residual merges: an `Add` of two computed tensors that both have the output's shape. */
+/** Element-wise ops that a polynomial or activation of one tensor is written with. */
+const POINTWISE = new Set(['Pow', 'Mul', 'Div', 'Add', 'Sub', 'Neg', 'Abs', 'Sqrt', 'Exp', 'Log', 'Tanh', 'Erf', 'Sigmoid', 'Cast', 'Identity']);
+
+/** Whether `tensor` is computed from `source` alone through element-wise ops with constants (e.g. 0.044715·x³ from x). */
+function pointwiseOf(index: GraphIndex, tensor: string, source: string): boolean {
+  let current = tensor;
+  for (let step = 0; step < 8; step++) {
+    const node = index.producer.get(current);
+    if (!node || !POINTWISE.has(node.opType)) return false;
+    const computed = node.input.filter((i) => i && !index.isConstant(i));
+    if (computed.length !== 1) return false;
+    if (computed[0] === source) return true;
+    current = computed[0];
+  }
+  return false;
+}
+
+/**
+ * Residual merges: an `Add` of two computed tensors that both have the output's shape, and not
+ * the inside of a decomposed nonlinearity (tanh-GELU's `x + 0.044715·x³` adds a function of x to x).
+ */
 export function residualMerges(index: GraphIndex, shapes: ReadonlyMap<string, readonly number[]>): string[] {
   const same = (a?: readonly number[], b?: readonly number[]) => !!a && !!b && a.length === b.length && a.every((d, i) => d === b[i]);
   return index.nodes
     .filter((n) => n.opType === 'Add' && n.input.length === 2 && n.input.every((i) => !index.initializers.has(i) && index.producer.has(i)))
     .filter((n) => n.input.every((i) => same(shapes.get(i), shapes.get(n.output[0]))))
+    .filter((n) => !pointwiseOf(index, n.input[0], n.input[1]) && !pointwiseOf(index, n.input[1], n.input[0]))
     .map((n) => n.output[0]);
 }
 

@@ -61,6 +61,28 @@ describe('decomposed activations of paddle2onnx', () => {
     expect(names).toEqual(['conv1', 'hardswish', 'swish', 'probability']);
   });
 
+  it('probes GELU in its tanh form (0.5 after the product) and its erf form (0.5·x before it) at the product', async () => {
+    const g = new GraphBuilder('gelu', { opset: 13 });
+    g.input('x', ['N', 1, 8, 8]);
+    g.node('Conv', ['x', g.initializer('w', Float32Array.from({ length: 36 }, seeded(3)), [4, 1, 3, 3])], ['conv'], { pads: [1, 1, 1, 1] });
+    // tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
+    g.node('Pow', ['conv', g.scalar(3)], ['cube']);
+    g.node('Add', ['conv', g.node('Mul', ['cube', g.scalar(0.044715)])[0]], ['inner']);
+    g.node('Tanh', [g.node('Mul', ['inner', g.scalar(0.7978846)])[0]], ['tanh']);
+    g.node('Mul', ['conv', g.node('Add', ['tanh', g.scalar(1)])[0]], ['tanh_product']);
+    g.node('Mul', ['tanh_product', g.scalar(0.5)], ['gelu_tanh']);
+    g.node('Conv', ['gelu_tanh', g.initializer('w2', Float32Array.from({ length: 144 }, seeded(4)), [4, 4, 3, 3])], ['conv2'], { pads: [1, 1, 1, 1] });
+    // erf form with the 0.5 on x: (0.5·x)·(1 + erf(x/√2))
+    g.node('Erf', [g.node('Div', ['conv2', g.scalar(Math.SQRT2)])[0]], ['erf']);
+    g.node('Mul', [g.node('Mul', ['conv2', g.scalar(0.5)])[0], g.node('Add', ['erf', g.scalar(1)])[0]], ['gelu_erf']);
+    g.node('Add', ['gelu_erf', 'conv2'], ['merge']);
+    g.output('merge');
+    const file = path.join(dir, 'gelu.onnx');
+    writeFileSync(file, g.toBytes());
+    const { probes } = await describeProbes({ model: file, threads: 1 });
+    expect(probes.map((p) => p.name)).toEqual(['conv', 'gelu_tanh', 'gelu_erf', 'merge']);
+  });
+
   it('a Clip that is no hardswish is still a ReLU6', async () => {
     const g = new GraphBuilder('relu6', { opset: 11 });
     g.input('x', ['N', 1, 8, 8]);
