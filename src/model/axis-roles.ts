@@ -222,6 +222,8 @@ function traceNode(node: NodeProto, roles: ReadonlyMap<string, Roles>, t: TraceI
     return rest(broadcastAxes(op, known.map((x) => ({ axes: x.roles.axes, dims: x.dims })), outDims));
   }
   if (failed) return node.output.map(() => failed.roles);
+  // A Concat may start with a constant (a ViT's CLS token): its axes come from the traced inputs.
+  if (op === 'Concat') return [concatAxes(node, traced, outDims)];
   if (!isTraced(first)) return node.output.map(() => untraced(`${op}: its data input is a constant`));
   const inDims = t.shapes.get(node.input[0]);
   if (!inDims) return node.output.map(() => untraced('shape not known'));
@@ -251,7 +253,6 @@ function traceNode(node: NodeProto, roles: ReadonlyMap<string, Roles>, t: TraceI
       return { axes: first.axes.map((a, i) => (dims[i] === inDims[i] ? a : resizedAxis(a, dims[i], keepRole))) };
     });
   }
-  if (op === 'Concat') return [concatAxes(node, traced, outDims)];
   if (op === 'MatMul' || op === 'Gemm') return [productAxes(node, traced, outDims)];
   return node.output.map(() => untraced(`${op} is not traced`));
 }
