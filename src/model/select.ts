@@ -10,8 +10,9 @@ const REDUCE_POOLING = new Set(['ReduceMean', 'ReduceMax']);
 /** Ops that only move values between layouts: a block's output is followed through them to a readable tensor. */
 const LAYOUT_OPS = new Set(['Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Slice', 'Concat', 'Identity']);
 
+/** The one node that reads a tensor's values (Shape/Size read only its shape, e.g. for a dynamic Reshape), or null. */
 const onlyConsumer = (index: GraphIndex, tensor: string): NodeProto | null => {
-  const next = index.consumers.get(tensor) ?? [];
+  const next = (index.consumers.get(tensor) ?? []).filter((n) => n.opType !== 'Shape' && n.opType !== 'Size');
   return next.length === 1 ? next[0] : null;
 };
 

@@ -82,7 +82,7 @@ describe('decomposed nonlinearities are probed at their product', () => {
 });
 
 describe('--layers blocks: stem, one output per residual or transformer block, Pool and Final', () => {
-  for (const name of ['resnet_op17', 'convnext', 'swin', 'regnet', 'efficientnet']) {
+  for (const name of ['resnet_op17', 'convnext', 'swin', 'maxvit', 'regnet', 'efficientnet', 'mobilenetv3']) {
     it(`${name}: ${manifest[name].blocks} blocks`, async () => {
       const { probes } = await describeProbes({ model: fixture(name), layers: 'blocks', threads: 1 });
       const blocks = probes.filter((p) => p.depth > 0 && p.part !== 'Pool' && p.part !== 'Final');
