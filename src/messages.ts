@@ -33,7 +33,10 @@ export const messages = {
   runtimeLoadFailed: (why: string) => `onnxruntime could not load the model: ${why.replace(/\.+$/, '')}. Re-export it with standard operators and a released opset.`,
   unsupportedOpset: (domain: string, opset: number, max: number) =>
     `The model needs opset ${opset} of '${domain}', but this onnxruntime supports up to opset ${max}. Re-export the model with opset ${max} or lower.`,
-  opsetTooOld: (opset: number) => `The model uses opset ${opset}; equiprobe needs opset 10 or newer. Re-export the model with a newer opset.`,
+  opsetTooOld: (opset: number, op?: string) =>
+    op
+      ? `The model uses opset ${opset} and ${op}, which means something else at opset 10 (what the metric needs), so it cannot be upgraded exactly. Re-export the model with opset 10 or newer.`
+      : `The model uses opset ${opset}; equiprobe needs opset 7 or newer. Re-export the model with a newer opset.`,
   unsupportedOperator: (op: string, opset: number) =>
     `onnxruntime has no operator '${op}' at opset ${opset} (a custom or misspelled op, or one from a newer opset). Re-export the model with standard ONNX operators.`,
   noUsableImages: (o: OptionNamer, dir: string, skipped: number) =>
@@ -45,6 +48,8 @@ export const messages = {
   tooFewImages: (n: number) => `Only ${n} image(s) were usable; vector layers (Pool, Final) need at least 3. Add images or use --synthetic N.`,
   syntheticImages: (count: number) =>
     `No image folder was given, so ${count} seeded noise images were measured; noise shows how the architecture behaves, not what the model learned from data. Give an image folder for that.`,
+  notProbed: (count: number) =>
+    `${count} candidate tensor${count === 1 ? '' : 's'} of the probe set ${count === 1 ? 'is' : 'are'} not read as a map, tokens or vector (window partitions, attention, statistics); result.json's not_probed and \`equiprobe layers --layers all\` give each one's reason.`,
   nonFinite: (layer: string) => `Layer '${layer}' produced NaN or Inf; it is flagged and left out of the part averages.`,
   nonSquareMap: (h: number, w: number) => `map is ${h}×${w}, not square`,
 } as const;
