@@ -41,6 +41,8 @@ export const messages = {
   interruptedTwice: (signal: string) => `Interrupted by ${signal} again; stopped at once. The last checkpoint is kept; --resume continues from it.`,
   interruptedEarly: (signal: string) => `Interrupted by ${signal} before the first checkpoint; nothing was written. Run the command again.`,
   tooFewImages: (n: number) => `Only ${n} image(s) were usable; vector layers (Pool, Final) need at least 3. Add images or use --synthetic N.`,
+  nullPartnerMissing: (n: number) =>
+    `${n} image(s) of the null set were left out of the chance level: their null partner was skipped or ran in another chunk (a fixed batch size of 1 or --batch 1).`,
   nonFinite: (layer: string) => `Layer '${layer}' produced NaN or Inf; it is flagged and left out of the part averages.`,
   nonSquareMap: (h: number, w: number) => `map is ${h}×${w}, not square`,
 } as const;

@@ -13,7 +13,10 @@ import { detectInput } from './model/input.js';
 import { loadModel } from './model/load.js';
 import { listProbes, type ProbeSelection } from './model/probes.js';
 import { MetricEngine } from './scores/metric.js';
-import { emptyState, type MeasureState } from './scores/state.js';
+import { emptyState, sortState, type MeasureState } from './scores/state.js';
+import { DEFAULT_NULL_IMAGES, nullPairs, shardOf, type NullPairs } from './stats/null-order.js';
+import { rowLayout } from './stats/per-image.js';
+import { imageHashes } from './images/hash.js';
 import { groupElements } from './transforms/index.js';
 import type { GroupElement, MeasureConfig, Preprocessing, ProbeInfo, ProbeReport, ShiftMode, Similarity, TransformName } from './types.js';
 
@@ -37,7 +40,9 @@ export interface MeasureOptions extends ProbeSelection, RuntimeOptions, Preproce
   readonly labels?: string;
   /** Class names, one per line; with it, class subfolders give the labels. */
   readonly classes?: string;
-  /** Measure only images j with j mod count = index (SPEC §8). */
+  /** Map nulls are scored on the first min(M, N) images of the null order (default 256, SPEC §4b). */
+  readonly nullImages?: number;
+  /** Measure only the null pairs k with k mod count = index (SPEC §8). */
   readonly shard?: { readonly index: number; readonly count: number };
   /** Input layout, when detection must be overridden. */
   readonly layout?: 'NCHW' | 'NHWC';
@@ -107,7 +112,11 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const elements = elementsFor(transforms, options.shifts ?? DEFAULT_SHIFTS, input.height);
   const shiftMode = options.shiftMode ?? 'crop';
   const margin = transforms.includes('translate') && shiftMode === 'crop' ? Math.max(...elements.get('translate')!.map((g) => g.shift)) : 0;
-  const items = await selectItems(options);
+  const all = await selectItems(options);
+  const pairs = nullPairs(all, options.images ?? null);
+  // Images run in null order, a pair's two images together (SPEC §4b, §8); results are sorted back.
+  const items = options.shard ? shardOf(pairs, options.shard.index, options.shard.count) : [...pairs.order];
+  const nullPartner = nullPartnerOf(pairs, options.nullImages ?? DEFAULT_NULL_IMAGES);
   const labelSource = options.images ? labelSourceOf(options) : null;
   const labelOf = labelSource ? labeller(options, labelSource, items) : null;
   const state = options.resume ?? emptyState(probes, elements, labelOf !== null);
@@ -123,18 +132,21 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const passes = 1 + [...elements.values()].reduce((s, l) => s + l.length, 0);
   const total = items.length * passes;
   let forwardDone = (state.processed.length + state.skipped.length) * passes;
-  const context: BatchContext = { scorer, input, probes, elements, shiftMode, skippedLayers: run.skippedLayers, state, onWarning: options.onWarning };
+  const layout = rowLayout(probes, elements);
+  const context: BatchContext = { scorer, input, probes, elements, shiftMode, skippedLayers: run.skippedLayers, state, layout, nullPartner, onWarning: options.onWarning };
   try {
-    const source = options.images
+    const decoded = options.images
       ? imageBatches(pending, preprocessing, margin, config.batch, (file: string, reason: string) => {
           state.skipped.push({ file, reason });
           forwardDone += passes;
           options.onWarning?.(`skipped ${file}: ${reason}`);
         })
       : syntheticBatches(pending, config.seed, preprocessing, margin, config.batch);
+    const source = wholePairs(decoded, (id) => pairs.partner.get(id), done);
     for await (const { files, data } of source) {
       // 3–5. Transforms, forward passes and scores for this batch.
-      await processBatch(context, data, preprocessing.size + margin, (images) => {
+      state.sha256.push(...(await imageHashes(files, options.images ? null : { seed: config.seed, preprocessing })));
+      await processBatch(context, files, data, preprocessing.size + margin, (images) => {
         forwardDone += images;
         options.onProgress?.(forwardDone, total);
       });
@@ -145,7 +157,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     if (options.images && state.processed.length === 0 && state.skipped.length > 0) {
       throw new Error(messages.noUsableImages(options.images, state.skipped.length));
     }
-    // 6. Aggregation.
+    // 6. Aggregation, in sorted image order.
+    sortState(state);
     return { report: await finalizeReport(run, state, engine), state };
   } finally {
     await scorer.release();
@@ -162,11 +175,34 @@ async function selectItems(options: MeasureOptions): Promise<string[]> {
     items = Array.from({ length: n }, (_, i) => `synthetic-${String(i).padStart(6, '0')}`);
   }
   if (options.maxImages !== undefined) items = items.slice(0, options.maxImages);
-  if (options.shard) {
-    const { index, count } = options.shard;
-    items = items.filter((_, j) => j % count === index);
-  }
   return items;
+}
+
+/** Partner lookup for the images whose map null is scored: the first min(M, N) of the null order that have a partner. */
+function nullPartnerOf(pairs: NullPairs, m: number): (id: string) => string | undefined {
+  const limit = Math.min(m, pairs.order.length);
+  return (id) => (pairs.position.get(id)! < limit ? pairs.partner.get(id) : undefined);
+}
+
+/**
+ * Re-batches so that no batch ends between the two images of a null pair: an image whose partner
+ * is still to come is held back for the next batch (images arrive in null order).
+ */
+async function* wholePairs(batches: AsyncIterable<{ files: string[]; data: Float32Array[] }>, partnerOf: (id: string) => string | undefined, done: ReadonlySet<string>) {
+  let held: { files: string[]; data: Float32Array[] } = { files: [], data: [] };
+  const seen = new Set<string>();
+  for await (const batch of batches) {
+    const files = [...held.files, ...batch.files];
+    const data = [...held.data, ...batch.data];
+    for (const f of batch.files) seen.add(f);
+    const last = files[files.length - 1];
+    const partner = partnerOf(last);
+    const waiting = files.length > 1 && partner !== undefined && !seen.has(partner) && !done.has(partner);
+    const cut = waiting ? files.length - 1 : files.length;
+    held = { files: files.slice(cut), data: data.slice(cut) };
+    if (cut > 0) yield { files: files.slice(0, cut), data: data.slice(0, cut) };
+  }
+  if (held.files.length > 0) yield held;
 }
 
 async function* syntheticBatches(ids: readonly string[], seed: number, prep: Preprocessing, margin: number, batch: number) {
@@ -216,6 +252,7 @@ function configOf(
     similarity: options.similarity ?? 'pearson',
     maxImages: options.maxImages ?? null,
     batch: options.batch ?? 32,
+    nullImages: options.nullImages ?? DEFAULT_NULL_IMAGES,
     threads,
     labels,
   };

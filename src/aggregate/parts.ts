@@ -1,4 +1,12 @@
-import { PARTS, type LayerScore, type PartScore, type ProbeInfo } from '../types.js';
+import { PARTS, type LayerScore, type Part, type PartScore, type ProbeInfo, type TransformName } from '../types.js';
+
+/** The layers a part score averages: the part's layers under the transform that were scored, not flagged, and had a defined pair. */
+export function partMembers(probes: readonly ProbeInfo[], layers: readonly LayerScore[], transform: TransformName, part: Part, flagged: ReadonlySet<string>): LayerScore[] {
+  const partOf = new Map(probes.map((p) => [p.name, p.part]));
+  return layers.filter(
+    (l) => l.transform === transform && partOf.get(l.layer) === part && !l.skipped && !flagged.has(l.layer) && Number.isFinite(l.inv.mean) && Number.isFinite(l.eqv.mean),
+  );
+}
 
 /**
  * Part scores (SPEC §5): the mean of the part's layer scores, each layer weighing the same.
@@ -7,14 +15,11 @@ import { PARTS, type LayerScore, type PartScore, type ProbeInfo } from '../types
  * @param flagged - names of layers left out of the averages
  */
 export function aggregateParts(probes: readonly ProbeInfo[], layers: readonly LayerScore[], flagged: ReadonlySet<string> = new Set()): PartScore[] {
-  const partOf = new Map(probes.map((p) => [p.name, p.part]));
   const transforms = [...new Set(layers.map((l) => l.transform))];
   const out: PartScore[] = [];
   for (const transform of transforms) {
     for (const part of PARTS) {
-      const members = layers.filter(
-        (l) => l.transform === transform && partOf.get(l.layer) === part && !l.skipped && !flagged.has(l.layer) && Number.isFinite(l.inv.mean) && Number.isFinite(l.eqv.mean),
-      );
+      const members = partMembers(probes, layers, transform, part, flagged);
       if (members.length === 0) continue;
       const mean = (f: (l: LayerScore) => number) => members.reduce((s, l) => s + f(l), 0) / members.length;
       out.push({ part, transform, inv: mean((l) => l.inv.mean), eqv: mean((l) => l.eqv.mean), layers: members.length });

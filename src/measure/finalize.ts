@@ -9,7 +9,10 @@ import { scoreVectors } from '../scores/pairs.js';
 import { elementId, type ElementSums, type MeasureState } from '../scores/state.js';
 import { emptySums } from '../scores/sums.js';
 import type { GroupElement, InputInfo, MeasureConfig, ProbeInfo, ProbeReport, TransformName } from '../types.js';
+import { rowLayout } from '../stats/per-image.js';
+import { addUncertainty } from '../stats/uncertainty.js';
 import { toolVersion } from './version.js';
+import { vectorEstimates } from './vector-uncertainty.js';
 
 /** What a report is built from besides the state: all of it is stored in result.json, so `merge` can rebuild it. */
 export interface RunDescription {
@@ -47,14 +50,26 @@ async function finalSums(run: RunDescription, state: MeasureState, engine: Metri
 
 /**
  * Stage 6: scores vector layers over all images, then summarises layers, parts and accuracy
- * into the `ProbeReport`.
+ * into the `ProbeReport`, with intervals and chance levels (SPEC §4b).
+ *
+ * @param state - in sorted image order (`sortState`): the bootstrap indexes images in that order
  */
 export async function finalizeReport(run: RunDescription, state: MeasureState, engine: MetricEngine): Promise<ProbeReport> {
   const sums = await finalSums(run, state, engine);
   const used = state.predictions.original.length;
   const warnings = state.nonFinite.map((name) => messages.nonFinite(name));
   if (used < 3 && run.probes.some((p) => p.kind === 'vector')) warnings.push(messages.tooFewImages(used));
-  const layers = summarizeLayers(run.probes, run.elements, sums, run.skippedLayers);
+  if (state.nullMissing.length > 0) warnings.push(messages.nullPartnerMissing(state.nullMissing.length));
+  const flagged = new Set(state.nonFinite);
+  const scored = summarizeLayers(run.probes, run.elements, sums, run.skippedLayers);
+  const { layers, parts } = addUncertainty(scored, aggregateParts(run.probes, scored, flagged), {
+    probes: run.probes,
+    layout: rowLayout(run.probes, run.elements),
+    rows: state.perImage,
+    nullRows: state.perImageNull,
+    vectors: await vectorEstimates(run.probes, run.elements, state, run.config.images, engine),
+    flagged,
+  });
   return {
     schemaVersion: 1,
     tool: { name: 'equiprobe', version: toolVersion(), onnxruntime: ort.env.versions.common ?? 'unknown' },
@@ -64,7 +79,7 @@ export async function finalizeReport(run: RunDescription, state: MeasureState, e
     images: { used, skipped: state.skipped.map((s) => ({ file: run.config.images ? path.relative(run.config.images, s.file) : s.file, reason: s.reason })) },
     probes: run.probes,
     layers,
-    parts: aggregateParts(run.probes, layers, new Set(state.nonFinite)),
+    parts,
     accuracy: state.labels ? accuracyReport(state.predictions, state.labels, run.elements) : null,
     warnings,
     createdAt: new Date().toISOString(),

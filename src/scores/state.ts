@@ -26,6 +26,14 @@ export interface MeasureState {
   labels: number[] | null;
   /** probes flagged for NaN/Inf outputs. */
   nonFinite: string[];
+  /** SHA-256 of each processed image's file bytes (same order as `processed`), to align results for paired comparisons. */
+  sha256: string[];
+  /** Per processed image, its row of per-image sums and counts (SPEC §4b; layout `rowLayout`). */
+  perImage: number[][];
+  /** Per processed image, its null row (scored against its null partner), or null outside the null set. */
+  perImageNull: (number[] | null)[];
+  /** Null-set images whose partner was not in the same chunk (left out of the null, with a warning). */
+  nullMissing: string[];
 }
 
 /** Key of a group element in `vectors` and `predictions`. */
@@ -35,7 +43,7 @@ export function elementId(transform: TransformName, key: string): string {
 
 /** A fresh state for these probes and elements. */
 export function emptyState(probes: readonly ProbeInfo[], elements: ReadonlyMap<TransformName, readonly GroupElement[]>, withLabels: boolean): MeasureState {
-  const state: MeasureState = { processed: [], skipped: [], maps: {}, vectors: {}, predictions: { original: [] }, labels: withLabels ? [] : null, nonFinite: [] };
+  const state: MeasureState = { processed: [], skipped: [], maps: {}, vectors: {}, predictions: { original: [] }, labels: withLabels ? [] : null, nonFinite: [], sha256: [], perImage: [], perImageNull: [], nullMissing: [] };
   for (const probe of probes) {
     if (probe.kind === 'vector') {
       state.vectors[probe.name] = { original: [] };
@@ -73,15 +81,30 @@ export function mergeStates(states: readonly MeasureState[]): MeasureState {
     for (const [probe, byId] of Object.entries(s.vectors)) for (const [id, list] of Object.entries(byId)) merged.vectors[probe][id].push(...list);
     for (const [id, list] of Object.entries(s.predictions)) merged.predictions[id].push(...list);
     if (merged.labels && s.labels) merged.labels.push(...s.labels);
+    merged.sha256.push(...s.sha256);
+    merged.perImage.push(...s.perImage);
+    merged.perImageNull.push(...s.perImageNull);
+    merged.nullMissing.push(...s.nullMissing);
     for (const name of s.nonFinite) if (!merged.nonFinite.includes(name)) merged.nonFinite.push(name);
   }
-  // Restore the sorted image order of a single run.
+  return sortState(merged);
+}
+
+/**
+ * Puts a state's per-image lists into sorted image order (SPEC §8), in place: a single run
+ * (processed in null order) and merged shards then hold the same lists in the same order.
+ */
+export function sortState(merged: MeasureState): MeasureState {
   const order = merged.processed.map((file, i) => ({ file, i })).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)).map((e) => e.i);
   const reorder = <T>(list: T[]) => order.map((i) => list[i]);
   merged.processed = reorder(merged.processed);
   for (const byId of Object.values(merged.vectors)) for (const id of Object.keys(byId)) byId[id] = reorder(byId[id]);
   for (const id of Object.keys(merged.predictions)) merged.predictions[id] = reorder(merged.predictions[id]);
   if (merged.labels) merged.labels = reorder(merged.labels);
+  merged.sha256 = reorder(merged.sha256);
+  merged.perImage = reorder(merged.perImage);
+  merged.perImageNull = reorder(merged.perImageNull);
+  merged.nullMissing.sort();
   merged.skipped.sort((a, b) => (a.file < b.file ? -1 : 1));
   return merged;
 }
