@@ -1,10 +1,13 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { defaultThreads, type RuntimeOptions } from './forward/session.js';
-import { listImageFiles } from './images/files.js';
+import { compareCodeUnits, listImageFiles } from './images/files.js';
 import { labelsForFiles, labelsFromFolders, readLabels } from './images/labels.js';
 import { resolvePreprocessing, type PreprocessingOptions } from './images/presets.js';
-import { imageBatches, syntheticImage } from './images/source.js';
+import { decodeImage } from './images/decode.js';
+import { groupBatches } from './images/group-batches.js';
+import { nullName, nullPairs, pairBatches, shardPairs } from './images/null-order.js';
+import { syntheticImage } from './images/source.js';
 import { layerKey, processBatch, type BatchContext } from './measure/batch.js';
 import { finalizeReport, type RunDescription } from './measure/finalize.js';
 import { Scorer } from './measure/scorer.js';
@@ -37,7 +40,7 @@ export interface MeasureOptions extends ProbeSelection, RuntimeOptions, Preproce
   readonly labels?: string;
   /** Class names, one per line; with it, class subfolders give the labels. */
   readonly classes?: string;
-  /** Measure only images j with j mod count = index (SPEC §8). */
+  /** Measure only the null pairs k with k mod count = index (SPEC §8). */
   readonly shard?: { readonly index: number; readonly count: number };
   /** Input layout, when detection must be overridden. */
   readonly layout?: 'NCHW' | 'NHWC';
@@ -107,12 +110,16 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const elements = elementsFor(transforms, options.shifts ?? DEFAULT_SHIFTS, input.height);
   const shiftMode = options.shiftMode ?? 'crop';
   const margin = transforms.includes('translate') && shiftMode === 'crop' ? Math.max(...elements.get('translate')!.map((g) => g.shift)) : 0;
-  const items = await selectItems(options);
+  // The shard's null pairs (SPEC §4b, §8), measured in null order in batches of whole pairs.
+  const pairs = shardPairs(nullPairs(await selectItems(options), (id) => nullName(options.images ?? null, id)), options.shard);
+  const items = pairs.flatMap((p) => p.images);
   const labelSource = options.images ? labelSourceOf(options) : null;
-  const labelOf = labelSource ? labeller(options, labelSource, items) : null;
+  const labelOf = labelSource ? labeller(options, labelSource, [...items].sort(compareCodeUnits)) : null;
   const state = options.resume ?? emptyState(probes, elements, labelOf !== null);
   const done = new Set([...state.processed, ...state.skipped.map((s) => s.file)]);
-  const pending = items.filter((id) => !done.has(id));
+  const pending = pairBatches(pairs, options.batch ?? 32)
+    .map((group) => group.filter((id) => !done.has(id)))
+    .filter((group) => group.length > 0);
   const config = configOf(options, [...elements.keys()], preprocessing, elements, shiftMode, labelSource, runtime.threads!);
   const run: RunDescription = {
     model: { name: options.name ?? model.name, path: model.path, sha256: model.sha256 }, input, config, probes, elements, skippedLayers: skippedLayerReasons(probes, elements),
@@ -125,13 +132,14 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   let forwardDone = (state.processed.length + state.skipped.length) * passes;
   const context: BatchContext = { scorer, input, probes, elements, shiftMode, skippedLayers: run.skippedLayers, state, onWarning: options.onWarning };
   try {
-    const source = options.images
-      ? imageBatches(pending, preprocessing, margin, config.batch, (file: string, reason: string) => {
-          state.skipped.push({ file, reason });
-          forwardDone += passes;
-          options.onWarning?.(`skipped ${file}: ${reason}`);
-        })
-      : syntheticBatches(pending, config.seed, preprocessing, margin, config.batch);
+    const decode = options.images
+      ? async (file: string) => (await decodeImage(file, preprocessing, margin)).data
+      : async (id: string) => syntheticImage(Number(id.slice('synthetic-'.length)), config.seed, preprocessing, margin);
+    const source = groupBatches(pending, decode, (file, reason) => {
+      state.skipped.push({ file, reason });
+      forwardDone += passes;
+      options.onWarning?.(`skipped ${file}: ${reason}`);
+    });
     for await (const { files, data } of source) {
       // 3–5. Transforms, forward passes and scores for this batch.
       await processBatch(context, data, preprocessing.size + margin, (images) => {
@@ -162,18 +170,7 @@ async function selectItems(options: MeasureOptions): Promise<string[]> {
     items = Array.from({ length: n }, (_, i) => `synthetic-${String(i).padStart(6, '0')}`);
   }
   if (options.maxImages !== undefined) items = items.slice(0, options.maxImages);
-  if (options.shard) {
-    const { index, count } = options.shard;
-    items = items.filter((_, j) => j % count === index);
-  }
   return items;
-}
-
-async function* syntheticBatches(ids: readonly string[], seed: number, prep: Preprocessing, margin: number, batch: number) {
-  for (let start = 0; start < ids.length; start += batch) {
-    const files = ids.slice(start, start + batch);
-    yield { files, data: files.map((id) => syntheticImage(Number(id.slice('synthetic-'.length)), seed, prep, margin)) };
-  }
 }
 
 /** Where labels come from: `--labels`, else `labels.csv` in the image folder, else class subfolders with `--classes`. */
