@@ -154,7 +154,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
       throw new Error(messages.noUsableImages(options.images, state.skipped.length));
     }
     // 6. Aggregation.
-    return { report: await finalizeReport(run, state, engine), state };
+    return { report: await finalizeReport(run, state, engine, options.onWarning), state };
   } finally {
     await scorer.release();
     await engine.release();

@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { accuracyReport } from '../aggregate/accuracy.js';
 import { summarizeLayers } from '../aggregate/layers.js';
 import { aggregateParts } from '../aggregate/parts.js';
+import { undefinedWarnings } from '../aggregate/undefined.js';
 import { messages } from '../messages.js';
 import type { MetricEngine } from '../scores/metric.js';
 import { scoreVectors } from '../scores/pairs.js';
@@ -48,13 +49,21 @@ async function finalSums(run: RunDescription, state: MeasureState, engine: Metri
 /**
  * Stage 6: scores vector layers over all images, then summarises layers, parts and accuracy
  * into the `ProbeReport`.
+ *
+ * @param onWarning - told each layer and part left with no defined pair (also kept in `warnings`)
  */
-export async function finalizeReport(run: RunDescription, state: MeasureState, engine: MetricEngine): Promise<ProbeReport> {
+export async function finalizeReport(run: RunDescription, state: MeasureState, engine: MetricEngine, onWarning?: (message: string) => void): Promise<ProbeReport> {
   const sums = await finalSums(run, state, engine);
   const used = state.predictions.original.length;
   const warnings = state.nonFinite.map((name) => messages.nonFinite(name));
   if (used < 3 && run.probes.some((p) => p.kind === 'vector')) warnings.push(messages.tooFewImages(used));
   const layers = summarizeLayers(run.probes, run.elements, sums, run.skippedLayers);
+  const flagged = new Set(state.nonFinite);
+  const parts = aggregateParts(run.probes, layers, flagged);
+  for (const w of undefinedWarnings(layers, parts, flagged)) {
+    warnings.push(w);
+    onWarning?.(w);
+  }
   return {
     schemaVersion: 1,
     tool: { name: 'equiprobe', version: toolVersion(), onnxruntime: ort.env.versions.common ?? 'unknown' },
@@ -64,7 +73,7 @@ export async function finalizeReport(run: RunDescription, state: MeasureState, e
     images: { used, skipped: state.skipped.map((s) => ({ file: run.config.images ? path.relative(run.config.images, s.file) : s.file, reason: s.reason })) },
     probes: run.probes,
     layers,
-    parts: aggregateParts(run.probes, layers, new Set(state.nonFinite)),
+    parts,
     accuracy: state.labels ? accuracyReport(state.predictions, state.labels, run.elements) : null,
     warnings,
     createdAt: new Date().toISOString(),
