@@ -66,8 +66,8 @@ async function similarityProducts(count: number): Promise<() => Promise<void>> {
   const shapes = new Map<string, [number, number]>();
   for (const element of [...elementsFor([transform as TransformName], shifts ?? [], input.height).values()].flat()) {
     for (const p of probes) {
-      const d = element.transform === 'translate' ? mapShift(element.shift, p.h, input.height) : 0;
-      const [k, positions] = [p.channels, (p.h - d) * (p.w - d)];
+      const [dy, dx] = element.transform === 'translate' ? [mapShift(element.shift, p.h, input.height), mapShift(element.shift, p.w, input.width)] : [0, 0];
+      const [k, positions] = [p.channels, (p.h - dy) * (p.w - dx)];
       const name = `rows_${k}_${positions}`;
       if (!shapes.has(name)) {
         shapes.set(name, [k, positions]);

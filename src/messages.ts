@@ -45,4 +45,8 @@ export const messages = {
     `${n} image(s) of the null set were left out of the chance level: their null partner was skipped or ran in another chunk (a fixed batch size of 1 or --batch 1).`,
   nonFinite: (layer: string) => `Layer '${layer}' produced NaN or Inf; it is flagged and left out of the part averages.`,
   nonSquareMap: (h: number, w: number) => `map is ${h}×${w}, not square`,
+  noDefinedPair: (layer: string, transform: string, undefinedPairs: number, oneSided: number) =>
+    `Layer '${layer}' has no defined pair under ${transform} (all ${undefinedPairs} pairs have a constant side, ${oneSided} of them one-sided); its scores are null. Use images on which the layer varies, or exclude it.`,
+  partWithoutPairs: (part: string, transform: string) =>
+    `Part ${part} has no layer with a defined pair under ${transform}; its scores are null (see the layer warnings and skip reasons).`,
 } as const;

@@ -1,10 +1,13 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { defaultThreads, type RuntimeOptions } from './forward/session.js';
-import { listImageFiles } from './images/files.js';
+import { compareCodeUnits, listImageFiles } from './images/files.js';
 import { labelsForFiles, labelsFromFolders, readLabels } from './images/labels.js';
 import { resolvePreprocessing, type PreprocessingOptions } from './images/presets.js';
-import { imageBatches, syntheticImage } from './images/source.js';
+import { decodeImage } from './images/decode.js';
+import { groupBatches } from './images/group-batches.js';
+import { nullName, nullPairs, nullPartners, pairBatches, shardPairs } from './images/null-order.js';
+import { syntheticImage } from './images/source.js';
 import { layerKey, processBatch, type BatchContext } from './measure/batch.js';
 import { finalizeReport, type RunDescription } from './measure/finalize.js';
 import { Scorer } from './measure/scorer.js';
@@ -14,7 +17,7 @@ import { loadModel } from './model/load.js';
 import { listProbes, type ProbeSelection } from './model/probes.js';
 import { MetricEngine } from './scores/metric.js';
 import { emptyState, sortState, type MeasureState } from './scores/state.js';
-import { DEFAULT_NULL_IMAGES, nullPairs, shardOf, type NullPairs } from './stats/null-order.js';
+import { DEFAULT_NULL_IMAGES } from './stats/chance.js';
 import { rowLayout } from './stats/per-image.js';
 import { imageHashes } from './images/hash.js';
 import { groupElements } from './transforms/index.js';
@@ -112,16 +115,18 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const elements = elementsFor(transforms, options.shifts ?? DEFAULT_SHIFTS, input.height);
   const shiftMode = options.shiftMode ?? 'crop';
   const margin = transforms.includes('translate') && shiftMode === 'crop' ? Math.max(...elements.get('translate')!.map((g) => g.shift)) : 0;
-  const all = await selectItems(options);
-  const pairs = nullPairs(all, options.images ?? null);
-  // Images run in null order, a pair's two images together (SPEC §4b, §8); results are sorted back.
-  const items = options.shard ? shardOf(pairs, options.shard.index, options.shard.count) : [...pairs.order];
-  const nullPartner = nullPartnerOf(pairs, options.nullImages ?? DEFAULT_NULL_IMAGES);
+  // The shard's null pairs (SPEC §4b, §8), measured in null order in batches of whole pairs.
+  const allPairs = nullPairs(await selectItems(options), (id) => nullName(options.images ?? null, id));
+  const pairs = shardPairs(allPairs, options.shard);
+  const items = pairs.flatMap((p) => p.images);
+  const nullPartner = nullPartnerOf(allPairs.flatMap((p) => p.images), nullPartners(allPairs), options.nullImages ?? DEFAULT_NULL_IMAGES);
   const labelSource = options.images ? labelSourceOf(options) : null;
-  const labelOf = labelSource ? labeller(options, labelSource, items) : null;
+  const labelOf = labelSource ? labeller(options, labelSource, [...items].sort(compareCodeUnits)) : null;
   const state = options.resume ?? emptyState(probes, elements, labelOf !== null);
   const done = new Set([...state.processed, ...state.skipped.map((s) => s.file)]);
-  const pending = items.filter((id) => !done.has(id));
+  const pending = pairBatches(pairs, options.batch ?? 32)
+    .map((group) => group.filter((id) => !done.has(id)))
+    .filter((group) => group.length > 0);
   const config = configOf(options, [...elements.keys()], preprocessing, elements, shiftMode, labelSource, runtime.threads!);
   const run: RunDescription = {
     model: { name: options.name ?? model.name, path: model.path, sha256: model.sha256 }, input, config, probes, elements, skippedLayers: skippedLayerReasons(probes, elements),
@@ -135,14 +140,14 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const layout = rowLayout(probes, elements);
   const context: BatchContext = { scorer, input, probes, elements, shiftMode, skippedLayers: run.skippedLayers, state, layout, nullPartner, onWarning: options.onWarning };
   try {
-    const decoded = options.images
-      ? imageBatches(pending, preprocessing, margin, config.batch, (file: string, reason: string) => {
-          state.skipped.push({ file, reason });
-          forwardDone += passes;
-          options.onWarning?.(`skipped ${file}: ${reason}`);
-        })
-      : syntheticBatches(pending, config.seed, preprocessing, margin, config.batch);
-    const source = wholePairs(decoded, (id) => pairs.partner.get(id), done);
+    const decode = options.images
+      ? async (file: string) => (await decodeImage(file, preprocessing, margin)).data
+      : async (id: string) => syntheticImage(Number(id.slice('synthetic-'.length)), config.seed, preprocessing, margin);
+    const source = groupBatches(pending, decode, (file, reason) => {
+      state.skipped.push({ file, reason });
+      forwardDone += passes;
+      options.onWarning?.(`skipped ${file}: ${reason}`);
+    });
     for await (const { files, data } of source) {
       // 3–5. Transforms, forward passes and scores for this batch.
       state.sha256.push(...(await imageHashes(files, options.images ? null : { seed: config.seed, preprocessing })));
@@ -159,7 +164,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     }
     // 6. Aggregation, in sorted image order.
     sortState(state);
-    return { report: await finalizeReport(run, state, engine), state };
+    return { report: await finalizeReport(run, state, engine, options.onWarning), state };
   } finally {
     await scorer.release();
     await engine.release();
@@ -178,38 +183,10 @@ async function selectItems(options: MeasureOptions): Promise<string[]> {
   return items;
 }
 
-/** Partner lookup for the images whose map null is scored: the first min(M, N) of the null order that have a partner. */
-function nullPartnerOf(pairs: NullPairs, m: number): (id: string) => string | undefined {
-  const limit = Math.min(m, pairs.order.length);
-  return (id) => (pairs.position.get(id)! < limit ? pairs.partner.get(id) : undefined);
-}
-
-/**
- * Re-batches so that no batch ends between the two images of a null pair: an image whose partner
- * is still to come is held back for the next batch (images arrive in null order).
- */
-async function* wholePairs(batches: AsyncIterable<{ files: string[]; data: Float32Array[] }>, partnerOf: (id: string) => string | undefined, done: ReadonlySet<string>) {
-  let held: { files: string[]; data: Float32Array[] } = { files: [], data: [] };
-  const seen = new Set<string>();
-  for await (const batch of batches) {
-    const files = [...held.files, ...batch.files];
-    const data = [...held.data, ...batch.data];
-    for (const f of batch.files) seen.add(f);
-    const last = files[files.length - 1];
-    const partner = partnerOf(last);
-    const waiting = files.length > 1 && partner !== undefined && !seen.has(partner) && !done.has(partner);
-    const cut = waiting ? files.length - 1 : files.length;
-    held = { files: files.slice(cut), data: data.slice(cut) };
-    if (cut > 0) yield { files: files.slice(0, cut), data: data.slice(0, cut) };
-  }
-  if (held.files.length > 0) yield held;
-}
-
-async function* syntheticBatches(ids: readonly string[], seed: number, prep: Preprocessing, margin: number, batch: number) {
-  for (let start = 0; start < ids.length; start += batch) {
-    const files = ids.slice(start, start + batch);
-    yield { files, data: files.map((id) => syntheticImage(Number(id.slice('synthetic-'.length)), seed, prep, margin)) };
-  }
+/** Partner lookup for the images whose map null is scored: the first min(M, N) of the null order (SPEC §4b). */
+function nullPartnerOf(order: readonly string[], partners: ReadonlyMap<string, string>, m: number): (id: string) => string | undefined {
+  const members = new Set(order.slice(0, Math.min(m, order.length)));
+  return (id) => (members.has(id) ? partners.get(id) : undefined);
 }
 
 /** Where labels come from: `--labels`, else `labels.csv` in the image folder, else class subfolders with `--classes`. */

@@ -69,12 +69,22 @@ export interface GroupElement {
   readonly shift: number;
 }
 
-/** Mean, standard deviation and pair counts of one score over (c, g, i). */
+/**
+ * Mean, standard deviation (ddof = 1) and pair counts of one score over the defined set D of
+ * (c, g, i) (SPEC §3–§4). Mean is null when D is empty, std when |D| < 2. The counts are the same
+ * for inv and eqv: they share D.
+ */
 export interface ScoreStats {
-  readonly mean: number;
-  readonly std: number;
+  readonly mean: number | null;
+  readonly std: number | null;
+  /** |D|. */
   readonly defined: number;
+  /** Pairs with a constant side. */
   readonly undefinedPairs: number;
+  /** Pairs in D with a side whose σ is within 100× of the constant threshold. */
+  readonly nearConstant: number;
+  /** Undefined pairs with exactly one constant side (a channel that switches on or off under g). */
+  readonly oneSided: number;
 }
 
 /** Scores of one layer for one group element. */
@@ -125,12 +135,12 @@ export interface LayerScore {
   readonly uncertainty?: Uncertainty;
 }
 
-/** Mean of a part's layer scores (each layer weighs the same), SPEC §5. */
+/** Mean of a part's layer scores (each layer weighs the same), SPEC §5; null when no layer of the part has a defined pair. */
 export interface PartScore {
   readonly part: Part;
   readonly transform: TransformName;
-  readonly inv: number;
-  readonly eqv: number;
+  readonly inv: number | null;
+  readonly eqv: number | null;
   readonly layers: number;
   /** Interval and chance level (absent in results written before they existed). */
   readonly uncertainty?: Uncertainty;

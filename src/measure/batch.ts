@@ -66,7 +66,7 @@ export function pairChunks(ids: readonly string[], size: number, partnerOf: (id:
 /** Image `image`'s rows of a chunk's pair scores. */
 function imageScores(s: PairScores, image: number, k: number): PairScores {
   const [from, to] = [image * k, (image + 1) * k];
-  return { inv: s.inv.subarray(from, to), eqv: s.eqv.subarray(from, to), validA: s.validA.subarray(from, to), validB: s.validB.subarray(from, to) };
+  return { inv: s.inv.subarray(from, to), eqv: s.eqv.subarray(from, to), marginA: s.marginA.subarray(from, to), marginB: s.marginB.subarray(from, to) };
 }
 
 /**

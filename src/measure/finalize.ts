@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { accuracyReport } from '../aggregate/accuracy.js';
 import { summarizeLayers } from '../aggregate/layers.js';
 import { aggregateParts } from '../aggregate/parts.js';
+import { undefinedWarnings } from '../aggregate/undefined.js';
 import { messages } from '../messages.js';
 import type { MetricEngine } from '../scores/metric.js';
 import { scoreVectors } from '../scores/pairs.js';
@@ -53,8 +54,9 @@ async function finalSums(run: RunDescription, state: MeasureState, engine: Metri
  * into the `ProbeReport`, with intervals and chance levels (SPEC §4b).
  *
  * @param state - in sorted image order (`sortState`): the bootstrap indexes images in that order
+ * @param onWarning - told each layer and part left with no defined pair (also kept in `warnings`)
  */
-export async function finalizeReport(run: RunDescription, state: MeasureState, engine: MetricEngine): Promise<ProbeReport> {
+export async function finalizeReport(run: RunDescription, state: MeasureState, engine: MetricEngine, onWarning?: (message: string) => void): Promise<ProbeReport> {
   const sums = await finalSums(run, state, engine);
   const used = state.predictions.original.length;
   const warnings = state.nonFinite.map((name) => messages.nonFinite(name));
@@ -62,7 +64,12 @@ export async function finalizeReport(run: RunDescription, state: MeasureState, e
   if (state.nullMissing.length > 0) warnings.push(messages.nullPartnerMissing(state.nullMissing.length));
   const flagged = new Set(state.nonFinite);
   const scored = summarizeLayers(run.probes, run.elements, sums, run.skippedLayers);
-  const { layers, parts } = addUncertainty(scored, aggregateParts(run.probes, scored, flagged), {
+  const scoredParts = aggregateParts(run.probes, scored, flagged);
+  for (const w of undefinedWarnings(scored, scoredParts, flagged)) {
+    warnings.push(w);
+    onWarning?.(w);
+  }
+  const { layers, parts } = addUncertainty(scored, scoredParts, {
     probes: run.probes,
     layout: rowLayout(run.probes, run.elements),
     rows: state.perImage,

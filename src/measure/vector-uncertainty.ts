@@ -3,7 +3,7 @@ import { scoreVectors } from '../scores/pairs.js';
 import { elementId, type MeasureState } from '../scores/state.js';
 import { emptySums, mergeSums, type ScoreSums } from '../scores/sums.js';
 import { JACKKNIFE_MIN_IMAGES, jackknifeBlocks, TOO_FEW_FOR_JACKKNIFE } from '../stats/jackknife.js';
-import { nullPairs } from '../stats/null-order.js';
+import { nullName, nullPairs, nullPartners } from '../images/null-order.js';
 import type { GroupElement, ProbeInfo, TransformName } from '../types.js';
 
 /** Jackknife estimates and chance level of a vector layer's inv and eqv (pooled over g). */
@@ -50,16 +50,19 @@ export async function vectorEstimates(
   const out = new Map<string, VectorEstimates>();
   const vectors = probes.filter((p) => p.kind === 'vector' && !state.nonFinite.includes(p.name));
   if (vectors.length === 0) return out;
-  const pairs = nullPairs([...state.processed, ...state.skipped.map((s) => s.file)], imageFolder);
+  // The pairs of the images this state holds (a shard holds whole pairs; skipped files keep their place).
+  const pairs = nullPairs([...state.processed, ...state.skipped.map((s) => s.file)], (id) => nullName(imageFolder, id));
+  const order = pairs.flatMap((p) => p.images);
+  const partners = nullPartners(pairs);
   const index = new Map(state.processed.map((id, i) => [id, i]));
   const n = state.processed.length;
-  // Jackknife blocks of the processed images, by their null-order position among all of the run's images.
-  const blockOf = new Map<number, number>();
-  jackknifeBlocks(pairs.order.length).forEach((positions, b) => positions.forEach((p) => blockOf.set(p, b)));
-  const blocks = n >= JACKKNIFE_MIN_IMAGES ? Array.from({ length: 20 }, (_, b) => state.processed.flatMap((id, i) => (blockOf.get(pairs.position.get(id)!) === b ? [] : [i]))) : null;
+  // Jackknife blocks of the processed images, by their position in the null order.
+  const blockOf = new Map<string, number>();
+  jackknifeBlocks(order.length).forEach((positions, b) => positions.forEach((p) => blockOf.set(order[p], b)));
+  const blocks = n >= JACKKNIFE_MIN_IMAGES ? Array.from({ length: 20 }, (_, b) => state.processed.flatMap((id, i) => (blockOf.get(id) === b ? [] : [i]))) : null;
   // Null: image j's transformed vector against its partner's original, both directions of each processed pair.
   const paired = state.processed.flatMap((id, i) => {
-    const partner = pairs.partner.get(id);
+    const partner = partners.get(id);
     const at = partner === undefined ? undefined : index.get(partner);
     return at === undefined ? [] : [[i, at] as const];
   });

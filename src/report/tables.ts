@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ProbeReport } from '../types.js';
 
-const round = (v: number) => (Number.isFinite(v) ? Number(v.toFixed(6)) : '');
+const round = (v: number | null) => (v !== null && Number.isFinite(v) ? Number(v.toFixed(6)) : '');
 
 /**
  * `layers.csv`: one row per layer × transform (tidy: every column named, one observation a row).
@@ -27,8 +27,8 @@ export function layersCsv(report: ProbeReport): string {
       eqv_std: round(l.eqv.std),
       defined_pairs: l.inv.defined,
       undefined_pairs: l.inv.undefinedPairs,
-      eqv_defined_pairs: l.eqv.defined,
-      eqv_undefined_pairs: l.eqv.undefinedPairs,
+      near_constant: l.inv.nearConstant,
+      one_sided: l.inv.oneSided,
       skipped: l.skipped ?? '',
     };
   });
@@ -54,7 +54,12 @@ export function elementsCsv(report: ProbeReport): string {
       eqv_mean: round(e.eqv.mean),
       defined_pairs: e.inv.defined,
       undefined_pairs: e.inv.undefinedPairs,
+      near_constant: e.inv.nearConstant,
+      one_sided: e.inv.oneSided,
     })),
   );
-  return stringify(rows, { header: true, columns: ['model', 'layer', 'transform', 'element', 'shift', 'inv_mean', 'eqv_mean', 'defined_pairs', 'undefined_pairs'] });
+  return stringify(rows, {
+    header: true,
+    columns: ['model', 'layer', 'transform', 'element', 'shift', 'inv_mean', 'eqv_mean', 'defined_pairs', 'undefined_pairs', 'near_constant', 'one_sided'],
+  });
 }

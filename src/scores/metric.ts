@@ -17,24 +17,27 @@ export function buildMetricGraph(similarity: Similarity, k: number): Uint8Array 
   const b = { name: g.input('b', [1, k, 'N']), channelsLast: false };
   const sa = standardise(g, a, similarity);
   const sb = standardise(g, b, similarity);
-  g.node('Reshape', [sa.valid, g.ints([-1, k])], ['valid_a']);
-  g.node('Reshape', [sb.valid, g.ints([-1, k])], ['valid_b']);
-  const { inv, eqv } = scoreRows(g, a, sa, { name: unitRows(g, sb), channelsLast: false }, k, 'valid_b');
+  g.node('Reshape', [sa.margin, g.ints([-1, k])], ['margin_a']);
+  g.node('Reshape', [sb.margin, g.ints([-1, k])], ['margin_b']);
+  const { inv, eqv } = scoreRows(g, a, sa, { name: unitRows(g, sb), channelsLast: false }, k, g.node('Reshape', [sb.valid, g.ints([-1, k])])[0]);
   g.node('Identity', [inv], ['inv']);
   g.node('Identity', [eqv], ['eqv']);
   g.output('inv', [1, k]);
   g.output('eqv', [1, k]);
-  g.output('valid_a', [1, k], 'bool');
-  g.output('valid_b', [1, k], 'bool');
+  g.output('margin_a', [1, k]);
+  g.output('margin_b', [1, k]);
   return g.toBytes();
 }
 
-/** Scores of image × channel pairs (rows of K per image): invariance, best-channel similarity, and which rows were constant. */
+/**
+ * Scores of image × channel pairs (rows of K per image): invariance, best-channel similarity, and
+ * the constant-row margins of both sides (SPEC §3; `isConstantMargin`), a = F′, b = T′F.
+ */
 export interface PairScores {
   readonly inv: Float32Array;
   readonly eqv: Float32Array;
-  readonly validA: Uint8Array;
-  readonly validB: Uint8Array;
+  readonly marginA: Float32Array;
+  readonly marginB: Float32Array;
 }
 
 /** Runs metric graphs for vector layers, one session per channel count, opened on first use. */
@@ -54,7 +57,7 @@ export class MetricEngine {
   /**
    * Scores K channels of a against b, each row a channel's values over n images (K×n, row-major).
    *
-   * @returns per channel: inv, eqv (−∞ where no row of b is valid), and row validity
+   * @returns per channel: inv, eqv (−∞ where no row of b is valid), and row margins
    */
   async score(a: Float32Array, b: Float32Array, k: number, n: number): Promise<PairScores> {
     let session = this.sessions.get(k);
@@ -63,7 +66,7 @@ export class MetricEngine {
       this.sessions.set(k, session);
     }
     const r = await (await session).run({ a: new Tensor('float32', a, [1, k, n]), b: new Tensor('float32', b, [1, k, n]) });
-    return { inv: r.inv.data as Float32Array, eqv: r.eqv.data as Float32Array, validA: r.valid_a.data as Uint8Array, validB: r.valid_b.data as Uint8Array };
+    return { inv: r.inv.data as Float32Array, eqv: r.eqv.data as Float32Array, marginA: r.margin_a.data as Float32Array, marginB: r.margin_b.data as Float32Array };
   }
 
   async release(): Promise<void> {

@@ -1,3 +1,6 @@
+/** Default `--null-images M`: map nulls are scored on the first min(M, N) images of the null order (SPEC §4b). */
+export const DEFAULT_NULL_IMAGES = 256;
+
 /** Reason of an excess left null because the null is within 0.05 of 1 (SPEC §4b). */
 export const CHANCE_SATURATED = 'chance_saturated';
 

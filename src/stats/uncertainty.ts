@@ -33,7 +33,7 @@ export interface UncertaintyInputs {
 
 const key = (layer: string, transform: string) => `${layer}\u0000${transform}`;
 
-function scoreUncertainty(score: number, interval: Interval, chance: number): ScoreUncertainty {
+function scoreUncertainty(score: number | null, interval: Interval, chance: number): ScoreUncertainty {
   const c = Number.isFinite(chance) ? chance : null;
   const e = c === null ? { above: null, excess: null, reason: NO_NULL_PAIRS } : excessOf(score, c);
   return {
@@ -85,7 +85,8 @@ export function addUncertainty(layers: readonly LayerScore[], parts: readonly Pa
 
   const scored = (l: LayerScore) => !l.skipped && !inputs.flagged.has(l.layer) && Number.isFinite(l.inv.mean) && Number.isFinite(l.eqv.mean);
   const outLayers = layers.map((l): LayerScore => {
-    if (!scored(l)) return { ...l, uncertainty: NONE };
+    if (!scored(l) || l.inv.mean === null || l.eqv.mean === null) return { ...l, uncertainty: NONE };
+    const [inv, eqv] = [l.inv.mean, l.eqv.mean];
     const k = key(l.layer, l.transform);
     const chance = chanceOf.get(k) ?? { inv: NaN, eqv: NaN };
     if (kindOf.get(l.layer) === 'vector') {
@@ -95,17 +96,18 @@ export function addUncertainty(layers: readonly LayerScore[], parts: readonly Pa
       return {
         ...l,
         uncertainty: {
-          inv: scoreUncertainty(l.inv.mean, stripSe(interval(l.inv.mean, v?.leaveOut?.inv)), chance.inv),
-          eqv: scoreUncertainty(l.eqv.mean, stripSe(interval(l.eqv.mean, v?.leaveOut?.eqv)), chance.eqv),
+          inv: scoreUncertainty(inv, stripSe(interval(inv, v?.leaveOut?.inv)), chance.inv),
+          eqv: scoreUncertainty(eqv, stripSe(interval(eqv, v?.leaveOut?.eqv)), chance.eqv),
         },
       };
     }
     const reps = replicates.get(k)!;
-    return { ...l, uncertainty: { inv: scoreUncertainty(l.inv.mean, percentileInterval(reps.inv), chance.inv), eqv: scoreUncertainty(l.eqv.mean, percentileInterval(reps.eqv), chance.eqv) } };
+    return { ...l, uncertainty: { inv: scoreUncertainty(inv, percentileInterval(reps.inv), chance.inv), eqv: scoreUncertainty(eqv, percentileInterval(reps.eqv), chance.eqv) } };
   });
 
   const outParts = parts.map((p): PartScore => {
     const members = partMembers(inputs.probes, layers, p.transform, p.part, inputs.flagged);
+    if (members.length === 0) return { ...p, uncertainty: NONE };
     const keys = members.map((l) => key(l.layer, l.transform));
     const meanChance = (score: 'inv' | 'eqv') => keys.reduce((s, k) => s + (chanceOf.get(k)?.[score] ?? NaN), 0) / keys.length;
     const vectors = members.every((l) => kindOf.get(l.layer) === 'vector');
@@ -116,7 +118,7 @@ export function addUncertainty(layers: readonly LayerScore[], parts: readonly Pa
       const leaveOuts = keys.map((k) => inputs.vectors.get(k)?.leaveOut?.[score]);
       if (leaveOuts.some((x) => !x)) return { lo: null, hi: null, reason: inputs.vectors.get(keys[0])?.intervalReason ?? NOT_SCORED };
       const blocks = leaveOuts[0]!.map((_, j) => leaveOuts.reduce((s, x) => s + x![j], 0) / leaveOuts.length);
-      return stripSe(jackknifeInterval(p[score], blocks));
+      return stripSe(jackknifeInterval(p[score] ?? NaN, blocks));
     };
     return { ...p, uncertainty: { inv: scoreUncertainty(p.inv, interval('inv'), meanChance('inv')), eqv: scoreUncertainty(p.eqv, interval('eqv'), meanChance('eqv')) } };
   });
