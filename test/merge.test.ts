@@ -23,6 +23,13 @@ function scores(report: ProbeReport): number[] {
   ];
 }
 
+/** Intervals, chance levels and excess of every layer and part (SPEC §4b); null as −9 so that lists compare number by number. */
+function uncertainties(report: ProbeReport): number[] {
+  const of = (u: ProbeReport['parts'][number]['uncertainty']) =>
+    (['inv', 'eqv'] as const).flatMap((s) => [u![s].lo, u![s].hi, u![s].chance, u![s].above, u![s].excess].map((v) => v ?? -9));
+  return [...report.layers.flatMap((l) => of(l.uncertainty)), ...report.parts.flatMap((p) => of(p.uncertainty))];
+}
+
 describe('shards and threads (SPEC §8)', () => {
   it('4 shards merged give the result of one run, vector layers included', async () => {
     const whole = await measure(base);
@@ -39,6 +46,11 @@ describe('shards and threads (SPEC §8)', () => {
     const [a, b] = [scores(merged.report), scores(whole.report)];
     expect(a.length).toBe(b.length);
     a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 9));
+    // Intervals and nulls too (per-image rows, null rows and replicates do not depend on the shards).
+    const [ua, ub] = [uncertainties(merged.report), uncertainties(whole.report)];
+    expect(ua.length).toBe(ub.length);
+    expect(ub.filter((v) => v !== -9).length).toBeGreaterThan(ub.length / 2);
+    ua.forEach((v, i) => expect(v).toBeCloseTo(ub[i], 9));
   }, 60_000);
 
   it('EXPECTED FAILURE - overlapping shards are refused', async () => {
@@ -48,9 +60,11 @@ describe('shards and threads (SPEC §8)', () => {
     await expect(mergeResults([out, path.join(dir, 'shard-0')])).rejects.toThrow(/more than one shard/);
   }, 30_000);
 
-  it('1 and 2 threads give the same numbers to 1e-4', async () => {
-    const one = scores((await measure(base)).report);
-    const two = scores((await measure({ ...base, threads: 2 })).report);
+  it('1 and 2 threads give the same numbers to 1e-4, intervals and nulls included', async () => {
+    const [a, b] = [(await measure(base)).report, (await measure({ ...base, threads: 2 })).report];
+    const one = [...scores(a), ...uncertainties(a)];
+    const two = [...scores(b), ...uncertainties(b)];
+    expect(one.length).toBe(two.length);
     one.forEach((v, i) => expect(Math.abs(v - two[i])).toBeLessThan(1e-4));
   }, 60_000);
 
