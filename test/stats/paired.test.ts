@@ -1,4 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildRandomCnn } from '../../probes/random.js';
+import { elementsFor, measure } from '../../src/pipeline.js';
+import { pairedParts } from '../../src/stats/paired-results.js';
 import { bootstrapReplicates } from '../../src/stats/bootstrap.js';
 import { excessOf } from '../../src/stats/chance.js';
 import { pairedDifference } from '../../src/stats/paired.js';
@@ -31,4 +37,26 @@ describe('excess over chance (SPEC §4b)', () => {
     expect(excessOf(0.5, 0.6).excess).toBeCloseTo(-0.25, 12);
     expect(excessOf(1, 0.97)).toEqual({ above: 1 - 0.97, excess: null, reason: 'chance_saturated' });
   });
+});
+
+describe('paired comparison of two results (SPEC §4b)', () => {
+  it('a model compared with itself: difference 0, p = 1 in every map part; other images: one reason', async () => {
+    const model = path.join(mkdtempSync(path.join(tmpdir(), 'equiprobe-paired-')), 'cnn.onnx');
+    writeFileSync(model, buildRandomCnn(3).bytes);
+    const input = async (seed: number, label: string) => {
+      const { report, state } = await measure({ model, transforms: ['rot90'], synthetic: 12, seed, threads: 1 });
+      return { label, report, state, elements: elementsFor(report.config.transforms, report.config.shifts, report.model.input.height) };
+    };
+    const a = await input(0, 'a');
+    const same = pairedParts(a, await input(0, 'b'));
+    if (!('rows' in same)) throw new Error(same.reason);
+    expect(same.rows.length).toBeGreaterThan(0);
+    for (const r of same.rows) {
+      expect(r.images).toBe(12);
+      expect(r.difference).toBe(0);
+      expect(r.p).toBe(1);
+    }
+    const other = pairedParts(a, await input(1, 'c'));
+    expect(other).toEqual({ reason: expect.stringMatching(/share 0 image/) });
+  }, 60_000);
 });
