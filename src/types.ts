@@ -184,8 +184,8 @@ export interface MeasureConfig {
   readonly similarity: Similarity;
   readonly maxImages: number | null;
   readonly batch: number;
-  /** Images of the null order whose map null is scored (`--null-images`, SPEC §4b). */
-  readonly nullImages: number;
+  /** Images of the null order whose map null is scored (`--null-images`, SPEC §4b); absent in results written before it existed. */
+  readonly nullImages?: number;
   readonly threads: number;
   readonly labels: string | null;
 }
