@@ -1,5 +1,8 @@
-import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { defaultThreads, type RuntimeOptions } from './forward/session.js';
 import { compareCodeUnits, listImageFiles } from './images/files.js';
 import { labelsForFiles, labelsFromFolders, readLabels } from './images/labels.js';
@@ -8,18 +11,23 @@ import { decodeImage } from './images/decode.js';
 import { groupBatches } from './images/group-batches.js';
 import { nullName, nullPairs, nullPartners, pairBatches, shardPairs } from './images/null-order.js';
 import { syntheticImage } from './images/source.js';
-import { layerKey, processBatch, type BatchContext } from './measure/batch.js';
+import { layerKey, NULL_COLUMN, processBatch, SCORE_COLUMN, SHA256_COLUMN, type BatchContext } from './measure/batch.js';
+import { imageHashes } from './images/hash.js';
+import { DEFAULT_NULL_IMAGES } from './stats/chance.js';
+import { rowLayout, type RowLayout } from './stats/per-image.js';
+import { blockOfPair } from './stats/vector-chance.js';
+import type { ColumnSpec } from './store/append-store.js';
 import { finalizeReport, type RunDescription } from './measure/finalize.js';
 import { Scorer } from './measure/scorer.js';
 import { messages } from './messages.js';
 import { detectInput } from './model/input.js';
 import { loadModel } from './model/load.js';
 import { listProbes, type ProbeSelection } from './model/probes.js';
-import { MetricEngine } from './scores/metric.js';
-import { emptyState, sortState, type MeasureState } from './scores/state.js';
-import { DEFAULT_NULL_IMAGES } from './stats/chance.js';
-import { rowLayout } from './stats/per-image.js';
-import { imageHashes } from './images/hash.js';
+import { BatchRows } from './measure/batch-rows.js';
+import { FILE_COLUMN, PAIR_COLUMN, RunState } from './measure/run-state.js';
+import { planVectors, vectorColumns } from './measure/vectors.js';
+import { CrossProducts } from './scores/metric.js';
+import { countPredictions, elementId, emptyState, type MeasureState } from './scores/state.js';
 import { groupElements } from './transforms/index.js';
 import type { GroupElement, MeasureConfig, Preprocessing, ProbeInfo, ProbeReport, ShiftMode, Similarity, TransformName } from './types.js';
 
@@ -51,10 +59,15 @@ export interface MeasureOptions extends ProbeSelection, RuntimeOptions, Preproce
   readonly layout?: 'NCHW' | 'NHWC';
   /** Called after each forward pass with passes done and total. */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Called after each batch with the state to checkpoint. */
-  readonly onCheckpoint?: (state: MeasureState) => Promise<void>;
-  /** State of an interrupted run to continue from. */
-  readonly resume?: MeasureState;
+  /**
+   * Folder of the run's state (checkpoint and per-image store, SPEC §8), committed after every batch;
+   * `merge` reads it. Default: a temporary folder, removed once the report is made.
+   */
+  readonly stateDir?: string;
+  /** Continue the interrupted run whose state is in `stateDir` (same options required). */
+  readonly resume?: boolean;
+  /** Called after each batch's checkpoint is committed, with the number of images it holds (measured and skipped). */
+  readonly onCheckpoint?: (saved: number) => Promise<void> | void;
   /** Receives warnings (flagged layers, skipped images). */
   readonly onWarning?: (message: string) => void;
 }
@@ -62,7 +75,16 @@ export interface MeasureOptions extends ProbeSelection, RuntimeOptions, Preproce
 /** A measurement's report together with the state it was computed from (for shards and checkpoints). */
 export interface MeasureResult {
   readonly report: ProbeReport;
+  /** The fixed-size state; per-image data is in the store under `stateDir`. */
   readonly state: MeasureState;
+  /** Where the state is kept, or null when it was temporary (no `stateDir` given) and is gone. */
+  readonly stateDir: string | null;
+}
+
+/** Hash of the options that change the numbers: a run resumes only with the same. */
+export function fingerprintOf(options: MeasureOptions): string {
+  const { threads: _t, batch: _b, onProgress: _p, onCheckpoint: _c, onWarning: _w, resume: _r, stateDir: _s, ...rest } = options;
+  return createHash('sha256').update(JSON.stringify({ ...rest, model: path.resolve(rest.model) })).digest('hex');
 }
 
 const DEFAULT_SHIFTS = Array.from({ length: 32 }, (_, i) => i + 1);
@@ -116,29 +138,52 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const shiftMode = options.shiftMode ?? 'crop';
   const margin = transforms.includes('translate') && shiftMode === 'crop' ? Math.max(...elements.get('translate')!.map((g) => g.shift)) : 0;
   // The shard's null pairs (SPEC §4b, §8), measured in null order in batches of whole pairs.
-  const allPairs = nullPairs(await selectItems(options), (id) => nullName(options.images ?? null, id));
+  const all = await selectItems(options);
+  const allPairs = nullPairs(all, (id) => nullName(options.images ?? null, id));
   const pairs = shardPairs(allPairs, options.shard);
+  const partners = nullPartners(allPairs);
+  const nullSet = new Set(allPairs.flatMap((p) => p.images).slice(0, options.nullImages ?? DEFAULT_NULL_IMAGES));
+  const pairOf = new Map(pairs.flatMap((p) => p.images.map((id) => [id, p.k] as const)));
   const items = pairs.flatMap((p) => p.images);
-  const nullPartner = nullPartnerOf(allPairs.flatMap((p) => p.images), nullPartners(allPairs), options.nullImages ?? DEFAULT_NULL_IMAGES);
   const labelSource = options.images ? labelSourceOf(options) : null;
   const labelOf = labelSource ? labeller(options, labelSource, [...items].sort(compareCodeUnits)) : null;
-  const state = options.resume ?? emptyState(probes, elements, labelOf !== null);
-  const done = new Set([...state.processed, ...state.skipped.map((s) => s.file)]);
-  const pending = pairBatches(pairs, options.batch ?? 32)
-    .map((group) => group.filter((id) => !done.has(id)))
-    .filter((group) => group.length > 0);
   const config = configOf(options, [...elements.keys()], preprocessing, elements, shiftMode, labelSource, runtime.threads!);
   const run: RunDescription = {
     model: { name: options.name ?? model.name, path: model.path, sha256: model.sha256 }, input, config, probes, elements, skippedLayers: skippedLayerReasons(probes, elements),
   };
 
-  const scorer = await Scorer.open(model.proto, input, probes, [...elements.values()].flat(), config.similarity, config.batch, runtime);
-  const engine = await MetricEngine.open(config.similarity, runtime);
-  const passes = 1 + [...elements.values()].reduce((s, l) => s + l.length, 0);
-  const total = items.length * passes;
-  let forwardDone = (state.processed.length + state.skipped.length) * passes;
+  // The state: fixed-size sums and co-moments, and the per-image store (SPEC §8, §4b).
   const layout = rowLayout(probes, elements);
-  const context: BatchContext = { scorer, input, probes, elements, shiftMode, skippedLayers: run.skippedLayers, state, layout, nullPartner, onWarning: options.onWarning };
+  const ids = [...elements].flatMap(([t, list]) => list.map((g) => elementId(t, g.key)));
+  const plans = planVectors(probes, ids.length, all.length);
+  const stateDir = options.stateDir ?? (await mkdtemp(path.join(tmpdir(), 'equiprobe-state-')));
+  const runState = options.resume
+    ? await RunState.open(stateDir, { writable: true, fingerprint: fingerprintOf(options) })
+    : await RunState.create(
+        stateDir,
+        fingerprintOf(options),
+        emptyState(probes, elements, labelOf !== null, new Set(plans.filter((p) => p.mode === 'moments').map((p) => p.probe.name)), config.similarity === 'pearson', Math.floor(all.length / 2)),
+        [...vectorColumns(plans, ids), ...perImageColumns(layout)],
+      );
+  const state = runState.state;
+  const done = new Set([...(await runState.measuredFiles()), ...state.skipped.map((s) => s.file)]);
+  const pending = pairBatches(pairs, config.batch)
+    .map((group) => group.filter((id) => !done.has(id)))
+    .filter((group) => group.length > 0);
+
+  const scorer = await Scorer.open(model.proto, input, probes, [...elements.values()].flat(), config.similarity, config.batch, runtime);
+  const products = new CrossProducts(runtime);
+  const passes = 1 + ids.length;
+  const total = items.length * passes;
+  let forwardDone = done.size * passes;
+  const context: BatchContext = {
+    scorer, input, probes, elements, shiftMode, skippedLayers: run.skippedLayers, state, vectors: new Map(plans.map((p) => [p.index, p.mode])), product: products.product,
+    layout,
+    nullPartner: (id) => (nullSet.has(id) ? partners.get(id) : undefined),
+    partnerOf: (id) => partners.get(id),
+    blockOf: (id) => blockOfPair(pairOf.get(id)!, state.pairs),
+    onWarning: options.onWarning,
+  };
   try {
     const decode = options.images
       ? async (file: string) => (await decodeImage(file, preprocessing, margin)).data
@@ -150,25 +195,34 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     });
     for await (const { files, data } of source) {
       // 3–5. Transforms, forward passes and scores for this batch.
-      state.sha256.push(...(await imageHashes(files, options.images ? null : { seed: config.seed, preprocessing })));
-      await processBatch(context, files, data, preprocessing.size + margin, (images) => {
+      const rows = new BatchRows();
+      await processBatch(context, files, data, preprocessing.size + margin, rows, (images) => {
         forwardDone += images;
         options.onProgress?.(forwardDone, total);
       });
-      state.processed.push(...files);
-      if (labelOf) state.labels!.push(...files.map(labelOf));
-      await options.onCheckpoint?.(state);
+      state.images += files.length;
+      if (labelOf) countPredictions(state.accuracy!, rows.predictions, files.map(labelOf));
+      const hashes = await imageHashes(files, options.images ? null : { seed: config.seed, preprocessing });
+      await runState.commit(rows.values({ [FILE_COLUMN]: files, [PAIR_COLUMN]: Int32Array.from(files, (f) => pairOf.get(f)!), [SHA256_COLUMN]: hashes }));
+      await options.onCheckpoint?.(state.images + state.skipped.length);
     }
-    if (options.images && state.processed.length === 0 && state.skipped.length > 0) {
+    if (options.images && state.images === 0 && state.skipped.length > 0) {
       throw new Error(messages.noUsableImages(options.images, state.skipped.length));
     }
-    // 6. Aggregation, in sorted image order.
-    sortState(state);
-    return { report: await finalizeReport(run, state, engine, options.onWarning), state };
+    // 6. Aggregation.
+    const report = await finalizeReport(run, state, [runState.rows], products.product, options.onWarning);
+    return { report, state, stateDir: options.stateDir ?? null };
   } finally {
     await scorer.release();
-    await engine.release();
+    await products.release();
+    if (!options.stateDir) await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+/** Per-image store columns of SPEC §4b: each file's SHA-256 and, with map layers, their score and null rows. */
+function perImageColumns(layout: RowLayout): ColumnSpec[] {
+  const rows: ColumnSpec[] = layout.width > 0 ? [{ name: SCORE_COLUMN, type: 'float64', width: layout.width }, { name: NULL_COLUMN, type: 'float64', width: layout.width }] : [];
+  return [{ name: SHA256_COLUMN, type: 'text', width: 1 }, ...rows];
 }
 
 async function selectItems(options: MeasureOptions): Promise<string[]> {
@@ -181,12 +235,6 @@ async function selectItems(options: MeasureOptions): Promise<string[]> {
   }
   if (options.maxImages !== undefined) items = items.slice(0, options.maxImages);
   return items;
-}
-
-/** Partner lookup for the images whose map null is scored: the first min(M, N) of the null order (SPEC §4b). */
-function nullPartnerOf(order: readonly string[], partners: ReadonlyMap<string, string>, m: number): (id: string) => string | undefined {
-  const members = new Set(order.slice(0, Math.min(m, order.length)));
-  return (id) => (members.has(id) ? partners.get(id) : undefined);
 }
 
 /** Where labels come from: `--labels`, else `labels.csv` in the image folder, else class subfolders with `--classes`. */

@@ -10,15 +10,17 @@ import type { LoadedReport } from '../report/read.js';
 import { renderSpec } from '../report/render.js';
 import { PARTS, TRANSFORM_NAMES, type ProbeReport, type TransformName } from '../types.js';
 import { elementsFor } from '../pipeline.js';
+import type { MapImageSums } from '../measure/per-image-read.js';
 import { pairedParts, type PairedInput, type PairedOutcome, type PairedRow } from '../stats/paired-results.js';
+import { rowLayout, type RowLayout } from '../stats/per-image.js';
 import { formatTable, partsTable, type PartsTableRow } from './tables.js';
 
 /** Options of {@link compareOutputs}. */
 export interface CompareOptions {
   /** Draw the plots (default true). */
   readonly plots?: boolean;
-  /** Per result (same order), its per-image rows from state.json, or null; enables paired differences against the first result. */
-  readonly states?: readonly PairedInput['state'][];
+  /** Reads a result's per-image map sums (from its folder), or null; enables paired differences against the first result. */
+  readonly readImages?: (loaded: LoadedReport, layout: RowLayout) => Promise<MapImageSums | null>;
 }
 
 /** Everything `compare` prints and writes. */
@@ -48,9 +50,13 @@ export async function compareOutputs(loaded: readonly LoadedReport[], options: C
   const rows = labelledPartsTable(reports);
   const files: OutputFile[] = [{ name: 'compare.csv', content: compareCsv(rows) }];
   const labels = uniqueModelLabels(reports);
-  const inputs = options.states
-    ? reports.map((report, i): PairedInput => ({ label: labels[i], report, state: options.states![i], elements: elementsFor(report.config.transforms, report.config.shifts, report.model.input.height) }))
-    : [];
+  const inputs: PairedInput[] = [];
+  if (options.readImages) {
+    for (const [i, l] of loaded.entries()) {
+      const layout = rowLayout(l.report.probes, elementsFor(l.report.config.transforms, l.report.config.shifts, l.report.model.input.height));
+      inputs.push({ label: labels[i], report: l.report, images: await options.readImages(l, layout), layout });
+    }
+  }
   const paired = inputs.slice(1).map((b) => pairedParts(inputs[0], b));
   const pairedRows = paired.flatMap((o) => ('rows' in o ? o.rows : []));
   if (pairedRows.length > 0) files.push({ name: 'compare_paired.csv', content: pairedCsv(pairedRows) });

@@ -3,7 +3,7 @@ import { compareOutputs } from '../analysis/compare-run.js';
 import { writeFilesAtomic } from '../report/atomic.js';
 import { readReports } from '../report/read.js';
 import { action } from './fatal.js';
-import { readPerImageState } from '../report/read-state.js';
+import { readResultImageSums } from '../report/read-state.js';
 import path from 'node:path';
 
 /** `equiprobe compare RESULT... --out DIR`: part scores of several results side by side. */
@@ -17,7 +17,7 @@ export function registerCompare(program: Command): void {
     .action(
       action(async (results: string[], flags: { out: string; plots: boolean }) => {
         const loaded = await readReports(results);
-        const out = await compareOutputs(loaded, { ...flags, states: await Promise.all(loaded.map((l) => readPerImageState(path.join(path.dirname(l.file), 'state.json')))) });
+        const out = await compareOutputs(loaded, { ...flags, readImages: (l, layout) => readResultImageSums(path.dirname(l.file), layout) });
         await writeFilesAtomic(flags.out, out.files);
         process.stdout.write(`${out.table}\nwrote ${flags.out}/\n`);
       }),

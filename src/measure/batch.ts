@@ -1,12 +1,16 @@
 import { messages } from '../messages.js';
+import { addChunk, type CrossProduct } from '../scores/co-moments.js';
 import type { PairScores } from '../scores/metric.js';
 import { addPairScores } from '../scores/pairs.js';
 import { elementId, type MeasureState } from '../scores/state.js';
 import { emptySums, mergeSums, type ScoreSums } from '../scores/sums.js';
+import { blockMomentsId, nullMomentsId } from '../stats/vector-chance.js';
 import type { RowLayout } from '../stats/per-image.js';
 import { cropOriginal, transformInput } from '../transforms/index.js';
 import type { GroupElement, InputInfo, ProbeInfo, ShiftMode, TransformName } from '../types.js';
+import type { BatchRows } from './batch-rows.js';
 import type { PassResult, Scorer } from './scorer.js';
+import { vectorColumn, type VectorPlan } from './vectors.js';
 
 /** What processing one batch needs; built once per run by `measure`. */
 export interface BatchContext {
@@ -18,32 +22,63 @@ export interface BatchContext {
   /** `probe\0transform` → reason, for layers a transform cannot score. */
   readonly skippedLayers: ReadonlyMap<string, string>;
   readonly state: MeasureState;
-  /** Per-image row layout (SPEC §4b); offsets by probe name and transform. */
+  /** Probe index → how the vector probe keeps its data (SPEC §8). */
+  readonly vectors: ReadonlyMap<number, VectorPlan['mode']>;
+  /** Cross products for the co-moments of vector probes. */
+  readonly product: CrossProduct;
+  /** Per-image row layout of the map layers (SPEC §4b). */
   readonly layout: RowLayout;
-  /** Image id → its null partner, for the images whose null is scored (the first M of the null order). */
+  /** Image id → its null partner, for the images whose map null is scored (the first M of the null order). */
   readonly nullPartner: (id: string) => string | undefined;
+  /** Image id → its null partner, for every paired image (vector nulls). */
+  readonly partnerOf: (id: string) => string | undefined;
+  /** Image id → its jackknife block (SPEC §4b: 20 blocks of consecutive null pairs). */
+  readonly blockOf: (id: string) => number;
   readonly onWarning?: (message: string) => void;
 }
+
+/** Store columns of the per-image map rows: scores and null scores (NaN outside the null set), and each file's SHA-256. */
+export const SCORE_COLUMN = 'scores';
+export const NULL_COLUMN = 'null';
+export const SHA256_COLUMN = 'sha256';
 
 /** Key of `skippedLayers`. */
 export function layerKey(probe: string, transform: TransformName): string {
   return `${probe}\u0000${transform}`;
 }
 
-/** Splits a batch of vectors into one plain array per image (stored in the state). */
-function vectorRows(batch: Float32Array, n: number, k: number): number[][] {
-  return Array.from({ length: n }, (_, i) => Array.from(batch.subarray(i * k, (i + 1) * k)));
-}
-
-/** Flags probes that held NaN or ±Inf (once, with a warning); they are left out of every score. */
-function flagNonFinite(ctx: BatchContext, result: PassResult): void {
-  for (const [i, finite] of result.finite) {
+/**
+ * Keeps a chunk's vectors of one element (SPEC §8): appended per image for probes kept that way,
+ * folded into the co-moments with the original images' vectors otherwise.
+ */
+async function keepVectors(ctx: BatchContext, rows: BatchRows, id: string, moved: PassResult, original: PassResult, ids: readonly string[]): Promise<void> {
+  const n = ids.length;
+  for (const [i, v] of moved.vectors) {
     const name = ctx.probes[i].name;
-    if (!finite && !ctx.state.nonFinite.includes(name)) {
-      ctx.state.nonFinite.push(name);
-      ctx.onWarning?.(messages.nonFinite(name));
+    if (ctx.vectors.get(i) === 'rows') rows.push(vectorColumn(name, id), v);
+    else if (!ctx.state.nonFinite.includes(name)) {
+      const k = ctx.probes[i].channels;
+      const b = original.vectors.get(i)!;
+      const moments = ctx.state.moments[name];
+      await addChunk(moments[id], v, b, n, ctx.product);
+      // Jackknife blocks and the null (SPEC §4b) as co-moments too: per block, and v′(x_j) against v(x_partner(j)).
+      const byBlock = new Map<number, number[]>();
+      ids.forEach((image, j) => byBlock.set(ctx.blockOf(image), [...(byBlock.get(ctx.blockOf(image)) ?? []), j]));
+      for (const [block, members] of byBlock) await addChunk(moments[blockMomentsId(id, block)], gatherRows(v, members, k), gatherRows(b, members, k), members.length, ctx.product);
+      const paired = ids.flatMap((image, j) => {
+        const at = ids.indexOf(ctx.partnerOf(image) ?? '');
+        return at < 0 ? [] : [[j, at] as const];
+      });
+      await addChunk(moments[nullMomentsId(id)], gatherRows(v, paired.map(([j]) => j), k), gatherRows(b, paired.map(([, p]) => p), k), paired.length, ctx.product);
     }
   }
+}
+
+/** Rows `indices` of n × k image-major values. */
+function gatherRows(values: Float32Array, indices: readonly number[], k: number): Float32Array {
+  const out = new Float32Array(indices.length * k);
+  indices.forEach((from, j) => out.set(values.subarray(from * k, (from + 1) * k), j * k));
+  return out;
 }
 
 /**
@@ -71,70 +106,84 @@ function imageScores(s: PairScores, image: number, k: number): PairScores {
 
 /**
  * Adds each image's scores of one element run into its per-image row (sum and count of its defined
- * inv and eqv scores, SPEC §4b) and, when given, into the layer's running sums.
+ * inv and eqv scores, SPEC §4b) and, when `running`, into the layer's running sums.
+ *
+ * @param rows - n rows of `layout.width`, image-major
  */
-function addImageScores(ctx: BatchContext, result: PassResult, transform: TransformName, key: string, rows: Float64Array[], running: boolean): void {
+function addImageScores(ctx: BatchContext, result: PassResult, transform: TransformName, key: string, rows: Float64Array, running: boolean): void {
+  const width = ctx.layout.width;
   for (const [i, scores] of result.scores) {
     const probe = ctx.probes[i];
     if (ctx.skippedLayers.has(layerKey(probe.name, transform)) || ctx.state.nonFinite.includes(probe.name)) continue;
-    const offset = offsetOf(ctx.layout, probe.name, transform, key);
+    const offset = ctx.layout.layers.find((l) => l.probe === probe.name && l.transform === transform)!.offsets.get(key)!;
     const total = ctx.state.maps[probe.name][transform][key];
-    rows.forEach((row, image) => {
+    for (let image = 0; image * width < rows.length; image++) {
       const one: { inv: ScoreSums; eqv: ScoreSums } = { inv: emptySums(), eqv: emptySums() };
       addPairScores(imageScores(scores, image, probe.channels), probe.channels, one.inv, one.eqv);
-      row[offset] += one.inv.sum;
-      row[offset + 1] += one.inv.n;
-      row[offset + 2] += one.eqv.sum;
-      row[offset + 3] += one.eqv.n;
+      const at = image * width + offset;
+      rows[at] += one.inv.sum;
+      rows[at + 1] += one.inv.n;
+      rows[at + 2] += one.eqv.sum;
+      rows[at + 3] += one.eqv.n;
       if (running) {
         mergeSums(total.inv, one.inv);
         mergeSums(total.eqv, one.eqv);
       }
-    });
+    }
   }
 }
 
-function offsetOf(layout: RowLayout, probe: string, transform: TransformName, key: string): number {
-  return layout.layers.find((l) => l.probe === probe && l.transform === transform)!.offsets.get(key)!;
+/** Flags probes that held NaN or ±Inf (once, with a warning); they are left out of every score. */
+function flagNonFinite(ctx: BatchContext, result: PassResult): void {
+  for (const [i, finite] of result.finite) {
+    const name = ctx.probes[i].name;
+    if (!finite && !ctx.state.nonFinite.includes(name)) {
+      ctx.state.nonFinite.push(name);
+      ctx.onWarning?.(messages.nonFinite(name));
+    }
+  }
 }
 
 /**
  * Stages 3–5 for one batch of source images: transforms, forward passes and scores, in chunks of
- * `scorer.chunk` images (rounded down to whole pairs). Map layers add into the running sums and
- * each image's row; vector layers and predictions are stored per image. Images of the null set
- * whose partner is in the same chunk also run each element against their partner's features
- * (SPEC §4b chance level): one more element run of those images per g.
+ * `scorer.chunk` images that keep null pairs together. Map layers add into the running sums and
+ * each image's row; vector layers add into their co-moments or go to `rows` per image, as does
+ * every predicted class. Images of the map null set whose partner is in the same chunk also run
+ * each element against their partner's features (SPEC §4b chance level): one more element run of
+ * those images per g.
  *
  * @param files - image ids of `sources`, in the same order
  * @param sources - CHW source images of side `sourceSize` (input size plus the crop-mode margin)
+ * @param rows - receives the batch's per-image values
  * @param tick - called after each forward pass with the number of images it ran (progress)
  */
-export async function processBatch(ctx: BatchContext, files: readonly string[], sources: readonly Float32Array[], sourceSize: number, tick: (images: number) => void): Promise<void> {
+export async function processBatch(ctx: BatchContext, files: readonly string[], sources: readonly Float32Array[], sourceSize: number, rows: BatchRows, tick: (images: number) => void): Promise<void> {
   const { input, state, scorer } = ctx;
-  for (const [start, end] of pairChunks(files, scorer.chunk, ctx.nullPartner)) {
+  const width = ctx.layout.width;
+  for (const [start, end] of pairChunks(files, scorer.chunk, ctx.partnerOf)) {
     const chunk = sources.slice(start, end);
     const ids = files.slice(start, end);
     const n = chunk.length;
-    const rows = ids.map(() => new Float64Array(ctx.layout.width));
     const members: number[] = [];
     const partners: number[] = [];
     ids.forEach((id, j) => {
       const partner = ctx.nullPartner(id);
       if (partner === undefined) return;
       const at = ids.indexOf(partner);
-      if (at < 0) state.nullMissing.push(id);
+      if (at < 0) state.nullMissing += 1;
       else {
         members.push(j);
         partners.push(at);
       }
     });
-    const nullRows = members.map(() => new Float64Array(ctx.layout.width));
+    const scoreRows = new Float64Array(n * width);
+    const memberRows = new Float64Array(members.length * width);
     const original = await scorer.runOriginal(chunk.map((src) => cropOriginal(src, input.channels, sourceSize, sourceSize, input.height, input.width)));
     tick(n);
     flagNonFinite(ctx, original.result);
     const partnerPass = members.length > 0 ? scorer.partnerPass(original.pass, partners) : null;
-    state.predictions.original.push(...original.result.predicted);
-    for (const [i, v] of original.result.vectors) state.vectors[ctx.probes[i].name].original.push(...vectorRows(v, n, ctx.probes[i].channels));
+    rows.predict('original', original.result.predicted);
+    for (const [i, v] of original.result.vectors) if (ctx.vectors.get(i) === 'rows') rows.push(vectorColumn(ctx.probes[i].name, 'original'), v);
     for (const [t, list] of ctx.elements) {
       for (const g of list) {
         const images = chunk.map((src) => transformInput(src, input.channels, sourceSize, sourceSize, g, input.height, input.width, ctx.shiftMode));
@@ -142,15 +191,16 @@ export async function processBatch(ctx: BatchContext, files: readonly string[], 
         tick(n);
         flagNonFinite(ctx, moved);
         const id = elementId(t, g.key);
-        state.predictions[id].push(...moved.predicted);
-        for (const [i, v] of moved.vectors) state.vectors[ctx.probes[i].name][id].push(...vectorRows(v, n, ctx.probes[i].channels));
-        addImageScores(ctx, moved, t, g.key, rows, true);
-        if (partnerPass) addImageScores(ctx, await scorer.runElement(members.map((j) => images[j]), g, partnerPass), t, g.key, nullRows, false);
+        rows.predict(id, moved.predicted);
+        await keepVectors(ctx, rows, id, moved, original.result, ids);
+        addImageScores(ctx, moved, t, g.key, scoreRows, true);
+        if (partnerPass) addImageScores(ctx, await scorer.runElement(members.map((j) => images[j]), g, partnerPass), t, g.key, memberRows, false);
       }
     }
-    state.perImage.push(...rows.map((r) => Array.from(r)));
-    const nulls: (number[] | null)[] = ids.map(() => null);
-    members.forEach((j, m) => (nulls[j] = Array.from(nullRows[m])));
-    state.perImageNull.push(...nulls);
+    if (width === 0) continue;
+    rows.push(SCORE_COLUMN, scoreRows);
+    const nullRows = new Float64Array(n * width).fill(NaN);
+    members.forEach((j, m) => nullRows.set(memberRows.subarray(m * width, (m + 1) * width), j * width));
+    rows.push(NULL_COLUMN, nullRows);
   }
 }

@@ -1,16 +1,21 @@
-import { readFile } from 'node:fs/promises';
-import type { MeasureState } from '../scores/state.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { readMapImageSums, type MapImageSums } from '../measure/per-image-read.js';
+import { RunState } from '../measure/run-state.js';
+import type { RowLayout } from '../stats/per-image.js';
 
 /**
- * The per-image part of a result's state.json (SHA-256 per image, per-image rows, flagged
- * layers), for paired comparisons; null when the file is missing, unreadable or from before
- * per-image rows were kept (compare then says why it cannot pair).
+ * The per-image map sums of a result (its `state/` folder), for paired comparisons; null when the
+ * folder is missing or unreadable (compare then says why it cannot pair).
+ *
+ * @param resultDir - a result folder written by `measure` or `merge`
  */
-export async function readPerImageState(file: string): Promise<Pick<MeasureState, 'sha256' | 'perImage' | 'nonFinite'> | null> {
+export async function readResultImageSums(resultDir: string, layout: RowLayout): Promise<MapImageSums | null> {
+  const dir = path.join(resultDir, 'state');
+  if (!existsSync(path.join(dir, 'state.json'))) return null;
   try {
-    const state = JSON.parse(await readFile(file, 'utf8')) as Partial<MeasureState>;
-    if (!Array.isArray(state.sha256) || !Array.isArray(state.perImage)) return null;
-    return { sha256: state.sha256, perImage: state.perImage, nonFinite: state.nonFinite ?? [] };
+    const state = await RunState.open(dir);
+    return await readMapImageSums([state.rows], layout);
   } catch {
     return null;
   }

@@ -13,26 +13,6 @@ export const T_19_975 = 2.093024054408263;
 export const TOO_FEW_FOR_JACKKNIFE = 'fewer_than_40_images';
 
 /**
- * The 20 blocks of consecutive null pairs (SPEC §4b), as null-order positions: block j holds pairs
- * ⌊jP/20⌋ … ⌊(j+1)P/20⌋−1 (P = ⌊n/2⌋ pairs), i.e. positions 2·pair and 2·pair+1; an unpaired last
- * image goes with the last block.
- *
- * @param n - images in null order, at least 40
- * @returns per block, the null-order positions it holds
- */
-export function jackknifeBlocks(n: number): number[][] {
-  const pairs = Math.floor(n / 2);
-  const blocks: number[][] = [];
-  for (let j = 0; j < JACKKNIFE_BLOCKS; j++) {
-    const block: number[] = [];
-    for (let p = Math.floor((j * pairs) / JACKKNIFE_BLOCKS); p < Math.floor(((j + 1) * pairs) / JACKKNIFE_BLOCKS); p++) block.push(2 * p, 2 * p + 1);
-    blocks.push(block);
-  }
-  if (n % 2 === 1) blocks[JACKKNIFE_BLOCKS - 1].push(n - 1);
-  return blocks;
-}
-
-/**
  * The delete-one-block jackknife interval θ̂ ± t(19, 0.975)·SE_J with
  * SE_J = √((m−1)/m · Σ(θ̂₍ⱼ₎ − θ̄)²) over the m = 20 leave-one-block-out estimates.
  *

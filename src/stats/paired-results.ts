@@ -1,18 +1,18 @@
 import { partMembers } from '../aggregate/parts.js';
-import type { MeasureState } from '../scores/state.js';
-import type { GroupElement, Part, ProbeReport, TransformName } from '../types.js';
-import { partReplicates } from './bootstrap.js';
+import type { MapImageSums } from '../measure/per-image-read.js';
+import type { Part, ProbeReport, TransformName } from '../types.js';
+import { partReplicates, type PerImageSums } from './bootstrap.js';
 import { pairedDifference, type PairedDifference } from './paired.js';
-import { layerSums, pooledMean, rowLayout } from './per-image.js';
-import { mapReplicates } from './uncertainty.js';
+import { pooledMean, type RowLayout } from './per-image.js';
+import { mapReplicates, NOT_SCORED } from './uncertainty.js';
 
-/** One result as `compare` pairs it: the report and the per-image rows of its state. */
+/** One result as `compare` pairs it: the report and its per-image map sums. */
 export interface PairedInput {
   readonly label: string;
   readonly report: ProbeReport;
-  /** Per-image rows and SHA-256s (from state.json); null when the result has none. */
-  readonly state: Pick<MeasureState, 'sha256' | 'perImage' | 'nonFinite'> | null;
-  readonly elements: ReadonlyMap<TransformName, readonly GroupElement[]>;
+  /** Per-image sums and SHA-256s (from its state folder); null when the result has none. */
+  readonly images: MapImageSums | null;
+  readonly layout: RowLayout;
 }
 
 /** Paired difference of one part score, A − B. */
@@ -41,39 +41,43 @@ const MAP_PARTS: readonly Part[] = ['Early', 'Middle', 'Late'];
  */
 export function pairedParts(a: PairedInput, b: PairedInput): PairedOutcome {
   for (const r of [a, b]) {
-    if (!r.state || r.state.perImage.length === 0 || r.state.sha256.length !== r.state.perImage.length) return { reason: `'${r.label}' has no per-image scores (state.json from equiprobe 0.1 with intervals is needed)` };
+    if (!r.images || r.images.files.length === 0 || r.images.scores.length === 0) return { reason: `'${r.label}' has no per-image scores (its state/ folder is missing, or it has no map layer)` };
   }
+  // Images both results hold, matched by SHA-256 (each at most once), in A's sorted order.
   const waiting = new Map<string, number[]>();
-  b.state!.sha256.forEach((h, i) => waiting.set(h, [...(waiting.get(h) ?? []), i]));
-  const rowsA: number[][] = [];
-  const rowsB: number[][] = [];
-  a.state!.sha256.forEach((h, i) => {
+  b.images!.sha256.forEach((h, i) => waiting.set(h, [...(waiting.get(h) ?? []), i]));
+  const rowsA: number[] = [];
+  const rowsB: number[] = [];
+  a.images!.sha256.forEach((h, i) => {
     const j = waiting.get(h)?.shift();
     if (j === undefined) return;
-    rowsA.push(a.state!.perImage[i]);
-    rowsB.push(b.state!.perImage[j]);
+    rowsA.push(i);
+    rowsB.push(j);
   });
   if (rowsA.length < 2) return { reason: `'${a.label}' and '${b.label}' share ${rowsA.length} image(s) (matched by SHA-256 of the files); a paired comparison needs the same images` };
-  const side = (r: PairedInput, rows: number[][]) => {
-    const layout = rowLayout(r.report.probes, r.elements);
-    return { layout, rows, replicates: mapReplicates(layout, rows), flagged: new Set(r.state!.nonFinite) };
+  const pick = (s: PerImageSums, rows: readonly number[]): PerImageSums => ({ sum: Float64Array.from(rows, (i) => s.sum[i]), count: Float64Array.from(rows, (i) => s.count[i]) });
+  const side = (r: PairedInput, rows: readonly number[]) => {
+    const scores = r.images!.scores.map((l) => ({ inv: pick(l.inv, rows), eqv: pick(l.eqv, rows) }));
+    return { r, scores, replicates: mapReplicates(r.layout, scores) };
   };
   const [sa, sb] = [side(a, rowsA), side(b, rowsB)];
   const out: PairedRow[] = [];
   for (const transform of a.report.config.transforms) {
     if (!b.report.config.transforms.includes(transform)) continue;
     for (const part of MAP_PARTS) {
-      const estimate = (r: PairedInput, s: typeof sa, score: 'inv' | 'eqv') => {
-        const members = partMembers(r.report.probes, r.report.layers, transform, part, s.flagged);
+      const estimate = (s: typeof sa, score: 'inv' | 'eqv') => {
+        // Layers left out of the part (flagged for NaN/Inf) carry the `not_scored` reason.
+        const flagged = new Set(s.r.report.layers.filter((l) => l.uncertainty?.inv.intervalReason === NOT_SCORED).map((l) => l.layer));
+        const members = partMembers(s.r.report.probes, s.r.report.layers, transform, part, flagged);
         if (members.length === 0) return null;
-        const slots = members.map((l) => s.layout.layers.find((x) => x.probe === l.layer && x.transform === transform)!);
-        const means = slots.map((slot) => pooledMean(layerSums(s.rows, slot)[score])).filter((v) => !Number.isNaN(v));
+        const at = members.map((l) => s.r.layout.layers.findIndex((x) => x.probe === l.layer && x.transform === transform)).filter((i) => i >= 0);
+        const means = at.map((i) => pooledMean(s.scores[i][score])).filter((v) => !Number.isNaN(v));
         if (means.length === 0) return null;
-        const replicates = partReplicates(slots.map((slot) => s.replicates.get(`${slot.probe}\u0000${transform}`)![score]));
+        const replicates = partReplicates(at.map((i) => s.replicates.get(`${s.r.layout.layers[i].probe}\u0000${transform}`)![score]));
         return { estimate: means.reduce((x, y) => x + y, 0) / means.length, replicates };
       };
       for (const score of ['inv', 'eqv'] as const) {
-        const [ea, eb] = [estimate(a, sa, score), estimate(b, sb, score)];
+        const [ea, eb] = [estimate(sa, score), estimate(sb, score)];
         if (!ea || !eb) continue;
         out.push({ a: a.label, b: b.label, transform, part, score, images: rowsA.length, ...pairedDifference(ea, eb) });
       }

@@ -40,26 +40,6 @@ export function rowLayout(probes: readonly ProbeInfo[], elements: ReadonlyMap<Tr
   return { width, layers };
 }
 
-/**
- * Per-image sums and counts of one layer pooled over its group elements, over the given rows
- * (rows that are null — images without a null score — count as zero).
- */
-export function layerSums(rows: readonly (readonly number[] | null)[], slots: LayerSlots): { inv: PerImageSums; eqv: PerImageSums } {
-  const n = rows.length;
-  const inv = { sum: new Float64Array(n), count: new Float64Array(n) };
-  const eqv = { sum: new Float64Array(n), count: new Float64Array(n) };
-  rows.forEach((row, i) => {
-    if (!row) return;
-    for (const o of slots.offsets.values()) {
-      inv.sum[i] += row[o];
-      inv.count[i] += row[o + 1];
-      eqv.sum[i] += row[o + 2];
-      eqv.count[i] += row[o + 3];
-    }
-  });
-  return { inv, eqv };
-}
-
 /** Σsum / Σcount over all images (NaN when nothing is defined). */
 export function pooledMean(s: PerImageSums): number {
   let sum = 0;

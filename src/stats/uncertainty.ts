@@ -3,7 +3,7 @@ import type { LayerScore, PartScore, ProbeInfo, ScoreUncertainty, Uncertainty } 
 import { bootstrapReplicates, partReplicates, percentileInterval, type Interval, type PerImageSums } from './bootstrap.js';
 import { excessOf } from './chance.js';
 import { jackknifeInterval } from './jackknife.js';
-import { layerSums, pooledMean, type RowLayout } from './per-image.js';
+import type { RowLayout } from './per-image.js';
 
 /** Reason of a layer without an interval or null because it was not scored (skipped, flagged, no defined pair). */
 export const NOT_SCORED = 'not_scored';
@@ -21,10 +21,10 @@ export interface VectorInputs {
 export interface UncertaintyInputs {
   readonly probes: readonly ProbeInfo[];
   readonly layout: RowLayout;
-  /** Per-image score rows, in sorted image order (the bootstrap's image index k). */
-  readonly rows: readonly (readonly number[])[];
-  /** Per-image null rows (null outside the null set), same order. */
-  readonly nullRows: readonly (readonly number[] | null)[];
+  /** Per `layout.layers` entry: per-image sums in sorted image order (the bootstrap's image index k). */
+  readonly scores: readonly { readonly inv: PerImageSums; readonly eqv: PerImageSums }[];
+  /** Per `layout.layers` entry: the map layer's chance level. */
+  readonly chance: readonly { readonly inv: number; readonly eqv: number }[];
   /** `probe\0transform` → vector-layer estimates. */
   readonly vectors: ReadonlyMap<string, VectorInputs>;
   /** Layers left out of the part averages (NaN/Inf). */
@@ -57,13 +57,8 @@ const NONE: Uncertainty = {
  *
  * @returns `layer\0transform` → inv and eqv replicates
  */
-export function mapReplicates(layout: RowLayout, rows: readonly (readonly number[])[]): Map<string, { inv: Float64Array; eqv: Float64Array }> {
-  const sums: PerImageSums[] = [];
-  for (const slots of layout.layers) {
-    const s = layerSums(rows, slots);
-    sums.push(s.inv, s.eqv);
-  }
-  const reps = bootstrapReplicates(sums);
+export function mapReplicates(layout: RowLayout, scores: readonly { readonly inv: PerImageSums; readonly eqv: PerImageSums }[]): Map<string, { inv: Float64Array; eqv: Float64Array }> {
+  const reps = bootstrapReplicates(scores.flatMap((s) => [s.inv, s.eqv]));
   return new Map(layout.layers.map((slots, i) => [key(slots.probe, slots.transform), { inv: reps[2 * i], eqv: reps[2 * i + 1] }]));
 }
 
@@ -75,12 +70,9 @@ export function mapReplicates(layout: RowLayout, rows: readonly (readonly number
  */
 export function addUncertainty(layers: readonly LayerScore[], parts: readonly PartScore[], inputs: UncertaintyInputs): { layers: LayerScore[]; parts: PartScore[] } {
   const kindOf = new Map(inputs.probes.map((p) => [p.name, p.kind]));
-  const replicates = mapReplicates(inputs.layout, inputs.rows);
+  const replicates = mapReplicates(inputs.layout, inputs.scores);
   const chanceOf = new Map<string, { inv: number; eqv: number }>();
-  for (const slots of inputs.layout.layers) {
-    const s = layerSums(inputs.nullRows, slots);
-    chanceOf.set(key(slots.probe, slots.transform), { inv: pooledMean(s.inv), eqv: pooledMean(s.eqv) });
-  }
+  inputs.layout.layers.forEach((slots, l) => chanceOf.set(key(slots.probe, slots.transform), inputs.chance[l]));
   for (const [k, v] of inputs.vectors) chanceOf.set(k, v.chance);
 
   const scored = (l: LayerScore) => !l.skipped && !inputs.flagged.has(l.layer) && Number.isFinite(l.inv.mean) && Number.isFinite(l.eqv.mean);

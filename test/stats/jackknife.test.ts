@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { jackknifeBlocks, jackknifeInterval, T_19_975 } from '../../src/stats/jackknife.js';
+import { jackknifeInterval, T_19_975 } from '../../src/stats/jackknife.js';
+import { blockOfPair } from '../../src/stats/vector-chance.js';
 
 describe('delete-one-block jackknife (SPEC §4b)', () => {
-  it('splits null pairs into 20 consecutive blocks, an unpaired last image in the last block', () => {
-    const blocks = jackknifeBlocks(41);
-    expect(blocks.length).toBe(20);
-    expect(blocks[0]).toEqual([0, 1]);
-    expect(blocks[19]).toEqual([38, 39, 40]);
-    expect(blocks.flat().sort((x, y) => x - y)).toEqual(Array.from({ length: 41 }, (_, i) => i));
-    const uneven = jackknifeBlocks(90); // 45 pairs: blocks of 2 or 3 pairs
-    expect(uneven.map((b) => b.length / 2).reduce((s, v) => s + v, 0)).toBe(45);
+  it('puts null pair k in block j when ⌊jP/20⌋ ≤ k < ⌊(j+1)P/20⌋, an unpaired last image in the last block', () => {
+    // 20 pairs (40 images): one pair per block; 45 pairs: blocks of 2 or 3 consecutive pairs.
+    expect(Array.from({ length: 20 }, (_, k) => blockOfPair(k, 20))).toEqual(Array.from({ length: 20 }, (_, k) => k));
+    expect(blockOfPair(20, 20)).toBe(19); // 41 images: the unpaired image k = 20
+    const sizes = new Array(20).fill(0);
+    for (let k = 0; k < 45; k++) sizes[blockOfPair(k, 45)] += 1;
+    expect(sizes.every((n) => n === 2 || n === 3)).toBe(true);
+    expect(sizes.reduce((s, n) => s + n, 0)).toBe(45);
+    for (let k = 1; k < 45; k++) expect(blockOfPair(k, 45)).toBeGreaterThanOrEqual(blockOfPair(k - 1, 45));
   });
 
   it('gives the mean’s textbook standard error when the estimate is a mean of blocks', () => {

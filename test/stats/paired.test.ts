@@ -4,7 +4,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildRandomCnn } from '../../probes/random.js';
 import { elementsFor, measure } from '../../src/pipeline.js';
+import { readMapImageSums } from '../../src/measure/per-image-read.js';
+import { RunState } from '../../src/measure/run-state.js';
 import { pairedParts } from '../../src/stats/paired-results.js';
+import { rowLayout } from '../../src/stats/per-image.js';
 import { bootstrapReplicates } from '../../src/stats/bootstrap.js';
 import { excessOf } from '../../src/stats/chance.js';
 import { pairedDifference } from '../../src/stats/paired.js';
@@ -44,8 +47,10 @@ describe('paired comparison of two results (SPEC §4b)', () => {
     const model = path.join(mkdtempSync(path.join(tmpdir(), 'equiprobe-paired-')), 'cnn.onnx');
     writeFileSync(model, buildRandomCnn(3).bytes);
     const input = async (seed: number, label: string) => {
-      const { report, state } = await measure({ model, transforms: ['rot90'], synthetic: 12, seed, threads: 1 });
-      return { label, report, state, elements: elementsFor(report.config.transforms, report.config.shifts, report.model.input.height) };
+      const stateDir = path.join(path.dirname(model), label);
+      const { report } = await measure({ model, transforms: ['rot90'], synthetic: 12, seed, threads: 1, stateDir });
+      const layout = rowLayout(report.probes, elementsFor(report.config.transforms, report.config.shifts, report.model.input.height));
+      return { label, report, layout, images: await readMapImageSums([(await RunState.open(stateDir)).rows], layout) };
     };
     const a = await input(0, 'a');
     const same = pairedParts(a, await input(0, 'b'));
