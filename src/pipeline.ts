@@ -17,6 +17,7 @@ import { DEFAULT_NULL_IMAGES } from './stats/chance.js';
 import { rowLayout, type RowLayout } from './stats/per-image.js';
 import { blockOfPair } from './stats/vector-chance.js';
 import type { ColumnSpec } from './store/append-store.js';
+import { batchDependentNodes } from './measure/batch-dependence.js';
 import { finalizeReport, type RunDescription } from './measure/finalize.js';
 import { Scorer } from './measure/scorer.js';
 import { messages } from './messages.js';
@@ -210,7 +211,10 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
       throw new Error(messages.noUsableImages(options.images, state.skipped.length));
     }
     // 6. Aggregation.
-    const report = await finalizeReport(run, state, [runState.rows], products.product, options.onWarning);
+    const finished = await finalizeReport(run, state, [runState.rows], products.product, options.onWarning);
+    const dependent = batchDependentNodes(model.proto);
+    const report = dependent.length > 0 ? { ...finished, warnings: [...finished.warnings, messages.batchDependent(dependent)] } : finished;
+    if (dependent.length > 0) options.onWarning?.(messages.batchDependent(dependent));
     return { report, state, stateDir: options.stateDir ?? null };
   } finally {
     await scorer.release();
