@@ -21,13 +21,17 @@ export interface PairedRow extends PairedDifference {
   readonly b: string;
   readonly transform: TransformName;
   readonly part: Part;
-  readonly score: 'inv' | 'eqv';
+  readonly score: Kind;
   /** Images both results hold (matched by SHA-256). */
   readonly images: number;
 }
 
 /** Outcome of pairing two results: rows, or why they cannot be paired. */
 export type PairedOutcome = { readonly rows: PairedRow[] } | { readonly reason: string };
+
+/** Scores compared: raw, and excess over chance (null replicates from null pairs as units). */
+type Kind = 'inv' | 'eqv' | 'inv_excess' | 'eqv_excess';
+const KINDS: readonly Kind[] = ['inv', 'eqv', 'inv_excess', 'eqv_excess'];
 
 /** Parts a paired bootstrap covers: the map parts (Pool and Final are correlations across images, see the issue note). */
 const MAP_PARTS: readonly Part[] = ['Early', 'Middle', 'Late'];
@@ -56,27 +60,54 @@ export function pairedParts(a: PairedInput, b: PairedInput): PairedOutcome {
   });
   if (rowsA.length < 2) return { reason: `'${a.label}' and '${b.label}' share ${rowsA.length} image(s) (matched by SHA-256 of the files); a paired comparison needs the same images` };
   const pick = (s: PerImageSums, rows: readonly number[]): PerImageSums => ({ sum: Float64Array.from(rows, (i) => s.sum[i]), count: Float64Array.from(rows, (i) => s.count[i]) });
+  // Null replicates resample null pairs as units (SPEC §4b): A's pairs of the shared images, for both sides.
+  const unitOf = new Map<number, number>();
+  const units = rowsA.map((i) => {
+    const k = a.images!.pairs[i];
+    if (!unitOf.has(k)) unitOf.set(k, unitOf.size);
+    return unitOf.get(k)!;
+  });
+  const byUnit = (s: PerImageSums, rows: readonly number[]): PerImageSums => {
+    const out = { sum: new Float64Array(unitOf.size), count: new Float64Array(unitOf.size) };
+    rows.forEach((i, j) => {
+      out.sum[units[j]] += s.sum[i];
+      out.count[units[j]] += s.count[i];
+    });
+    return out;
+  };
   const side = (r: PairedInput, rows: readonly number[]) => {
     const scores = r.images!.scores.map((l) => ({ inv: pick(l.inv, rows), eqv: pick(l.eqv, rows) }));
-    return { r, scores, replicates: mapReplicates(r.layout, scores) };
+    const nulls = r.images!.nulls.map((l) => ({ inv: byUnit(l.inv, rows), eqv: byUnit(l.eqv, rows) }));
+    return { r, scores, nulls, replicates: mapReplicates(r.layout, scores), nullReplicates: mapReplicates(r.layout, nulls) };
   };
   const [sa, sb] = [side(a, rowsA), side(b, rowsB)];
   const out: PairedRow[] = [];
   for (const transform of a.report.config.transforms) {
     if (!b.report.config.transforms.includes(transform)) continue;
     for (const part of MAP_PARTS) {
-      const estimate = (s: typeof sa, score: 'inv' | 'eqv') => {
+      const estimate = (s: typeof sa, kind: Kind): { estimate: number; replicates: Float64Array } | null => {
+        if (kind === 'inv_excess' || kind === 'eqv_excess') {
+          const score = kind === 'inv_excess' ? 'inv' : 'eqv';
+          const [raw, chance] = [scoreEstimate(s, score), scoreEstimate(s, score, true)];
+          if (!raw || !chance) return null;
+          // Unclipped excess per replicate; saturated chance (1 − null < 0.05) gives NaN, so no interval.
+          const excess = (x: number, c: number) => (1 - c < 0.05 ? NaN : (x - c) / (1 - c));
+          return { estimate: excess(raw.estimate, chance.estimate), replicates: raw.replicates.map((x, i) => excess(x, chance.replicates[i])) };
+        }
+        return scoreEstimate(s, kind);
+      };
+      const scoreEstimate = (s: typeof sa, score: 'inv' | 'eqv', chance = false) => {
         // Layers left out of the part (flagged for NaN/Inf) carry the `not_scored` reason.
         const flagged = new Set(s.r.report.layers.filter((l) => l.uncertainty?.inv.intervalReason === NOT_SCORED).map((l) => l.layer));
         const members = partMembers(s.r.report.probes, s.r.report.layers, transform, part, flagged);
         if (members.length === 0) return null;
         const at = members.map((l) => s.r.layout.layers.findIndex((x) => x.probe === l.layer && x.transform === transform)).filter((i) => i >= 0);
-        const means = at.map((i) => pooledMean(s.scores[i][score])).filter((v) => !Number.isNaN(v));
-        if (means.length === 0) return null;
-        const replicates = partReplicates(at.map((i) => s.replicates.get(`${s.r.layout.layers[i].probe}\u0000${transform}`)![score]));
+        const means = at.map((i) => pooledMean((chance ? s.nulls : s.scores)[i][score])).filter((v) => !Number.isNaN(v));
+        if (means.length === 0 || (chance && means.length < at.length)) return null;
+        const replicates = partReplicates(at.map((i) => (chance ? s.nullReplicates : s.replicates).get(`${s.r.layout.layers[i].probe}\u0000${transform}`)![score]));
         return { estimate: means.reduce((x, y) => x + y, 0) / means.length, replicates };
       };
-      for (const score of ['inv', 'eqv'] as const) {
+      for (const score of KINDS) {
         const [ea, eb] = [estimate(sa, score), estimate(sb, score)];
         if (!ea || !eb) continue;
         out.push({ a: a.label, b: b.label, transform, part, score, images: rowsA.length, ...pairedDifference(ea, eb) });

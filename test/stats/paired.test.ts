@@ -56,6 +56,7 @@ describe('paired comparison of two results (SPEC §4b)', () => {
     const same = pairedParts(a, await input(0, 'b'));
     if (!('rows' in same)) throw new Error(same.reason);
     expect(same.rows.length).toBeGreaterThan(0);
+    expect(same.rows.some((r) => r.score === 'eqv_excess')).toBe(true);
     for (const r of same.rows) {
       expect(r.images).toBe(12);
       expect(r.difference).toBe(0);
