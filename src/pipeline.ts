@@ -5,7 +5,7 @@ import { listImageFiles } from './images/files.js';
 import { labelsForFiles, labelsFromFolders, readLabels } from './images/labels.js';
 import { resolvePreprocessing, type PreprocessingOptions } from './images/presets.js';
 import { imageBatches, syntheticImage } from './images/source.js';
-import { layerKey, processBatch, type BatchContext } from './measure/batch.js';
+import { hasOwnViews, layerKey, processBatch, type BatchContext } from './measure/batch.js';
 import { finalizeReport, type RunDescription } from './measure/finalize.js';
 import { Scorer } from './measure/scorer.js';
 import { messages } from './messages.js';
@@ -110,7 +110,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const items = await selectItems(options);
   const labelSource = options.images ? labelSourceOf(options) : null;
   const labelOf = labelSource ? labeller(options, labelSource, items) : null;
-  const state = options.resume ?? emptyState(probes, elements, labelOf !== null);
+  const ownViews = transforms.filter((t) => hasOwnViews(t, shiftMode));
+  const state = options.resume ?? emptyState(probes, elements, labelOf !== null, ownViews);
   const done = new Set([...state.processed, ...state.skipped.map((s) => s.file)]);
   const pending = items.filter((id) => !done.has(id));
   const config = configOf(options, [...elements.keys()], preprocessing, elements, shiftMode, labelSource, runtime.threads!);
@@ -120,10 +121,10 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
 
   const scorer = await Scorer.open(model.proto, input, probes, [...elements.values()].flat(), config.similarity, config.batch, runtime);
   const engine = await MetricEngine.open(config.similarity, runtime);
-  const passes = 1 + [...elements.values()].reduce((s, l) => s + l.length, 0);
+  const passes = 1 + ownViews.length + [...elements.values()].reduce((s, l) => s + l.length, 0);
   const total = items.length * passes;
   let forwardDone = (state.processed.length + state.skipped.length) * passes;
-  const context: BatchContext = { scorer, input, probes, elements, shiftMode, skippedLayers: run.skippedLayers, state, onWarning: options.onWarning };
+  const context: BatchContext = { scorer, input, probes, elements, shiftMode, margin, skippedLayers: run.skippedLayers, state, onWarning: options.onWarning };
   try {
     const source = options.images
       ? imageBatches(pending, preprocessing, margin, config.batch, (file: string, reason: string) => {
@@ -132,9 +133,9 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
           options.onWarning?.(`skipped ${file}: ${reason}`);
         })
       : syntheticBatches(pending, config.seed, preprocessing, margin, config.batch);
-    for await (const { files, data } of source) {
+    for await (const { files, data, shifted } of source) {
       // 3–5. Transforms, forward passes and scores for this batch.
-      await processBatch(context, data, preprocessing.size + margin, (images) => {
+      await processBatch(context, { standard: data, shifted }, (images) => {
         forwardDone += images;
         options.onProgress?.(forwardDone, total);
       });
@@ -172,7 +173,9 @@ async function selectItems(options: MeasureOptions): Promise<string[]> {
 async function* syntheticBatches(ids: readonly string[], seed: number, prep: Preprocessing, margin: number, batch: number) {
   for (let start = 0; start < ids.length; start += batch) {
     const files = ids.slice(start, start + batch);
-    yield { files, data: files.map((id) => syntheticImage(Number(id.slice('synthetic-'.length)), seed, prep, margin)) };
+    const index = (id: string) => Number(id.slice('synthetic-'.length));
+    // The standard view and translate's own enlarged view (crop mode) are separate images of their own sizes.
+    yield { files, data: files.map((id) => syntheticImage(index(id), seed, prep, 0)), shifted: margin > 0 ? files.map((id) => syntheticImage(index(id), seed, prep, margin)) : [] };
   }
 }
 

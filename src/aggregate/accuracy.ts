@@ -1,9 +1,12 @@
 import type { AccuracyReport, GroupElement, TransformName } from '../types.js';
 
 /**
- * Top-1 accuracy and prediction consistency (SPEC §7) from predicted classes.
+ * Top-1 accuracy and prediction consistency (SPEC §7) from predicted classes. Top-1 is on the
+ * standard view (`original`). A transform with its own untransformed view (`transform:origin`,
+ * translate in crop mode) counts unchanged predictions against it, and it is the identity in
+ * that transform's group average.
  *
- * @param predictions - 'original' and 'transform:key' → predicted class per image
+ * @param predictions - 'original', 'transform:key' and 'transform:origin' → predicted class per image
  * @param labels - true class per image (same order)
  * @example
  * accuracyReport({ original: [1, 2], 'rot90:k1': [1, 0] }, [1, 2], new Map([['rot90', [k1]]]));
@@ -22,11 +25,12 @@ export function accuracyReport(
     images: n,
     top1: base,
     transforms: [...elements].map(([transform, list]) => {
+      const identity = predictions[`${transform}:origin`] ?? original;
       const perElement = list.map((g) => {
         const pred = predictions[`${transform}:${g.key}`];
-        return { key: g.key, top1: top1(pred), unchanged: pred.filter((c, i) => c === original[i]).length / n };
+        return { key: g.key, top1: top1(pred), unchanged: pred.filter((c, i) => c === identity[i]).length / n };
       });
-      const groupAverage = (base + perElement.reduce((s, e) => s + e.top1, 0)) / (perElement.length + 1);
+      const groupAverage = (top1(identity) + perElement.reduce((s, e) => s + e.top1, 0)) / (perElement.length + 1);
       return { transform, groupAverage, elements: perElement };
     }),
   };

@@ -7,7 +7,7 @@ import { undefinedWarnings } from '../aggregate/undefined.js';
 import { messages } from '../messages.js';
 import type { MetricEngine } from '../scores/metric.js';
 import { scoreVectors } from '../scores/pairs.js';
-import { elementId, type ElementSums, type MeasureState } from '../scores/state.js';
+import { elementId, originId, type ElementSums, type MeasureState } from '../scores/state.js';
 import { emptySums } from '../scores/sums.js';
 import type { GroupElement, InputInfo, MeasureConfig, ProbeInfo, ProbeReport, TransformName } from '../types.js';
 import { toolVersion } from './version.js';
@@ -30,8 +30,9 @@ async function finalSums(run: RunDescription, state: MeasureState, engine: Metri
     if (probe.kind !== 'vector') continue;
     sums[probe.name] = {};
     const stored = state.vectors[probe.name];
-    const original = stored.original.map((v) => Float32Array.from(v));
     for (const [t, list] of run.elements) {
+      // A transform with its own untransformed view (translate in crop mode) is compared with it.
+      const original = (stored[originId(t)] ?? stored.original).map((v) => Float32Array.from(v));
       sums[probe.name][t] = {};
       for (const g of list) {
         const s = { inv: emptySums(), eqv: emptySums() };

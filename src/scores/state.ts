@@ -33,12 +33,32 @@ export function elementId(transform: TransformName, key: string): string {
   return `${transform}:${key}`;
 }
 
-/** A fresh state for these probes and elements. */
-export function emptyState(probes: readonly ProbeInfo[], elements: ReadonlyMap<TransformName, readonly GroupElement[]>, withLabels: boolean): MeasureState {
+/**
+ * Key in `vectors` and `predictions` of a transform's own untransformed view x, for a transform
+ * that does not start from the standard view (translate in crop mode, SPEC §2: x is the (0,0)
+ * crop of its enlarged view). Its elements are compared with it, not with `original`.
+ */
+export function originId(transform: TransformName): string {
+  return elementId(transform, 'origin');
+}
+
+/**
+ * A fresh state for these probes and elements.
+ *
+ * @param ownOrigins - transforms with their own untransformed view (`originId`)
+ */
+export function emptyState(
+  probes: readonly ProbeInfo[],
+  elements: ReadonlyMap<TransformName, readonly GroupElement[]>,
+  withLabels: boolean,
+  ownOrigins: readonly TransformName[] = [],
+): MeasureState {
   const state: MeasureState = { processed: [], skipped: [], maps: {}, vectors: {}, predictions: { original: [] }, labels: withLabels ? [] : null, nonFinite: [] };
+  for (const t of ownOrigins) state.predictions[originId(t)] = [];
   for (const probe of probes) {
     if (probe.kind === 'vector') {
       state.vectors[probe.name] = { original: [] };
+      for (const t of ownOrigins) state.vectors[probe.name][originId(t)] = [];
       for (const [t, list] of elements) for (const g of list) state.vectors[probe.name][elementId(t, g.key)] = [];
     } else {
       state.maps[probe.name] = {};
