@@ -104,7 +104,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const probes = await listProbes(model, input, options, runtime);
 
   // 2–3. Images, labels and group elements.
-  const elements = elementsFor(transforms, options.shifts ?? DEFAULT_SHIFTS, input.height);
+  // Shifts are clipped to s < min(H, W)/2 (SPEC §2 says H/2 for square inputs), so both axes keep an overlap.
+  const elements = elementsFor(transforms, options.shifts ?? DEFAULT_SHIFTS, Math.min(input.height, input.width));
   const shiftMode = options.shiftMode ?? 'crop';
   const margin = transforms.includes('translate') && shiftMode === 'crop' ? Math.max(...elements.get('translate')!.map((g) => g.shift)) : 0;
   const items = await selectItems(options);
