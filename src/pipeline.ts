@@ -11,7 +11,7 @@ import { decodeImage } from './images/decode.js';
 import { groupBatches } from './images/group-batches.js';
 import { nullName, nullPairs, pairBatches, shardPairs } from './images/null-order.js';
 import { syntheticImage } from './images/source.js';
-import { layerKey, processBatch, type BatchContext } from './measure/batch.js';
+import { hasOwnViews, layerKey, processBatch, type BatchContext } from './measure/batch.js';
 import { finalizeReport, type RunDescription } from './measure/finalize.js';
 import { Scorer } from './measure/scorer.js';
 import { messages } from './messages.js';
@@ -22,7 +22,7 @@ import { BatchRows } from './measure/batch-rows.js';
 import { FILE_COLUMN, PAIR_COLUMN, RunState } from './measure/run-state.js';
 import { planVectors, vectorColumns } from './measure/vectors.js';
 import { CrossProducts } from './scores/metric.js';
-import { countPredictions, elementId, emptyState, type MeasureState } from './scores/state.js';
+import { countPredictions, elementId, emptyState, originId, type MeasureState } from './scores/state.js';
 import { groupElements } from './transforms/index.js';
 import type { GroupElement, MeasureConfig, Preprocessing, ProbeInfo, ProbeReport, ShiftMode, Similarity, TransformName } from './types.js';
 
@@ -127,7 +127,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const probes = await listProbes(model, input, options, runtime);
 
   // 2–3. Images, labels and group elements.
-  const elements = elementsFor(transforms, options.shifts ?? DEFAULT_SHIFTS, input.height);
+  // Shifts are clipped to s < min(H, W)/2 (SPEC §2 says H/2 for square inputs), so both axes keep an overlap.
+  const elements = elementsFor(transforms, options.shifts ?? DEFAULT_SHIFTS, Math.min(input.height, input.width));
   const shiftMode = options.shiftMode ?? 'crop';
   const margin = transforms.includes('translate') && shiftMode === 'crop' ? Math.max(...elements.get('translate')!.map((g) => g.shift)) : 0;
   // The shard's null pairs (SPEC §4b, §8), measured in null order in batches of whole pairs.
@@ -137,6 +138,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const items = pairs.flatMap((p) => p.images);
   const labelSource = options.images ? labelSourceOf(options) : null;
   const labelOf = labelSource ? labeller(options, labelSource, [...items].sort(compareCodeUnits)) : null;
+  const ownViews = transforms.filter((t) => hasOwnViews(t, shiftMode));
   const config = configOf(options, [...elements.keys()], preprocessing, elements, shiftMode, labelSource, runtime.threads!);
   const run: RunDescription = {
     model: { name: options.name ?? model.name, path: model.path, sha256: model.sha256 }, input, config, probes, elements, skippedLayers: skippedLayerReasons(probes, elements),
@@ -151,8 +153,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     : await RunState.create(
         stateDir,
         fingerprintOf(options),
-        emptyState(probes, elements, labelOf !== null, new Set(plans.filter((p) => p.mode === 'moments').map((p) => p.probe.name)), config.similarity === 'pearson'),
-        vectorColumns(plans, ids),
+        emptyState(probes, elements, labelOf !== null, new Set(plans.filter((p) => p.mode === 'moments').map((p) => p.probe.name)), config.similarity === 'pearson', ownViews),
+        vectorColumns(plans, [...ownViews.map(originId), ...ids]),
       );
   const state = runState.state;
   const done = new Set([...(await runState.measuredFiles()), ...state.skipped.map((s) => s.file)]);
@@ -162,16 +164,23 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
 
   const scorer = await Scorer.open(model.proto, input, probes, [...elements.values()].flat(), config.similarity, config.batch, runtime);
   const products = new CrossProducts(runtime);
-  const passes = 1 + ids.length;
+  const passes = 1 + ownViews.length + ids.length;
   const total = items.length * passes;
   let forwardDone = done.size * passes;
   const context: BatchContext = {
-    scorer, input, probes, elements, shiftMode, skippedLayers: run.skippedLayers, state, vectors: new Map(plans.map((p) => [p.index, p.mode])), product: products.product, onWarning: options.onWarning,
+    scorer, input, probes, elements, shiftMode, margin, skippedLayers: run.skippedLayers, state, vectors: new Map(plans.map((p) => [p.index, p.mode])), product: products.product, onWarning: options.onWarning,
   };
   try {
+    // The standard view, and translate's own enlarged view in crop mode (SPEC §2).
     const decode = options.images
-      ? async (file: string) => (await decodeImage(file, preprocessing, margin)).data
-      : async (id: string) => syntheticImage(Number(id.slice('synthetic-'.length)), config.seed, preprocessing, margin);
+      ? async (file: string) => {
+          const [standard, shifted] = await Promise.all([decodeImage(file, preprocessing, 0), margin > 0 ? decodeImage(file, preprocessing, margin) : null]);
+          return { standard: standard.data, shifted: shifted?.data ?? null };
+        }
+      : async (id: string) => {
+          const index = Number(id.slice('synthetic-'.length));
+          return { standard: syntheticImage(index, config.seed, preprocessing, 0), shifted: margin > 0 ? syntheticImage(index, config.seed, preprocessing, margin) : null };
+        };
     const source = groupBatches(pending, decode, (file, reason) => {
       state.skipped.push({ file, reason });
       forwardDone += passes;
@@ -180,7 +189,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     for await (const { files, data } of source) {
       // 3–5. Transforms, forward passes and scores for this batch.
       const rows = new BatchRows();
-      await processBatch(context, data, preprocessing.size + margin, rows, (images) => {
+      const views = { standard: data.map((d) => d.standard), shifted: data.flatMap((d) => (d.shifted ? [d.shifted] : [])) };
+      await processBatch(context, views, rows, (images) => {
         forwardDone += images;
         options.onProgress?.(forwardDone, total);
       });

@@ -1,8 +1,8 @@
 import { messages } from '../messages.js';
 import { addChunk, type CrossProduct } from '../scores/co-moments.js';
 import { addPairScores } from '../scores/pairs.js';
-import { elementId, type MeasureState } from '../scores/state.js';
-import { cropOriginal, transformInput } from '../transforms/index.js';
+import { elementId, originId, type MeasureState } from '../scores/state.js';
+import { cropOriginal, shiftImage, transformInput } from '../transforms/index.js';
 import type { GroupElement, InputInfo, ProbeInfo, ShiftMode, TransformName } from '../types.js';
 import type { BatchRows } from './batch-rows.js';
 import type { PassResult, Scorer } from './scorer.js';
@@ -15,6 +15,8 @@ export interface BatchContext {
   readonly probes: readonly ProbeInfo[];
   readonly elements: ReadonlyMap<TransformName, readonly GroupElement[]>;
   readonly shiftMode: ShiftMode;
+  /** Extra pixels per side of translate's enlarged views (crop mode), else 0. */
+  readonly margin: number;
   /** `probe\0transform` → reason, for layers a transform cannot score. */
   readonly skippedLayers: ReadonlyMap<string, string>;
   readonly state: MeasureState;
@@ -32,13 +34,13 @@ export function layerKey(probe: string, transform: TransformName): string {
 
 /**
  * Keeps a chunk's vectors of one element (SPEC §8): appended per image for probes kept that way,
- * folded into the co-moments with the original images' vectors otherwise.
+ * folded into the co-moments with the untransformed images' vectors (`base`) otherwise.
  */
-async function keepVectors(ctx: BatchContext, rows: BatchRows, id: string, moved: PassResult, original: PassResult, n: number): Promise<void> {
+async function keepVectors(ctx: BatchContext, rows: BatchRows, id: string, moved: PassResult, base: PassResult, n: number): Promise<void> {
   for (const [i, v] of moved.vectors) {
     const name = ctx.probes[i].name;
     if (ctx.vectors.get(i) === 'rows') rows.push(vectorColumn(name, id), v);
-    else if (!ctx.state.nonFinite.includes(name)) await addChunk(ctx.state.moments[name][id], v, original.vectors.get(i)!, n, ctx.product);
+    else if (!ctx.state.nonFinite.includes(name)) await addChunk(ctx.state.moments[name][id], v, base.vectors.get(i)!, n, ctx.product);
   }
 }
 
@@ -53,34 +55,59 @@ function flagNonFinite(ctx: BatchContext, result: PassResult): void {
   }
 }
 
+/** Whether a transform starts from its own views rather than the standard view (SPEC §2: translate in crop mode). */
+export function hasOwnViews(transform: TransformName, shiftMode: ShiftMode): boolean {
+  return transform === 'translate' && shiftMode === 'crop';
+}
+
+/** Runs an untransformed chunk and keeps its predictions and per-image vectors under `id` ('original' or `originId`). */
+async function runUntransformed(ctx: BatchContext, images: readonly Float32Array[], id: string, rows: BatchRows, tick: (images: number) => void) {
+  const run = await ctx.scorer.runOriginal(images);
+  tick(images.length);
+  flagNonFinite(ctx, run.result);
+  rows.predict(id, run.result.predicted);
+  for (const [i, v] of run.result.vectors) if (ctx.vectors.get(i) === 'rows') rows.push(vectorColumn(ctx.probes[i].name, id), v);
+  return run;
+}
+
 /**
- * Stages 3–5 for one batch of source images: transforms, forward passes and scores, in chunks of
+ * Stages 3–5 for one batch of images: transforms, forward passes and scores, in chunks of
  * `scorer.chunk` images. Map layers add into the running sums; vector layers add into their
- * co-moments or go to `rows` per image, as does every predicted class.
+ * co-moments or go to `rows` per image, as does every predicted class. Rotations, flips, accuracy
+ * and the roll/zero shifts start from the standard view; translate in crop mode from its own
+ * enlarged view, whose (0,0) crop is its x (one more untransformed pass), so no transform's images
+ * depend on the others of the run (SPEC §2).
  *
- * @param sources - CHW source images of side `sourceSize` (input size plus the crop-mode margin)
+ * @param views - per image the standard view (CHW, H×W) and, in crop mode, translate's enlarged
+ *   view ((H + margin)×(W + margin)); `shifted` is empty otherwise
  * @param rows - receives the batch's per-image values
  * @param tick - called after each forward pass with the number of images it ran (progress)
  */
-export async function processBatch(ctx: BatchContext, sources: readonly Float32Array[], sourceSize: number, rows: BatchRows, tick: (images: number) => void): Promise<void> {
+export async function processBatch(
+  ctx: BatchContext,
+  views: { readonly standard: readonly Float32Array[]; readonly shifted: readonly Float32Array[] },
+  rows: BatchRows,
+  tick: (images: number) => void,
+): Promise<void> {
   const { input, state, scorer } = ctx;
-  for (let start = 0; start < sources.length; start += scorer.chunk) {
-    const chunk = sources.slice(start, start + scorer.chunk);
+  const [H, W, C] = [input.height, input.width, input.channels];
+  const [bigH, bigW] = [H + ctx.margin, W + ctx.margin];
+  for (let start = 0; start < views.standard.length; start += scorer.chunk) {
+    const chunk = views.standard.slice(start, start + scorer.chunk);
+    const enlarged = views.shifted.slice(start, start + scorer.chunk);
     const n = chunk.length;
-    const original = await scorer.runOriginal(chunk.map((src) => cropOriginal(src, input.channels, sourceSize, sourceSize, input.height, input.width)));
-    tick(n);
-    flagNonFinite(ctx, original.result);
-    rows.predict('original', original.result.predicted);
-    for (const [i, v] of original.result.vectors) if (ctx.vectors.get(i) === 'rows') rows.push(vectorColumn(ctx.probes[i].name, 'original'), v);
+    const original = await runUntransformed(ctx, chunk, 'original', rows, tick);
     for (const [t, list] of ctx.elements) {
+      const own = hasOwnViews(t, ctx.shiftMode);
+      const base = own ? await runUntransformed(ctx, enlarged.map((src) => cropOriginal(src, C, bigH, bigW, H, W)), originId(t), rows, tick) : original;
       for (const g of list) {
-        const images = chunk.map((src) => transformInput(src, input.channels, sourceSize, sourceSize, g, input.height, input.width, ctx.shiftMode));
-        const moved = await scorer.runElement(images, g, original.pass);
+        const images = own ? enlarged.map((src) => shiftImage(src, C, bigH, bigW, g.shift, H, W, 'crop')) : chunk.map((src) => transformInput(src, C, H, W, g, H, W, ctx.shiftMode));
+        const moved = await scorer.runElement(images, g, base.pass);
         tick(n);
         flagNonFinite(ctx, moved);
         const id = elementId(t, g.key);
         rows.predict(id, moved.predicted);
-        await keepVectors(ctx, rows, id, moved, original.result, n);
+        await keepVectors(ctx, rows, id, moved, base.result, n);
         for (const [i, scores] of moved.scores) {
           const probe = ctx.probes[i];
           if (ctx.skippedLayers.has(layerKey(probe.name, t)) || state.nonFinite.includes(probe.name)) continue;
