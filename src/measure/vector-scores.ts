@@ -8,8 +8,11 @@ import { vectorColumn } from './vectors.js';
  * than √(this / 8) channels is scored in tiles of a-side channels, one pass over its rows per tile.
  */
 const CROSS_LIMIT_BYTES = 128 * 2 ** 20;
-/** Bytes of per-image vectors read per chunk (float32, both sides). */
-const CHUNK_BYTES = 16 * 2 ** 20;
+/**
+ * Bytes of per-image vectors read per chunk (float32, both sides): small enough that runs of a
+ * thousand images already read full chunks, so peak memory is the same at any larger N.
+ */
+const CHUNK_BYTES = 4 * 2 ** 20;
 
 /** Where a vector probe's data for one element lives: co-moments (one shard) or per-image rows (one shard's store). */
 export type VectorSource = { readonly moments: CoMoments } | { readonly rows: AppendStore };
