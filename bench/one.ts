@@ -88,11 +88,18 @@ async function similarityProducts(count: number): Promise<() => Promise<void>> {
   };
 }
 
+/** Group elements of the transform (d4: 7, rot90: 3, translate: the shifts below H/2), as a measurement counts them. */
+async function elementCount(): Promise<number> {
+  const height = detectInput((await loadModel(model)).proto, model).height;
+  const list = [...elementsFor([transform as TransformName], shifts ?? Array.from({ length: 32 }, (_, i) => i + 1), height).values()];
+  return list.flat().length;
+}
+
+const elements = await elementCount();
 const runProducts = mode === 'products' ? await similarityProducts(images) : null;
 const exposed = mode === 'exposed' ? await defaultProbes() : null;
 const start = process.hrtime.bigint();
 let passes = 0;
-const elements = transform === 'rot90' ? 3 : transform === 'translate' ? shifts!.length : 1;
 if (runProducts) {
   passes = images;
   await runProducts();

@@ -6,6 +6,7 @@
  * Every measurement runs in a child process (bench/one.ts) so its peak RSS is its own.
  * Models are built in code with seeded random weights (bench/models.ts): nothing is downloaded.
  * Prints a markdown table of ratios; `BENCH_QUICK=1` skips the 32-vs-256-image memory check.
+ * `npm run bench -- scale …` runs the scale benchmark instead (bench/scale.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildResNet50, buildVitS16 } from './models.js';
+import { runScale } from './scale.js';
 
 interface Sample {
   seconds: number;
@@ -50,29 +52,35 @@ function compare(name: string, model: string, images: number, transform: string)
   return probe;
 }
 
-const large = [
-  ['resnet50', buildResNet50(0)],
-  ['vit_s16', buildVitS16(0)],
-] as const;
-for (const [name, bytes] of large) {
-  const file = path.join(dir, `${name}.onnx`);
-  writeFileSync(file, bytes);
-  compare(name, file, 32, 'rot90');
-  compare(name, file, 32, 'translate');
+/** The default benchmark: forward-pass floors, the zoo, and the 32-vs-256-image memory check. */
+function runDefault(): void {
+  const large = [
+    ['resnet50', buildResNet50(0)],
+    ['vit_s16', buildVitS16(0)],
+  ] as const;
+  for (const [name, bytes] of large) {
+    const file = path.join(dir, `${name}.onnx`);
+    writeFileSync(file, bytes);
+    compare(name, file, 32, 'rot90');
+    compare(name, file, 32, 'translate');
+  }
+
+  const zoo = path.join(root, 'examples', 'zoo');
+  for (const file of readdirSync(zoo).filter((f) => f.endsWith('.onnx')).sort()) {
+    compare(file.replace('.onnx', ''), path.join(zoo, file), 200, 'rot90');
+  }
+  process.stdout.write(`${rows.join('\n')}\n`);
+
+  if (!process.env.BENCH_QUICK) {
+    // Memory must not grow with the number of images (SPEC §8). The zoo's widest ResNet keeps this
+    // check to minutes; the per-image state (Pool/Final vectors) is what could grow.
+    const model = path.join(zoo, 'resnet_w64.onnx');
+    process.stderr.write('bench: peak RSS at 32 vs 256 images (resnet_w64, rot90) …\n');
+    const small = run('equiprobe', model, 32, 'rot90');
+    const big = run('equiprobe', model, 256, 'rot90');
+    process.stdout.write(`\npeak RSS resnet_w64 rot90: 32 images ${small.maxRssMiB.toFixed(0)} MiB, 256 images ${big.maxRssMiB.toFixed(0)} MiB, ratio ${(big.maxRssMiB / small.maxRssMiB).toFixed(3)}\n`);
+  }
 }
 
-const zoo = path.join(root, 'examples', 'zoo');
-for (const file of readdirSync(zoo).filter((f) => f.endsWith('.onnx')).sort()) {
-  compare(file.replace('.onnx', ''), path.join(zoo, file), 200, 'rot90');
-}
-process.stdout.write(`${rows.join('\n')}\n`);
-
-if (!process.env.BENCH_QUICK) {
-  // Memory must not grow with the number of images (SPEC §8). The zoo's widest ResNet keeps this
-  // check to minutes; the per-image state (Pool/Final vectors) is what could grow.
-  const model = path.join(zoo, 'resnet_w64.onnx');
-  process.stderr.write('bench: peak RSS at 32 vs 256 images (resnet_w64, rot90) …\n');
-  const small = run('equiprobe', model, 32, 'rot90');
-  const big = run('equiprobe', model, 256, 'rot90');
-  process.stdout.write(`\npeak RSS resnet_w64 rot90: 32 images ${small.maxRssMiB.toFixed(0)} MiB, 256 images ${big.maxRssMiB.toFixed(0)} MiB, ratio ${(big.maxRssMiB / small.maxRssMiB).toFixed(3)}\n`);
-}
+if (process.argv[2] === 'scale') runScale(process.argv.slice(3));
+else runDefault();

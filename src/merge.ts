@@ -109,9 +109,8 @@ async function copyRows(into: AppendStore, shards: readonly AppendStore[]): Prom
  */
 export async function mergeResults(dirs: readonly string[], options: RuntimeOptions & { readonly stateDir?: string } = {}): Promise<MeasureResult> {
   if (dirs.length === 0) throw new RangeError('No result folders given. Pass the folders written by `equiprobe measure --shard i/n`.');
-  if (options.stateDir && dirs.some((d) => path.resolve(d, STATE_DIR) === path.resolve(options.stateDir!))) {
-    throw new RangeError(`The merged result would overwrite the state of shard '${options.stateDir}'. Merge into a new folder (--out).`);
-  }
+  const overwritten = options.stateDir ? dirs.find((d) => path.resolve(d, STATE_DIR) === path.resolve(options.stateDir!)) : undefined;
+  if (overwritten !== undefined) throw new RangeError(`The merged result would overwrite shard '${overwritten}'. Merge into a new folder (--out).`);
   const reports = await Promise.all(dirs.map((d) => readJson<ProbeReport>(path.join(d, 'result.json'))));
   const shards = await Promise.all(dirs.map((d) => openShardState(d)));
   const key = runKey(reports[0]);

@@ -19,7 +19,7 @@ export const messages = {
   dynamicSize: (name: string) => `Input '${name}' has a dynamic spatial size. Give the size with --size.`,
   externalDataMissing: (file: string) => `External weight file '${file}' is missing. Keep it next to the model file.`,
   nonSquareInput: (h: number, w: number, t: string) =>
-    `Transform '${t}' needs a square input but the model takes ${h}×${w}. Re-export the model with a square input (H = W).`,
+    `Transform '${t}' needs a square input but the model takes ${h}×${w}; translate, hflip and vflip work on it. Drop '${t}' or re-export the model with a square input (H = W).`,
   unknownTransform: (t: string) => `Unknown transform '${t}'. Use one of rot90, translate, hflip, vflip, d4.`,
   includeMatchesNothing: (pattern: string) =>
     `--include '${pattern}' matches no probe tensor. Run \`equiprobe layers MODEL --layers all\` to list names.`,

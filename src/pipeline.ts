@@ -11,7 +11,7 @@ import { decodeImage } from './images/decode.js';
 import { groupBatches } from './images/group-batches.js';
 import { nullName, nullPairs, nullPartners, pairBatches, shardPairs } from './images/null-order.js';
 import { syntheticImage } from './images/source.js';
-import { layerKey, NULL_COLUMN, processBatch, SCORE_COLUMN, SHA256_COLUMN, type BatchContext } from './measure/batch.js';
+import { hasOwnViews, layerKey, NULL_COLUMN, processBatch, SCORE_COLUMN, SHA256_COLUMN, type BatchContext } from './measure/batch.js';
 import { imageHashes } from './images/hash.js';
 import { DEFAULT_NULL_IMAGES } from './stats/chance.js';
 import { rowLayout, type RowLayout } from './stats/per-image.js';
@@ -28,7 +28,7 @@ import { BatchRows } from './measure/batch-rows.js';
 import { FILE_COLUMN, PAIR_COLUMN, RunState } from './measure/run-state.js';
 import { planVectors, vectorColumns } from './measure/vectors.js';
 import { CrossProducts } from './scores/metric.js';
-import { countPredictions, elementId, emptyState, type MeasureState } from './scores/state.js';
+import { countPredictions, elementId, emptyState, originId, type MeasureState } from './scores/state.js';
 import { groupElements } from './transforms/index.js';
 import type { GroupElement, MeasureConfig, Preprocessing, ProbeInfo, ProbeReport, ShiftMode, Similarity, TransformName } from './types.js';
 
@@ -135,7 +135,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const probes = await listProbes(model, input, options, runtime);
 
   // 2–3. Images, labels and group elements.
-  const elements = elementsFor(transforms, options.shifts ?? DEFAULT_SHIFTS, input.height);
+  // Shifts are clipped to s < min(H, W)/2 (SPEC §2 says H/2 for square inputs), so both axes keep an overlap.
+  const elements = elementsFor(transforms, options.shifts ?? DEFAULT_SHIFTS, Math.min(input.height, input.width));
   const shiftMode = options.shiftMode ?? 'crop';
   const margin = transforms.includes('translate') && shiftMode === 'crop' ? Math.max(...elements.get('translate')!.map((g) => g.shift)) : 0;
   // The shard's null pairs (SPEC §4b, §8), measured in null order in batches of whole pairs.
@@ -148,6 +149,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const items = pairs.flatMap((p) => p.images);
   const labelSource = options.images ? labelSourceOf(options) : null;
   const labelOf = labelSource ? labeller(options, labelSource, [...items].sort(compareCodeUnits)) : null;
+  const ownViews = transforms.filter((t) => hasOwnViews(t, shiftMode));
   const config = configOf(options, [...elements.keys()], preprocessing, elements, shiftMode, labelSource, runtime.threads!);
   const run: RunDescription = {
     model: { name: options.name ?? model.name, path: model.path, sha256: model.sha256 }, input, config, probes, elements, skippedLayers: skippedLayerReasons(probes, elements),
@@ -163,8 +165,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     : await RunState.create(
         stateDir,
         fingerprintOf(options),
-        emptyState(probes, elements, labelOf !== null, new Set(plans.filter((p) => p.mode === 'moments').map((p) => p.probe.name)), config.similarity === 'pearson', Math.floor(all.length / 2)),
-        [...vectorColumns(plans, ids), ...perImageColumns(layout)],
+        emptyState(probes, elements, labelOf !== null, new Set(plans.filter((p) => p.mode === 'moments').map((p) => p.probe.name)), config.similarity === 'pearson', ownViews, Math.floor(all.length / 2)),
+        [...vectorColumns(plans, [...ownViews.map(originId), ...ids]), ...perImageColumns(layout)],
       );
   const state = runState.state;
   const done = new Set([...(await runState.measuredFiles()), ...state.skipped.map((s) => s.file)]);
@@ -174,11 +176,11 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
 
   const scorer = await Scorer.open(model.proto, input, probes, [...elements.values()].flat(), config.similarity, config.batch, runtime);
   const products = new CrossProducts(runtime);
-  const passes = 1 + ids.length;
+  const passes = 1 + ownViews.length + ids.length;
   const total = items.length * passes;
   let forwardDone = done.size * passes;
   const context: BatchContext = {
-    scorer, input, probes, elements, shiftMode, skippedLayers: run.skippedLayers, state, vectors: new Map(plans.map((p) => [p.index, p.mode])), product: products.product,
+    scorer, input, probes, elements, shiftMode, margin, skippedLayers: run.skippedLayers, state, vectors: new Map(plans.map((p) => [p.index, p.mode])), product: products.product,
     layout,
     nullPartner: (id) => (nullSet.has(id) ? partners.get(id) : undefined),
     partnerOf: (id) => partners.get(id),
@@ -186,9 +188,16 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     onWarning: options.onWarning,
   };
   try {
+    // The standard view, and translate's own enlarged view in crop mode (SPEC §2).
     const decode = options.images
-      ? async (file: string) => (await decodeImage(file, preprocessing, margin)).data
-      : async (id: string) => syntheticImage(Number(id.slice('synthetic-'.length)), config.seed, preprocessing, margin);
+      ? async (file: string) => {
+          const [standard, shifted] = await Promise.all([decodeImage(file, preprocessing, 0), margin > 0 ? decodeImage(file, preprocessing, margin) : null]);
+          return { standard: standard.data, shifted: shifted?.data ?? null };
+        }
+      : async (id: string) => {
+          const index = Number(id.slice('synthetic-'.length));
+          return { standard: syntheticImage(index, config.seed, preprocessing, 0), shifted: margin > 0 ? syntheticImage(index, config.seed, preprocessing, margin) : null };
+        };
     const source = groupBatches(pending, decode, (file, reason) => {
       state.skipped.push({ file, reason });
       forwardDone += passes;
@@ -197,7 +206,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     for await (const { files, data } of source) {
       // 3–5. Transforms, forward passes and scores for this batch.
       const rows = new BatchRows();
-      await processBatch(context, files, data, preprocessing.size + margin, rows, (images) => {
+      const views = { standard: data.map((d) => d.standard), shifted: data.flatMap((d) => (d.shifted ? [d.shifted] : [])) };
+      await processBatch(context, files, views, rows, (images) => {
         forwardDone += images;
         options.onProgress?.(forwardDone, total);
       });

@@ -161,8 +161,11 @@ export interface AccuracyReport {
 /** Preprocessing applied to image files (torchvision-style resize then centre crop, then normalise). */
 export interface Preprocessing {
   readonly preset: 'imagenet' | 'fmnist' | 'none' | 'custom';
+  /** Crop height (and width, for a square input). */
   readonly size: number;
-  /** Shorter side is resized to this before the centre crop of `size`. */
+  /** Crop width when the input is not square (SPEC §1: H and W may differ); absent for a square input. */
+  readonly width?: number;
+  /** Shorter side is resized to this before the centre crop of `size` (non-square: the image is scaled by resize/size beyond covering the crop). */
   readonly resize: number;
   readonly channels: number;
   readonly mean: readonly number[];

@@ -79,6 +79,9 @@ describe('shards and threads (SPEC §8)', () => {
     const first = await shard(base, 0, 4, 'again-0');
     const second = await shard(base, 0, 4, 'again-1');
     await expect(mergeResults([first, second])).rejects.toThrow(/more than one shard/);
+    // Nor may a merge write into one of its shards.
+    const other = await shard(base, 1, 4, 'again-2');
+    await expect(mergeResults([first, other], { stateDir: path.join(other, STATE_DIR) })).rejects.toThrow(/would overwrite shard '.*again-2'\. Merge into a new folder/);
   }, 30_000);
 
   it('EXPECTED FAILURE - a result folder of an older equiprobe (state.json) is refused with one line', async () => {

@@ -1,20 +1,20 @@
 import { ImageDecodeError } from './decode.js';
 
 /** A batch of decoded images, in the order of its group. */
-export interface GroupBatch {
+export interface GroupBatch<T> {
   readonly files: string[];
-  /** One CHW Float32Array per file. */
-  readonly data: Float32Array[];
+  /** What `decode` gave, per file. */
+  readonly data: T[];
 }
 
-type Outcome = { readonly file: string } & ({ readonly image: Float32Array } | { readonly reason: string });
+type Outcome<T> = { readonly file: string } & ({ readonly image: T } | { readonly reason: string });
 
-function decodeGroup(files: readonly string[], decode: (file: string) => Promise<Float32Array>): Promise<Outcome[]> {
+function decodeGroup<T>(files: readonly string[], decode: (file: string) => Promise<T>): Promise<Outcome<T>[]> {
   return Promise.all(
     files.map((file) =>
       decode(file).then(
-        (image): Outcome => ({ file, image }),
-        (err: unknown): Outcome => {
+        (image): Outcome<T> => ({ file, image }),
+        (err: unknown): Outcome<T> => {
           if (err instanceof ImageDecodeError) return { file, reason: err.reason };
           throw err;
         },
@@ -30,19 +30,19 @@ function decodeGroup(files: readonly string[], decode: (file: string) => Promise
  * files, in order, just before that group's batch is yielded (a group with no decodable file
  * yields nothing).
  *
- * @param decode - an image's CHW data; an `ImageDecodeError` skips the file, anything else throws
+ * @param decode - an image's data (its views); an `ImageDecodeError` skips the file, anything else throws
  */
-export async function* groupBatches(
+export async function* groupBatches<T>(
   groups: readonly (readonly string[])[],
-  decode: (file: string) => Promise<Float32Array>,
+  decode: (file: string) => Promise<T>,
   onSkip: (file: string, reason: string) => void,
-): AsyncGenerator<GroupBatch> {
+): AsyncGenerator<GroupBatch<T>> {
   let next = groups.length > 0 ? decodeGroup(groups[0], decode) : null;
   try {
     for (let i = 0; next; i++) {
       const outcomes = await next;
       next = i + 1 < groups.length ? decodeGroup(groups[i + 1], decode) : null;
-      const batch: GroupBatch = { files: [], data: [] };
+      const batch: GroupBatch<T> = { files: [], data: [] };
       for (const outcome of outcomes) {
         if ('reason' in outcome) onSkip(outcome.file, outcome.reason);
         else {

@@ -2,14 +2,14 @@ import { messages } from '../messages.js';
 import { addChunk, type CrossProduct } from '../scores/co-moments.js';
 import type { PairScores } from '../scores/metric.js';
 import { addPairScores } from '../scores/pairs.js';
-import { elementId, type MeasureState } from '../scores/state.js';
+import { elementId, originId, type MeasureState } from '../scores/state.js';
 import { emptySums, mergeSums, type ScoreSums } from '../scores/sums.js';
-import { blockMomentsId, nullMomentsId } from '../stats/vector-chance.js';
 import type { RowLayout } from '../stats/per-image.js';
-import { cropOriginal, transformInput } from '../transforms/index.js';
+import { blockMomentsId, nullMomentsId } from '../stats/vector-chance.js';
+import { cropOriginal, shiftImage, transformInput } from '../transforms/index.js';
 import type { GroupElement, InputInfo, ProbeInfo, ShiftMode, TransformName } from '../types.js';
 import type { BatchRows } from './batch-rows.js';
-import type { PassResult, Scorer } from './scorer.js';
+import type { OriginalPass, PassResult, Scorer } from './scorer.js';
 import { vectorColumn, type VectorPlan } from './vectors.js';
 
 /** What processing one batch needs; built once per run by `measure`. */
@@ -19,6 +19,8 @@ export interface BatchContext {
   readonly probes: readonly ProbeInfo[];
   readonly elements: ReadonlyMap<TransformName, readonly GroupElement[]>;
   readonly shiftMode: ShiftMode;
+  /** Extra pixels per side of translate's enlarged views (crop mode), else 0. */
+  readonly margin: number;
   /** `probe\0transform` → reason, for layers a transform cannot score. */
   readonly skippedLayers: ReadonlyMap<string, string>;
   readonly state: MeasureState;
@@ -49,22 +51,23 @@ export function layerKey(probe: string, transform: TransformName): string {
 
 /**
  * Keeps a chunk's vectors of one element (SPEC §8): appended per image for probes kept that way,
- * folded into the co-moments with the original images' vectors otherwise.
+ * folded into the co-moments with the untransformed images' vectors (`base`) otherwise, and then
+ * also into the co-moments of each image's jackknife block and of the null (SPEC §4b).
  */
-async function keepVectors(ctx: BatchContext, rows: BatchRows, id: string, moved: PassResult, original: PassResult, ids: readonly string[]): Promise<void> {
+async function keepVectors(ctx: BatchContext, rows: BatchRows, id: string, moved: PassResult, base: PassResult, ids: readonly string[]): Promise<void> {
   const n = ids.length;
   for (const [i, v] of moved.vectors) {
     const name = ctx.probes[i].name;
     if (ctx.vectors.get(i) === 'rows') rows.push(vectorColumn(name, id), v);
     else if (!ctx.state.nonFinite.includes(name)) {
       const k = ctx.probes[i].channels;
-      const b = original.vectors.get(i)!;
+      const b = base.vectors.get(i)!;
       const moments = ctx.state.moments[name];
       await addChunk(moments[id], v, b, n, ctx.product);
-      // Jackknife blocks and the null (SPEC §4b) as co-moments too: per block, and v′(x_j) against v(x_partner(j)).
       const byBlock = new Map<number, number[]>();
       ids.forEach((image, j) => byBlock.set(ctx.blockOf(image), [...(byBlock.get(ctx.blockOf(image)) ?? []), j]));
       for (const [block, members] of byBlock) await addChunk(moments[blockMomentsId(id, block)], gatherRows(v, members, k), gatherRows(b, members, k), members.length, ctx.product);
+      // v′(x_j) against v(x_partner(j)), both directions of each pair in the chunk.
       const paired = ids.flatMap((image, j) => {
         const at = ids.indexOf(ctx.partnerOf(image) ?? '');
         return at < 0 ? [] : [[j, at] as const];
@@ -144,24 +147,52 @@ function flagNonFinite(ctx: BatchContext, result: PassResult): void {
   }
 }
 
+/** Whether a transform starts from its own views rather than the standard view (SPEC §2: translate in crop mode). */
+export function hasOwnViews(transform: TransformName, shiftMode: ShiftMode): boolean {
+  return transform === 'translate' && shiftMode === 'crop';
+}
+
+/** Runs an untransformed chunk and keeps its predictions and per-image vectors under `id` ('original' or `originId`). */
+async function runUntransformed(ctx: BatchContext, images: readonly Float32Array[], id: string, rows: BatchRows, tick: (images: number) => void) {
+  const run = await ctx.scorer.runOriginal(images);
+  tick(images.length);
+  flagNonFinite(ctx, run.result);
+  rows.predict(id, run.result.predicted);
+  for (const [i, v] of run.result.vectors) if (ctx.vectors.get(i) === 'rows') rows.push(vectorColumn(ctx.probes[i].name, id), v);
+  return run;
+}
+
 /**
- * Stages 3–5 for one batch of source images: transforms, forward passes and scores, in chunks of
+ * Stages 3–5 for one batch of images: transforms, forward passes and scores, in chunks of
  * `scorer.chunk` images that keep null pairs together. Map layers add into the running sums and
  * each image's row; vector layers add into their co-moments or go to `rows` per image, as does
- * every predicted class. Images of the map null set whose partner is in the same chunk also run
- * each element against their partner's features (SPEC §4b chance level): one more element run of
- * those images per g.
+ * every predicted class. Rotations, flips, accuracy and the roll/zero shifts start from the
+ * standard view; translate in crop mode from its own enlarged view, whose (0,0) crop is its x (one
+ * more untransformed pass), so no transform's images depend on the others of the run (SPEC §2).
+ * Images of the map null set whose partner is in the same chunk also run each element against
+ * their partner's untransformed features (SPEC §4b chance level): one more element run of those
+ * images per g.
  *
- * @param files - image ids of `sources`, in the same order
- * @param sources - CHW source images of side `sourceSize` (input size plus the crop-mode margin)
+ * @param files - image ids, in the order of the views
+ * @param views - per image the standard view (CHW, H×W) and, in crop mode, translate's enlarged
+ *   view ((H + margin)×(W + margin)); `shifted` is empty otherwise
  * @param rows - receives the batch's per-image values
  * @param tick - called after each forward pass with the number of images it ran (progress)
  */
-export async function processBatch(ctx: BatchContext, files: readonly string[], sources: readonly Float32Array[], sourceSize: number, rows: BatchRows, tick: (images: number) => void): Promise<void> {
+export async function processBatch(
+  ctx: BatchContext,
+  files: readonly string[],
+  views: { readonly standard: readonly Float32Array[]; readonly shifted: readonly Float32Array[] },
+  rows: BatchRows,
+  tick: (images: number) => void,
+): Promise<void> {
   const { input, state, scorer } = ctx;
+  const [H, W, C] = [input.height, input.width, input.channels];
+  const [bigH, bigW] = [H + ctx.margin, W + ctx.margin];
   const width = ctx.layout.width;
   for (const [start, end] of pairChunks(files, scorer.chunk, ctx.partnerOf)) {
-    const chunk = sources.slice(start, end);
+    const chunk = views.standard.slice(start, end);
+    const enlarged = views.shifted.slice(start, end);
     const ids = files.slice(start, end);
     const n = chunk.length;
     const members: number[] = [];
@@ -178,21 +209,19 @@ export async function processBatch(ctx: BatchContext, files: readonly string[], 
     });
     const scoreRows = new Float64Array(n * width);
     const memberRows = new Float64Array(members.length * width);
-    const original = await scorer.runOriginal(chunk.map((src) => cropOriginal(src, input.channels, sourceSize, sourceSize, input.height, input.width)));
-    tick(n);
-    flagNonFinite(ctx, original.result);
-    const partnerPass = members.length > 0 ? scorer.partnerPass(original.pass, partners) : null;
-    rows.predict('original', original.result.predicted);
-    for (const [i, v] of original.result.vectors) if (ctx.vectors.get(i) === 'rows') rows.push(vectorColumn(ctx.probes[i].name, 'original'), v);
+    const original = await runUntransformed(ctx, chunk, 'original', rows, tick);
     for (const [t, list] of ctx.elements) {
+      const own = hasOwnViews(t, ctx.shiftMode);
+      const base = own ? await runUntransformed(ctx, enlarged.map((src) => cropOriginal(src, C, bigH, bigW, H, W)), originId(t), rows, tick) : original;
+      const partnerPass: OriginalPass | null = members.length > 0 ? scorer.partnerPass(base.pass, partners) : null;
       for (const g of list) {
-        const images = chunk.map((src) => transformInput(src, input.channels, sourceSize, sourceSize, g, input.height, input.width, ctx.shiftMode));
-        const moved = await scorer.runElement(images, g, original.pass);
+        const images = own ? enlarged.map((src) => shiftImage(src, C, bigH, bigW, g.shift, H, W, 'crop')) : chunk.map((src) => transformInput(src, C, H, W, g, H, W, ctx.shiftMode));
+        const moved = await scorer.runElement(images, g, base.pass);
         tick(n);
         flagNonFinite(ctx, moved);
         const id = elementId(t, g.key);
         rows.predict(id, moved.predicted);
-        await keepVectors(ctx, rows, id, moved, original.result, ids);
+        await keepVectors(ctx, rows, id, moved, base.result, ids);
         addImageScores(ctx, moved, t, g.key, scoreRows, true);
         if (partnerPass) addImageScores(ctx, await scorer.runElement(members.map((j) => images[j]), g, partnerPass), t, g.key, memberRows, false);
       }

@@ -6,10 +6,11 @@ import { aggregateParts } from '../aggregate/parts.js';
 import { undefinedWarnings } from '../aggregate/undefined.js';
 import { messages } from '../messages.js';
 import type { CrossProduct } from '../scores/co-moments.js';
-import { elementId, type ElementSums, type MeasureState } from '../scores/state.js';
+import { elementId, originId, type ElementSums, type MeasureState } from '../scores/state.js';
 import { emptySums } from '../scores/sums.js';
 import type { GroupElement, InputInfo, MeasureConfig, ProbeInfo, ProbeReport, TransformName } from '../types.js';
 import type { AppendStore } from '../store/append-store.js';
+import { hasOwnViews } from './batch.js';
 import { scoreVectorElement, type VectorSource } from './vector-scores.js';
 import { vectorColumn } from './vectors.js';
 import { rowLayout } from '../stats/per-image.js';
@@ -39,6 +40,8 @@ async function finalSums(run: RunDescription, state: MeasureState, rows: readonl
     if (probe.kind !== 'vector') continue;
     sums[probe.name] = {};
     for (const [t, list] of run.elements) {
+      // A transform with its own untransformed view (translate in crop mode) is compared with it.
+      const base = hasOwnViews(t, run.config.shiftMode) ? originId(t) : 'original';
       sums[probe.name][t] = {};
       for (const g of list) {
         const s = { inv: emptySums(), eqv: emptySums() };
@@ -47,7 +50,7 @@ async function finalSums(run: RunDescription, state: MeasureState, rows: readonl
           const moments = state.moments[probe.name]?.[id];
           const stores = rows.filter((store) => store.columns.some((c) => c.name === vectorColumn(probe.name, id)));
           const sources: VectorSource[] = [...(moments ? [{ moments }] : []), ...stores.map((store) => ({ rows: store }))];
-          await scoreVectorElement(probe, id, sources, run.config.similarity === 'pearson', product, s);
+          await scoreVectorElement(probe, id, base, sources, run.config.similarity === 'pearson', product, s);
         }
         sums[probe.name][t][g.key] = s;
       }
@@ -92,7 +95,7 @@ export async function finalizeReport(
     layout,
     scores: perImage.scores,
     chance: perImage.chance,
-    vectors: await vectorEstimates(run.probes, run.elements, state, rows, centred, product),
+    vectors: await vectorEstimates(run.probes, run.elements, state, rows, centred, product, run.config.shiftMode),
     flagged,
   });
   return {

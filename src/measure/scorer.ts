@@ -95,6 +95,7 @@ export class Scorer {
       for (const i of this.plan.scored) {
         const probe = this.plan.probes[i];
         feeds[tensorName.raw(i)] = original.outputs[tensorName.raw(i)];
+        feeds[tensorName.rho(i)] = original.outputs[tensorName.rho(i)];
         const size = `${probe.h}x${probe.w}`;
         // Each axis by its own stride (SPEC §2): a stride-(4,1) map moves (s/4, s) for an input shift s.
         const dy = mapShift(g.shift, probe.h, this.input.height);

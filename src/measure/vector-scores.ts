@@ -8,8 +8,11 @@ import { vectorColumn } from './vectors.js';
  * than √(this / 8) channels is scored in tiles of a-side channels, one pass over its rows per tile.
  */
 const CROSS_LIMIT_BYTES = 128 * 2 ** 20;
-/** Bytes of per-image vectors read per chunk (float32, both sides). */
-const CHUNK_BYTES = 16 * 2 ** 20;
+/**
+ * Bytes of per-image vectors read per chunk (float32, both sides): small enough that runs of a
+ * thousand images already read full chunks, so peak memory is the same at any larger N.
+ */
+const CHUNK_BYTES = 4 * 2 ** 20;
 
 /** Where a vector probe's data for one element lives: co-moments (one shard) or per-image rows (one shard's store). */
 export type VectorSource = { readonly moments: CoMoments } | { readonly rows: AppendStore };
@@ -18,10 +21,14 @@ export type VectorSource = { readonly moments: CoMoments } | { readonly rows: Ap
  * Scores vector probe `probe` (K channels) under element `id` over all images of all sources
  * (SPEC §4: S runs over the images) and adds the scores into `sums`. Per-image rows are read back in
  * chunks and folded into co-moments, so memory stays bounded whatever the number of images.
+ *
+ * @param base - id of the untransformed vectors the element is compared with: 'original', or the
+ *   transform's own view (`originId`)
  */
 export async function scoreVectorElement(
   probe: { readonly name: string; readonly channels: number },
   id: string,
+  base: string,
   sources: readonly VectorSource[],
   centred: boolean,
   product: CrossProduct,
@@ -29,7 +36,7 @@ export async function scoreVectorElement(
 ): Promise<void> {
   const k = probe.channels;
   const tile = k * k * 8 <= CROSS_LIMIT_BYTES ? k : Math.max(1, Math.floor(CROSS_LIMIT_BYTES / (8 * k)));
-  const [a, b] = [vectorColumn(probe.name, id), vectorColumn(probe.name, 'original')];
+  const [a, b] = [vectorColumn(probe.name, id), vectorColumn(probe.name, base)];
   for (let from = 0; from < k; from += tile) {
     const m = emptyCoMoments(k, centred, from, Math.min(k, from + tile));
     for (const source of sources) {

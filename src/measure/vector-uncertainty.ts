@@ -1,11 +1,12 @@
 import type { CrossProduct } from '../scores/co-moments.js';
-import { elementId, type MeasureState } from '../scores/state.js';
+import { elementId, originId, type MeasureState } from '../scores/state.js';
 import { emptySums, mergeSums } from '../scores/sums.js';
 import type { AppendStore } from '../store/append-store.js';
 import { JACKKNIFE_BLOCKS, JACKKNIFE_MIN_IMAGES, TOO_FEW_FOR_JACKKNIFE } from '../stats/jackknife.js';
 import type { VectorInputs } from '../stats/uncertainty.js';
 import { chanceFromRows, chanceFromState, type ElementChance } from '../stats/vector-chance.js';
-import type { GroupElement, ProbeInfo, TransformName } from '../types.js';
+import type { GroupElement, ProbeInfo, ShiftMode, TransformName } from '../types.js';
+import { hasOwnViews } from './batch.js';
 import { PAIR_COLUMN } from './run-state.js';
 import { vectorColumn } from './vectors.js';
 
@@ -24,6 +25,7 @@ export async function vectorEstimates(
   stores: readonly AppendStore[],
   centred: boolean,
   product: CrossProduct,
+  shiftMode: ShiftMode,
 ): Promise<Map<string, VectorInputs>> {
   const out = new Map<string, VectorInputs>();
   for (const probe of probes) {
@@ -36,7 +38,9 @@ export async function vectorEstimates(
         let chance: ElementChance;
         if (moments?.[id]) chance = chanceFromState(moments, id);
         else {
-          const columns = { moved: vectorColumn(probe.name, id), original: vectorColumn(probe.name, 'original'), pair: PAIR_COLUMN };
+          // A transform with its own untransformed view (translate in crop mode) is compared with it.
+          const base = hasOwnViews(t, shiftMode) ? originId(t) : 'original';
+          const columns = { moved: vectorColumn(probe.name, id), original: vectorColumn(probe.name, base), pair: PAIR_COLUMN };
           const holding = stores.filter((s) => s.columns.some((c) => c.name === columns.moved));
           chance = await chanceFromRows(holding, columns, probe.channels, centred, state.pairs, product);
         }

@@ -69,6 +69,8 @@ export interface Standardised {
   readonly margin: string;
   /** False where the row is constant: left out of every average and of the max. */
   readonly valid: string;
+  /** ρ used, [n, 1, 1] float64. */
+  readonly rho: string;
   /** A per-row value that is non-finite exactly when the row holds NaN or ±Inf (the row mean or sum of squares). */
   readonly witness: string;
 }
@@ -87,14 +89,15 @@ function double(g: GraphBuilder, value: number): string {
 
 /**
  * ρ of SPEC §3 for rows that hold a whole probe tensor: per image, the RMS over all its channels
- * and positions, float64, shape [n, 1, 1] (broadcasts against per-row statistics in either layout).
+ * and positions, as [n, 1, 1] float64 (broadcasts against per-row statistics in either layout).
+ * The squares are summed in float32 (one read of the tensor, no float64 copy): exact enough for a
+ * threshold, and scale-free for any tensor whose squares stay in float32's range (RMS between
+ * about 1e−19 and 1e19).
  */
 export function tensorRms(g: GraphBuilder, rows: Rows): string {
-  return rmsOf(g, g.node('Cast', [rows.name], 1, { to: 11 })[0]);
-}
-
-function rmsOf(g: GraphBuilder, doubles: string): string {
-  return g.node('Sqrt', [g.reduce('ReduceMean', g.node('Mul', [doubles, doubles])[0], [1, 2], true)])[0];
+  const [sumSq] = g.node('Cast', [g.reduce('ReduceSumSquare', rows.name, [1, 2], true)], 1, { to: 11 });
+  const [count] = g.node('Cast', [g.node('ReduceProd', [g.node('Slice', [g.node('Shape', [rows.name])[0], g.ints([1]), g.ints([3])])[0]], 1, { keepdims: 0 })[0]], 1, { to: 11 });
+  return g.node('Sqrt', [g.node('Div', [sumSq, count])[0]])[0];
 }
 
 /**
@@ -102,43 +105,49 @@ function rmsOf(g: GraphBuilder, doubles: string): string {
  * when σ ≤ 32·u·max(|mean|, ρ), u = 2⁻²⁴, ρ the RMS of the whole probe tensor of that image.
  * The rule is scale-free: multiplying a tensor by any non-zero number changes no decision.
  *
- * Float64 where it matters, float32 where the bytes are: the row mean is a float64 sum of the
- * float32 values (exact for a row whose values are all equal, so such a row centres to exact zeros
- * and is always constant); the row is centred in float32 around that mean rounded to float32
- * (each centred value then carries one rounding, relative to itself); σ is the corrected two-pass
- * (Σc² − (Σc)²/P)/P over the centred values, in float64, which also removes the mean's float32
- * rounding. The float32 centred rows feed the K×K product.
+ * Float64 where it matters, float32 where the bytes are: the row is centred in float32 around its
+ * float32 mean m (each centred value c carries one rounding, relative to itself); Σc and Σc² are
+ * summed in float64, σ² is the corrected two-pass (Σc² − (Σc)²/P)/P, which removes the rounding of
+ * m, and the mean is m + Σc/P. A row whose values are all equal centres to P equal values c, whose
+ * float64 σ² is zero up to float64 rounding of Pc², so it is always constant (tested with rows of
+ * 200 003 values, where the float32 sum of a constant is far from exact). The float32 centred rows
+ * feed the K×K product.
  *
  * @param rho - ρ as [n, 1, 1] float64 (`tensorRms` of the whole tensor) when `rows` are a window of
- *   it (shift overlaps); without it the rows are taken to be the whole tensor
+ *   it (shift overlaps); without it the rows are the whole tensor and ρ comes from their sums
  */
 export function standardise(g: GraphBuilder, rows: Rows, similarity: Similarity, rho?: string): Standardised {
   const axis = positionAxis(rows);
   const x = rows.name;
-  const [xd] = g.node('Cast', [x], 1, { to: 11 });
-  const rms = rho ?? rmsOf(g, xd);
   const [positions] = g.node('Cast', [g.node('Gather', [g.node('Shape', [x])[0], g.ints([axis])])[0]], 1, { to: 11 });
-  const margin = (sigma: string, level: string) => {
+  // ρ of whole rows from each row's Σx² (float64): the mean over rows of Σx²/P, square-rooted.
+  const wholeRms = (rowSumSq: string) => g.node('Sqrt', [g.node('Div', [g.reduce('ReduceMean', rowSumSq, [1, 2], true), positions])[0]])[0];
+  // The threshold 32·u·max(|mean|, ρ) (cosine: 32·u·ρ) and σ over it.
+  const margin = (sigma: string, mean: string | null, rho: string) => {
+    const level = mean ? g.node('Max', [g.node('Abs', [mean])[0], rho])[0] : rho;
     const [threshold] = g.node('Mul', [level, double(g, CONSTANT_ULPS * UNIT_ROUNDOFF)]);
     // An all-zero tensor has threshold 0 and σ 0: 0 / tiny = 0, constant.
     const [ratio] = g.node('Div', [sigma, g.node('Max', [threshold, double(g, 1e-300)])[0]]);
-    return { margin: g.node('Cast', [ratio], 1, { to: 1 })[0], valid: g.node('Greater', [ratio, double(g, 1)])[0] };
+    return { margin: g.node('Cast', [ratio], 1, { to: 1 })[0], valid: g.node('Greater', [ratio, double(g, 1)])[0], rho };
   };
   if (similarity === 'cosine') {
     // Cosine needs no centring; a row is degenerate when its RMS is at the rounding level of the tensor.
-    const sumSq = g.reduce('ReduceSumSquare', xd, [axis], true);
-    const m = margin(g.node('Sqrt', [g.node('Div', [sumSq, positions])[0]])[0], rms);
+    const sumSq = g.reduce('ReduceSumSquare', g.node('Cast', [x], 1, { to: 11 })[0], [axis], true);
+    const m = margin(g.node('Sqrt', [g.node('Div', [sumSq, positions])[0]])[0], null, rho ?? wholeRms(sumSq));
     return { centred: x, norm: g.node('Cast', [g.node('Sqrt', [sumSq])[0]], 1, { to: 1 })[0], ...m, witness: g.node('Cast', [sumSq], 1, { to: 1 })[0] };
   }
-  const mean = g.reduce('ReduceMean', xd, [axis], true);
-  const [meanF] = g.node('Cast', [mean], 1, { to: 1 });
+  const meanF = g.reduce('ReduceMean', x, [axis], true);
   const [centred] = g.node('Sub', [x, meanF]);
   const [cd] = g.node('Cast', [centred], 1, { to: 11 });
   const sumSq = g.reduce('ReduceSumSquare', cd, [axis], true);
   const sum = g.reduce('ReduceSum', cd, [axis], true);
+  const [m0] = g.node('Cast', [meanF], 1, { to: 11 });
+  const [mean] = g.node('Add', [m0, g.node('Div', [sum, positions])[0]]);
   const [normSq] = g.node('Max', [g.node('Sub', [sumSq, g.node('Div', [g.node('Mul', [sum, sum])[0], positions])[0]])[0], double(g, 0)]);
   const [sigma] = g.node('Sqrt', [g.node('Div', [normSq, positions])[0]]);
-  const m = margin(sigma, g.node('Max', [g.node('Abs', [mean])[0], rms])[0]);
+  // Σx² = Σ(c + m₀)² = Σc² + 2m₀Σc + P·m₀².
+  const rowSumSq = () => g.node('Add', [g.node('Add', [sumSq, g.node('Mul', [g.node('Mul', [sum, m0])[0], double(g, 2)])[0]])[0], g.node('Mul', [g.node('Mul', [m0, m0])[0], positions])[0]])[0];
+  const m = margin(sigma, mean, rho ?? wholeRms(rowSumSq()));
   return { centred, norm: g.node('Cast', [g.node('Sqrt', [normSq])[0]], 1, { to: 1 })[0], ...m, witness: meanF };
 }
 

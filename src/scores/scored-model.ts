@@ -22,6 +22,8 @@ export const tensorName = {
   /** T′_g of a permutation element as source positions, per map size h×w. */
   positions: (size: string) => `equiprobe/positions/${size}`,
   raw: (probe: number) => `equiprobe/raw/${probe}`,
+  /** ρ of the original's whole map (SPEC §3), [n, 1, 1] float64, for the shift model's overlap windows. */
+  rho: (probe: number) => `equiprobe/rho/${probe}`,
   /** σ over the constant-row threshold of SPEC §3 per image and channel, of T′F (b) and F′ (a). */
   marginB: (probe: number) => `equiprobe/margin_b/${probe}`,
   marginA: (probe: number) => `equiprobe/margin_a/${probe}`,
@@ -73,7 +75,8 @@ function marginOutput(g: GraphBuilder, s: Standardised, k: number, name: string)
 
 /**
  * The model that runs the original images: per scored map probe, the unit rows of F as channels
- * last (`unit/i`), their constant-row margins (`margin_b/i`), and the raw map for shifts (`raw/i`).
+ * last (`unit/i`), their constant-row margins (`margin_b/i`), and for shifts the raw map (`raw/i`)
+ * and its ρ (`rho/i`).
  */
 export function originalModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
   const g = builder(model);
@@ -90,6 +93,8 @@ export function originalModel(model: ModelProto, plan: ScoringPlan): Uint8Array 
     if (plan.shifts) {
       g.node('Identity', [spatialView(g, rows, probe)], [tensorName.raw(i)]);
       g.output(tensorName.raw(i));
+      g.node('Identity', [s.rho], [tensorName.rho(i)]);
+      g.output(tensorName.rho(i), undefined, 'double');
     }
   }
   exposeVectors(g, model, plan);
@@ -139,7 +144,8 @@ export function permutationModel(model: ModelProto, plan: ScoringPlan): Uint8Arr
  * The model that runs T_g x for a shift: input `raw/i` per scored probe is the original's map; the
  * overlap windows (SPEC §2: F′[0:h−d_y, 0:w−d_x] against F[d_y:h, d_x:w]) come in as `a_end/h×w`
  * and `b_start/h×w` per map size, so one model serves every shift. Both sides are standardised over
- * the overlap, with ρ from the whole maps (SPEC §3); outputs also `margin_b/i`.
+ * the overlap, with ρ from the whole maps (SPEC §3: `rho/i` of the original, computed here for F′);
+ * outputs also `margin_b/i`.
  */
 export function shiftModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
   const g = builder(model);
@@ -160,7 +166,7 @@ export function shiftModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
     const [bWindow] = g.node('Slice', [raw, tensorName.bStart(size), g.shared('window-end', () => g.initializer(g.fresh('end'), BigInt64Array.of(INT64_MAX, INT64_MAX), [2], 'int64')), axes]);
     const aRows = rowsOfView(g, aWindow, probe, a.channelsLast);
     const bRows = rowsOfView(g, bWindow, probe, a.channelsLast);
-    const sb = standardise(g, bRows, plan.similarity, tensorRms(g, rowsOfView(g, raw, probe, a.channelsLast)));
+    const sb = standardise(g, bRows, plan.similarity, g.input(tensorName.rho(i), ['n', 1, 1], 'double'));
     marginOutput(g, sb, probe.channels, tensorName.marginB(i));
     const [validB] = g.node('Reshape', [sb.valid, g.ints([-1, probe.channels])]);
     scoreOutputs(g, aRows, { name: unitRows(g, sb), channelsLast: bRows.channelsLast }, probe, i, plan.similarity, validB, tensorRms(g, a));

@@ -49,10 +49,20 @@ export function elementId(transform: TransformName, key: string): string {
 }
 
 /**
+ * Key in per-image columns and accuracy counts of a transform's own untransformed view x, for a
+ * transform that does not start from the standard view (translate in crop mode, SPEC §2: x is the
+ * (0,0) crop of its enlarged view). Its elements are compared with it, not with `original`.
+ */
+export function originId(transform: TransformName): string {
+  return elementId(transform, 'origin');
+}
+
+/**
  * A fresh state for these probes and elements.
  *
  * @param momentProbes - vector probes kept as co-moments (see `planVectors`)
  * @param centred - Pearson (true) or cosine similarity
+ * @param ownOrigins - transforms with their own untransformed view (`originId`)
  */
 export function emptyState(
   probes: readonly ProbeInfo[],
@@ -60,15 +70,17 @@ export function emptyState(
   withLabels: boolean,
   momentProbes: ReadonlySet<string>,
   centred: boolean,
+  ownOrigins: readonly TransformName[] = [],
   pairs = 0,
 ): MeasureState {
   const ids = [...elements].flatMap(([t, list]) => list.map((g) => elementId(t, g.key)));
+  const untransformed = ['original', ...ownOrigins.map(originId)];
   const state: MeasureState = {
     images: 0,
     skipped: [],
     maps: {},
     moments: {},
-    accuracy: withLabels ? { images: 0, correct: Object.fromEntries(['original', ...ids].map((id) => [id, 0])), unchanged: Object.fromEntries(ids.map((id) => [id, 0])) } : null,
+    accuracy: withLabels ? { images: 0, correct: Object.fromEntries([...untransformed, ...ids].map((id) => [id, 0])), unchanged: Object.fromEntries(ids.map((id) => [id, 0])) } : null,
     nonFinite: [],
     pairs,
     nullMissing: 0,
@@ -89,18 +101,19 @@ export function emptyState(
 }
 
 /**
- * Adds a batch's predictions to the top-1 counts.
+ * Adds a batch's predictions to the top-1 counts. An element's prediction is unchanged when it
+ * equals the untransformed image's: its transform's own view (`originId`) where it has one, else `original`.
  *
- * @param predictions - 'original' and element id → predicted class per image of the batch
+ * @param predictions - 'original', 'transform:origin' and element id → predicted class per image of the batch
  * @param labels - true class per image of the batch
  */
 export function countPredictions(counts: AccuracyCounts, predictions: Readonly<Record<string, readonly number[]>>, labels: readonly number[]): void {
-  const original = predictions.original;
   counts.images += labels.length;
   for (const [id, predicted] of Object.entries(predictions)) {
+    const identity = id in counts.unchanged ? (predictions[`${id.slice(0, id.indexOf(':'))}:origin`] ?? predictions.original) : null;
     predicted.forEach((c, i) => {
       if (c === labels[i]) counts.correct[id] += 1;
-      if (id !== 'original' && c === original[i]) counts.unchanged[id] += 1;
+      if (identity && c === identity[i]) counts.unchanged[id] += 1;
     });
   }
 }

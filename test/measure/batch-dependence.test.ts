@@ -8,7 +8,7 @@ function bnModel(trainingMode: number | null) {
   const g = new GraphBuilder('bn', { opset: 15 });
   const x = g.input('x', ['N', 2, 4, 4]);
   const p = (name: string) => g.initializer(name, Float32Array.of(1, 1), [2]);
-  const attributes = trainingMode === null ? {} : { training_mode: trainingMode };
+  const attributes: Record<string, number> = trainingMode === null ? {} : { training_mode: trainingMode };
   g.output(g.node('BatchNormalization', [x, p('scale'), p('bias'), p('mean'), p('var')], ['y'], attributes)[0]);
   return fromBinary(ModelProtoSchema, g.toBytes());
 }
