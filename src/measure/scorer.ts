@@ -121,7 +121,7 @@ export class Scorer {
 
   /**
    * The original pass as the null sees it (SPEC §4b): image j of the result carries the unit rows,
-   * raw maps and constant-row margins of image `partners[j]` of `original`, so `runElement` on the transformed
+   * raw maps, constant-row margins and ρ of image `partners[j]` of `original`, so `runElement` on the transformed
    * copies of some images scores them against their null partners' untransformed features.
    *
    * @param partners - per output image, the index of its partner in the original chunk
@@ -132,7 +132,7 @@ export class Scorer {
     while (this.input.fixedBatch !== null && rows.length < this.input.fixedBatch) rows.push(rows[rows.length - 1]);
     const outputs: Record<string, ort.Tensor> = { ...original.outputs };
     for (const i of this.plan.scored) {
-      for (const name of [tensorName.unit(i), tensorName.raw(i), tensorName.marginB(i)]) {
+      for (const name of [tensorName.unit(i), tensorName.raw(i), tensorName.marginB(i), tensorName.rho(i)]) {
         const t = original.outputs[name];
         if (t) outputs[name] = gatherBatch(t, rows);
       }
@@ -199,9 +199,9 @@ const MAX_HELD_VALUES = 1 << 25;
 
 /** Rows `indices` of a tensor's batch axis (axis 0), as a new tensor. */
 function gatherBatch(t: ort.Tensor, indices: readonly number[]): ort.Tensor {
-  const data = t.data as Float32Array;
+  const data = t.data as Float32Array | Float64Array;
   const per = data.length / t.dims[0];
-  const out = new Float32Array(per * indices.length);
+  const out = data instanceof Float64Array ? new Float64Array(per * indices.length) : new Float32Array(per * indices.length);
   indices.forEach((from, j) => out.set(data.subarray(from * per, (from + 1) * per), j * per));
-  return new ort.Tensor('float32', out, [indices.length, ...t.dims.slice(1)]);
+  return new ort.Tensor(t.type as 'float32' | 'float64', out, [indices.length, ...t.dims.slice(1)]);
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/images/prng.js';
 import { GraphBuilder } from '../../src/onnx/graph.js';
+import { buildRandomCnn } from '../../probes/random.js';
 import { measure } from '../../src/pipeline.js';
 import type { LayerScore, ProbeReport } from '../../src/types.js';
 import { writeRaw } from '../images/helpers.js';
@@ -99,4 +100,23 @@ describe('chance level (SPEC §4b)', () => {
     expect(final.uncertainty!.eqv.chance!).toBeLessThan(0.5);
     expect(final.uncertainty!.eqv.excess!).toBeGreaterThan(0.5);
   }, 60_000);
+});
+
+describe('chance level on part of the images (SPEC §4b: the first M of the null order)', () => {
+  it('--null-images below N scores the null on those images only, for permutations and shifts in crop mode', async () => {
+    const model = path.join(dir, 'cnn.onnx');
+    writeFileSync(model, buildRandomCnn(5).bytes);
+    const base = { model, transforms: ['rot90', 'translate'] as const, shifts: [2, 4], synthetic: 12, batch: 6, threads: 1 };
+    const some = (await measure({ ...base, nullImages: 4 })).report;
+    const all = (await measure({ ...base, nullImages: 12 })).report;
+    for (const [a, b] of some.layers.map((l, i) => [l, all.layers[i]] as const)) {
+      if (!a.uncertainty || a.uncertainty.eqv.chance === null) continue;
+      // Same scores and intervals; a null from 4 of the 12 images, so a different but finite chance level.
+      expect(a.eqv.mean).toBe(b.eqv.mean);
+      expect(a.uncertainty.eqv.lo).toBe(b.uncertainty!.eqv.lo);
+      expect(Number.isFinite(a.uncertainty.eqv.chance)).toBe(true);
+    }
+    expect(some.layers.filter((l) => l.uncertainty?.eqv.chance !== null && l.uncertainty?.eqv.chance !== undefined).length).toBeGreaterThan(0);
+    expect(some.layers.some((l, i) => l.uncertainty?.eqv.chance !== all.layers[i].uncertainty?.eqv.chance)).toBe(true);
+  }, 120_000);
 });
