@@ -8,7 +8,7 @@ import { messages } from '../messages.js';
 import type { CrossProduct } from '../scores/co-moments.js';
 import { elementId, originId, type ElementSums, type MeasureState } from '../scores/state.js';
 import { emptySums } from '../scores/sums.js';
-import type { GroupElement, InputInfo, MeasureConfig, ProbeInfo, ProbeReport, TransformName } from '../types.js';
+import type { GroupElement, InputInfo, MeasureConfig, NotProbed, ProbeInfo, ProbeReport, TransformName } from '../types.js';
 import type { AppendStore } from '../store/append-store.js';
 import { hasOwnViews } from './batch.js';
 import { scoreVectorElement, type VectorSource } from './vector-scores.js';
@@ -25,6 +25,8 @@ export interface RunDescription {
   readonly input: InputInfo;
   readonly config: MeasureConfig;
   readonly probes: readonly ProbeInfo[];
+  /** Candidates left out because their layout could not be read, with the reason (SPEC §1). */
+  readonly notProbed?: readonly NotProbed[];
   readonly elements: ReadonlyMap<TransformName, readonly GroupElement[]>;
   /** `probe\0transform` → reason. */
   readonly skippedLayers: ReadonlyMap<string, string>;
@@ -79,6 +81,8 @@ export async function finalizeReport(
   const used = state.images;
   const warnings = state.nonFinite.map((name) => messages.nonFinite(name));
   if (used < 3 && run.probes.some((p) => p.kind === 'vector')) warnings.push(messages.tooFewImages(used));
+  const notProbed = run.notProbed ?? [];
+  if (notProbed.length > 0) warnings.push(messages.notProbed(notProbed.length));
   if (state.nullMissing > 0) warnings.push(messages.nullPartnerMissing(state.nullMissing));
   const scored = summarizeLayers(run.probes, run.elements, sums, run.skippedLayers);
   const flagged = new Set(state.nonFinite);
@@ -106,6 +110,7 @@ export async function finalizeReport(
     // Skipped files are kept by path in the state (to match on resume) and reported relative to the folder.
     images: { used, skipped: state.skipped.map((s) => ({ file: run.config.images ? path.relative(run.config.images, s.file) : s.file, reason: s.reason })) },
     probes: run.probes,
+    notProbed,
     layers,
     parts,
     accuracy: state.accuracy ? accuracyReport(state.accuracy, run.elements) : null,

@@ -20,7 +20,9 @@ function noiseModel(): string {
   const x = g.input('x', ['N', 1, 16, 16]);
   const [pooled] = g.node('MaxPool', [x], ['pooled'], { kernel_shape: [2, 2], strides: [2, 2] });
   const [wide] = g.node('Conv', [pooled, g.initializer('w', new Float32Array(K).fill(1), [K, 1, 1, 1])], ['wide']);
-  const [noise] = g.node('RandomNormalLike', [wide], ['noise']);
+  // Noise plus 0·wide: the values do not depend on the input, and the axis roles trace through the Add.
+  const [fresh] = g.node('RandomNormalLike', [wide], ['fresh']);
+  const [noise] = g.node('Add', [fresh, g.node('Mul', [wide, g.scalar(0)])[0]], ['noise']);
   const [gap] = g.node('GlobalAveragePool', [noise], ['gap']);
   const [flat] = g.node('Flatten', [gap], ['flat']);
   g.output(g.node('Gemm', [flat, g.initializer('wf', new Float32Array(3 * K).fill(0.1), [3, K])], ['logits'], { transB: 1 })[0]);
