@@ -18,8 +18,6 @@ export const imageMessages = {
     `The model's input '${input}' takes ${takes} channels; image files give 1 (gray) or 3 (RGB). Use ${o('synthetic', 'N')} or re-export the model with a 1- or 3-channel input.`,
   sizeContradicts: (o: OptionNamer, given: number, input: string, h: number, w: number) =>
     `${o('size', given)} differs from the fixed size ${h}×${w} of the model's input '${input}'. Drop ${o('size')} or use ${o('size', h)}.`,
-  nonSquareModel: (input: string, h: number, w: number) =>
-    `The model's input '${input}' is ${h}×${w}, not square; image preprocessing makes square crops. Re-export the model with a square input.`,
   badSize: (o: OptionNamer, value: number) => `${o('size')} must be a positive integer, got ${value}.`,
   badChannels: (o: OptionNamer, value: number) => `${o('channels')} must be 1 or 3, got ${value}.`,
   statsLength: (o: OptionNamer, which: 'mean' | 'std', count: number, channels: number) =>

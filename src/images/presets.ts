@@ -99,7 +99,6 @@ export function resolvePreprocessing(opts: PreprocessingOptions, model: ModelIma
   const { size: askedSize, channels: askedChannels } = opts;
   if (opts.size !== undefined && !(Number.isInteger(opts.size) && opts.size > 0)) throw new OptionError((o) => msg.badSize(o, askedSize!));
   if (opts.channels !== undefined && opts.channels !== 1 && opts.channels !== 3) throw new OptionError((o) => msg.badChannels(o, askedChannels!));
-  if (model.height !== model.width) throw new RangeError(msg.nonSquareModel(input, model.height, model.width));
 
   const named = opts.preset ?? 'none';
   const base = named === 'none' ? nonePreset(model) : PRESETS[named];
@@ -129,7 +128,7 @@ export function resolvePreprocessing(opts: PreprocessingOptions, model: ModelIma
   checkStats('std', std, channels);
 
   const result: PresetValues = { size, resize, channels, mean: [...mean], std: [...std] };
-  return { preset: sameValues(result, base) ? named : 'custom', ...result };
+  return { preset: sameValues(result, base) ? named : 'custom', ...result, ...(model.width !== model.height ? { width: model.width } : {}) };
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { MeasureState } from '../scores/state.js';
 import type { ProbeReport } from '../types.js';
 import { writeFilesAtomic, type OutputFile } from './atomic.js';
 import { fromDisk, toDisk } from './disk-format.js';
@@ -19,10 +18,11 @@ export function resultJson(report: ProbeReport): string {
 
 /**
  * The files of one measurement's result folder: `result.json` (the ProbeReport), `layers.csv`
- * and the same rows as `layers.json` (a records array: `pandas.read_json` reads it), `parts.csv`, `elements.csv`, `state.json` (running sums and per-image vectors, for `merge`),
- * and plots drawn from the report (score by layer depth per transform; score against shift).
+ * and the same rows as `layers.json` (a records array: `pandas.read_json` reads it), `parts.csv`,
+ * `elements.csv`, and plots drawn from the report (score by layer depth per transform; score
+ * against shift). The run's state (for `merge`) is the `state/` folder beside them.
  */
-export async function resultFiles(measured: ProbeReport, state: MeasureState, plots = true): Promise<OutputFile[]> {
+export async function resultFiles(measured: ProbeReport, plots = true): Promise<OutputFile[]> {
   const json = resultJson(measured);
   // Tables and plots show exactly the numbers of result.json (rounded), so they are as stable as it is.
   const report = fromDisk(JSON.parse(json));
@@ -32,7 +32,6 @@ export async function resultFiles(measured: ProbeReport, state: MeasureState, pl
     { name: 'layers.csv', content: layersCsv(report) },
     { name: 'parts.csv', content: partsCsv(report) },
     { name: 'elements.csv', content: elementsCsv(report) },
-    { name: 'state.json', content: JSON.stringify(state) },
   ];
   if (!plots) return files;
   for (const transform of report.config.transforms) {
@@ -47,8 +46,9 @@ export async function resultFiles(measured: ProbeReport, state: MeasureState, pl
 }
 
 /**
- * Writes a measurement's result folder (the files of {@link resultFiles}) atomically: a reader
- * never sees half-written files, and an earlier result there is replaced only when all are written.
+ * Writes a measurement's result files (those of {@link resultFiles}) atomically: a reader never
+ * sees half-written files, and an earlier result there is replaced only when all are written.
+ * The state for `merge` stays where `measure`'s `stateDir` put it.
  *
  * @param dir - the result folder (created if missing)
  * @param result - what `measure` or `mergeResults` returned
@@ -56,6 +56,6 @@ export async function resultFiles(measured: ProbeReport, state: MeasureState, pl
  * @example
  * await writeResult('results/p4cnn', await measure({ model: 'p4cnn.onnx', preset: 'fmnist', images: 'val' }));
  */
-export async function writeResult(dir: string, result: { readonly report: ProbeReport; readonly state: MeasureState }, options: { readonly plots?: boolean } = {}): Promise<void> {
-  await writeFilesAtomic(dir, await resultFiles(result.report, result.state, options.plots ?? true));
+export async function writeResult(dir: string, result: { readonly report: ProbeReport }, options: { readonly plots?: boolean } = {}): Promise<void> {
+  await writeFilesAtomic(dir, await resultFiles(result.report, options.plots ?? true));
 }
