@@ -1,7 +1,7 @@
 /**
  * Bad inputs through the compiled CLI: each either fails with one line `equiprobe: …`, exit code 1,
  * no stack trace and no output folder, or (where the input is only partly bad) succeeds and says
- * what it skipped or flagged. README.md (Bad input) lists the same cases with their messages.
+ * what it skipped or flagged. docs/reliability.md lists the same cases with their messages.
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
