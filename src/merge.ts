@@ -4,6 +4,7 @@ import type { RuntimeOptions } from './forward/session.js';
 import { finalizeReport } from './measure/finalize.js';
 import { elementsFor, skippedLayerReasons, type MeasureResult } from './pipeline.js';
 import { MetricEngine } from './scores/metric.js';
+import { checkShards, expandShardFolders } from './shards.js';
 import { mergeStates, type MeasureState } from './scores/state.js';
 import type { ProbeReport } from './types.js';
 
@@ -17,7 +18,7 @@ async function readJson<T>(file: string): Promise<T> {
 
 /** Options that must agree between shards for their union to be one run. */
 function runKey(report: ProbeReport): string {
-  const { threads: _t, batch: _b, ...config } = report.config;
+  const { threads: _t, batch: _b, shard: _s, ...config } = report.config;
   return JSON.stringify({ sha256: report.model.sha256, config, probes: report.probes.map((p) => p.name) });
 }
 
@@ -26,10 +27,15 @@ function runKey(report: ProbeReport): string {
  * one run over all their images (SPEC §8): map-layer sums add, per-image vectors are re-joined
  * in sorted image order and vector layers are scored over all of them.
  *
- * @param dirs - result folders, each with result.json and state.json
+ * @param paths - result folders, each with result.json and state.json, or one folder of them
+ * @param options - runtime options, and `expect`: the number of shards the array had; by default
+ *   the count the shards record. A missing or unfinished shard fails with one line naming it.
  */
-export async function mergeResults(dirs: readonly string[], options: RuntimeOptions = {}): Promise<MeasureResult> {
-  if (dirs.length === 0) throw new RangeError('No result folders given. Pass the folders written by `equiprobe measure --shard i/n`.');
+export async function mergeResults(paths: readonly string[], options: RuntimeOptions & { readonly expect?: number } = {}): Promise<MeasureResult> {
+  const folders = expandShardFolders(paths);
+  const { dirs } = folders;
+  if (dirs.length === 0 && options.expect === undefined) throw new RangeError('No result folders given. Pass the folders written by `equiprobe measure --shard i/n`.');
+  checkShards(folders, options.expect);
   const reports = await Promise.all(dirs.map((d) => readJson<ProbeReport>(path.join(d, 'result.json'))));
   const states = await Promise.all(dirs.map((d) => readJson<MeasureState>(path.join(d, 'state.json'))));
   const key = runKey(reports[0]);
@@ -49,7 +55,7 @@ export async function mergeResults(dirs: readonly string[], options: RuntimeOpti
   const engine = await MetricEngine.open(first.config.similarity, options);
   try {
     const report = await finalizeReport(
-      { model: first.model, input: first.model.input, config: first.config, probes: first.probes, elements, skippedLayers: skippedLayerReasons(first.probes, elements) },
+      { model: first.model, input: first.model.input, config: { ...first.config, shard: null }, probes: first.probes, elements, skippedLayers: skippedLayerReasons(first.probes, elements) },
       state,
       engine,
     );

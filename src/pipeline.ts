@@ -218,5 +218,6 @@ function configOf(
     batch: options.batch ?? 32,
     threads,
     labels,
+    shard: options.shard ?? null,
   };
 }

@@ -1,44 +1,19 @@
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Command } from 'commander';
-import { measure, type MeasureOptions } from '../pipeline.js';
-import { writeFilesAtomic } from '../report/atomic.js';
+import { Option, type Command } from 'commander';
+import { measureToFolder, type ExistingResult } from '../measure/folder.js';
 import { formatSummary } from '../report/summary.js';
-import { resultFiles } from '../report/write.js';
-import type { MeasureState } from '../scores/state.js';
 import { messages } from '../messages.js';
 import { action } from './fatal.js';
 import { addMeasureFlags, measureOptionsFrom, type MeasureFlags } from './flags.js';
 import { progressBar } from './progress.js';
-
-const CHECKPOINT = 'checkpoint.json';
-
-/** Options that change the numbers; a checkpoint only resumes a run with the same ones. */
-function fingerprint(options: MeasureOptions): string {
-  const { threads: _t, batch: _b, onProgress: _p, onCheckpoint: _c, onWarning: _w, resume: _r, ...rest } = options;
-  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
-}
-
-async function readCheckpoint(file: string, expected: string): Promise<MeasureState> {
-  let saved: { fingerprint: string; state: MeasureState };
-  try {
-    saved = JSON.parse(await readFile(file, 'utf8'));
-  } catch {
-    throw new Error(`Cannot resume: no readable checkpoint at '${file}'. Run without --resume (add --force to replace old results).`);
-  }
-  if (saved.fingerprint !== expected) throw new Error(`Cannot resume: '${file}' was written with other options or another model. Run with the same options, or use --force to start over.`);
-  return saved.state;
-}
 
 /** Exit codes for a run stopped by a signal: the shell's 128 + signal number. */
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** Thrown from the checkpoint callback to stop `measure` once the batch in progress is saved. */
 class Interrupted extends Error {
-  constructor(readonly signal: 'SIGINT' | 'SIGTERM', saved: number, checkpoint: string) {
-    super(messages.interrupted(signal, saved, checkpoint));
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM', saved: number, checkpoint: string, resumeFlag: boolean) {
+    super(messages.interrupted(signal, saved, checkpoint, resumeFlag));
   }
 }
 
@@ -54,7 +29,7 @@ function exitInterrupted(message: string, code: number): never {
  * stop (see `Interrupted`). A second signal exits at once; the checkpoint is still whole because
  * it is only ever replaced by a rename.
  */
-function watchSignals() {
+function watchSignals(resumeFlag: boolean) {
   let received: 'SIGINT' | 'SIGTERM' | null = null;
   let checkpointed = false;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
@@ -67,7 +42,7 @@ function watchSignals() {
     /** Call after each checkpoint is written: throws `Interrupted` when a signal came in. */
     checkpointed(saved: number, checkpoint: string) {
       checkpointed = true;
-      if (received) throw new Interrupted(received, saved, checkpoint);
+      if (received) throw new Interrupted(received, saved, checkpoint, resumeFlag);
     },
     dispose() {
       process.off('SIGINT', onSignal);
@@ -76,7 +51,15 @@ function watchSignals() {
   };
 }
 
-/** `equiprobe measure MODEL`: a thin layer over `measure()` that adds checkpoints and result files. */
+type Flags = MeasureFlags & { out?: string; force?: boolean; resume?: boolean; resumeIfPossible?: boolean; plots: boolean; quiet?: boolean };
+
+function existingFrom(flags: Flags): ExistingResult {
+  if (flags.resumeIfPossible) return 'resume-or-start';
+  if (flags.resume) return 'resume';
+  return flags.force ? 'replace' : 'refuse';
+}
+
+/** `equiprobe measure MODEL`: a thin layer over `measureToFolder()` that adds progress, signals and the summary. */
 export function registerMeasure(program: Command): void {
   const cmd = program
     .command('measure')
@@ -85,37 +68,30 @@ export function registerMeasure(program: Command): void {
     .option('-o, --out <dir>', 'result folder (default: results/<model-name>)')
     .option('--force', 'overwrite an existing result folder')
     .option('--resume', 'continue an interrupted run from its checkpoint')
+    .addOption(
+      new Option('--resume-if-possible', 'for jobs that may be stopped and started again: continue a checkpoint of the same options, keep a finished result of them, else start')
+        .conflicts(['resume', 'force']),
+    )
     .option('--no-plots', 'skip the PNG/SVG plots')
     .option('-q, --quiet', 'no progress bar');
   addMeasureFlags(cmd);
   cmd.action(
-    action(async (model: string, flags: MeasureFlags & { out?: string; force?: boolean; resume?: boolean; plots: boolean; quiet?: boolean }) => {
+    action(async (model: string, flags: Flags) => {
       const options = measureOptionsFrom(model, flags);
       const out = flags.out ?? path.join('results', flags.name ?? path.basename(model).replace(/\.onnx$/i, ''));
-      const checkpoint = path.join(out, CHECKPOINT);
-      const print = fingerprint({ ...options, model: path.resolve(model) });
-      if (!flags.force && !flags.resume && (existsSync(path.join(out, 'result.json')) || existsSync(checkpoint))) {
-        throw new Error(`'${out}' already holds a result. Use --force to replace it, --resume to continue it, or --out for another folder.`);
-      }
-      const resume = flags.resume ? await readCheckpoint(checkpoint, print) : undefined;
-      const signals = watchSignals();
+      const signals = watchSignals(flags.resumeIfPossible === true);
       try {
-        const { report, state } = await measure({
+        const { report, outcome } = await measureToFolder({
           ...options,
-          resume,
+          out,
+          existing: existingFrom(flags),
+          plots: flags.plots,
           onProgress: flags.quiet ? undefined : progressBar(path.basename(model)),
           onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-          onCheckpoint: async (s) => {
-            await writeFilesAtomic(out, [{ name: CHECKPOINT, content: JSON.stringify({ fingerprint: print, state: s }) }]);
-            signals.checkpointed(s.processed.length + s.skipped.length, checkpoint);
-          },
+          onCheckpointWritten: (saved, checkpoint) => signals.checkpointed(saved, checkpoint),
         });
-        // A signal during the final scoring stops here too: the checkpoint holds every batch.
-        signals.checkpointed(state.processed.length + state.skipped.length, checkpoint);
         // A signal from here on is noted but not acted on: the result files are written whole.
-        await writeFilesAtomic(out, await resultFiles(report, state, flags.plots));
-        await rm(checkpoint, { force: true });
-        process.stdout.write(`${formatSummary(report)}\nwrote ${out}/\n`);
+        process.stdout.write(`${formatSummary(report)}\n${outcome === 'done' ? messages.alreadyDone(out) : `wrote ${out}/`}\n`);
       } catch (err) {
         if (err instanceof Interrupted) exitInterrupted(err.message, SIGNAL_EXIT[err.signal]);
         throw err;

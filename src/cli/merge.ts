@@ -6,18 +6,19 @@ import { resultFiles } from '../report/write.js';
 import { action } from './fatal.js';
 import { positiveInt } from './parse.js';
 
-/** `equiprobe merge DIR... --out DIR`: combine shard results into one result. */
+/** `equiprobe merge DIR... --out DIR [--expect N]`: combine shard results into one result, once every shard is there. */
 export function registerMerge(program: Command): void {
   program
     .command('merge')
     .description('merge results of `measure --shard i/n` into the result of one run')
-    .argument('<dirs...>', 'shard result folders')
+    .argument('<dirs...>', 'shard result folders, or one folder that holds them')
     .requiredOption('-o, --out <dir>', 'folder for the merged result')
+    .option('--expect <n>', 'number of shards of the array (default: the count the shards record); a missing one is named and nothing is written', positiveInt)
     .option('--threads <n>', 'onnxruntime threads', positiveInt)
     .option('--no-plots', 'skip the PNG/SVG plots')
     .action(
-      action(async (dirs: string[], flags: { out: string; threads?: number; plots: boolean }) => {
-        const { report, state } = await mergeResults(dirs, { threads: flags.threads });
+      action(async (dirs: string[], flags: { out: string; expect?: number; threads?: number; plots: boolean }) => {
+        const { report, state } = await mergeResults(dirs, { threads: flags.threads, expect: flags.expect });
         await writeFilesAtomic(flags.out, await resultFiles(report, state, flags.plots));
         process.stdout.write(`${formatSummary(report)}\nwrote ${flags.out}/\n`);
       }),
