@@ -44,6 +44,7 @@ export const messages = {
   folderHoldsResult: (out: string) => `'${out}' already holds a result. Use --force to replace it, --resume to continue it, or --out for another folder.`,
   resultOtherOptions: (out: string) =>
     `'${out}' holds a finished result of other options or another model (or of an older equiprobe). Use --force to replace it, or --out for another folder.`,
+  resuming: (checkpoint: string, saved: number) => `resuming from '${checkpoint}': ${saved} image(s) already measured`,
   alreadyDone: (out: string) => `'${out}' already holds the finished result of these options and model; nothing was measured.`,
   interruptedTwice: (signal: string) => `Interrupted by ${signal} again; stopped at once. The last checkpoint is kept; --resume continues from it.`,
   interruptedEarly: (signal: string) => `Interrupted by ${signal} before the first checkpoint; nothing was written. Run the command again.`,

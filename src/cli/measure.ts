@@ -89,6 +89,7 @@ export function registerMeasure(program: Command): void {
           onProgress: flags.quiet ? undefined : progressBar(path.basename(model)),
           onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
           onCheckpointWritten: (saved, checkpoint) => signals.checkpointed(saved, checkpoint),
+          onResume: (saved, checkpoint) => process.stderr.write(`${messages.resuming(checkpoint, saved)}\n`),
         });
         // A signal from here on is noted but not acted on: the result files are written whole.
         process.stdout.write(`${formatSummary(report)}\n${outcome === 'done' ? messages.alreadyDone(out) : `wrote ${out}/`}\n`);

@@ -44,6 +44,8 @@ export interface FolderOptions extends MeasureOptions {
    * there: the checkpoint is kept and the error is passed on. The CLI stops on signals this way.
    */
   readonly onCheckpointWritten?: (saved: number, checkpoint: string) => void;
+  /** Called when the run continues from a checkpoint, with the number of images it holds (for logs). */
+  readonly onResume?: (saved: number, checkpoint: string) => void;
 }
 
 /** How `measureToFolder` ended: `done` means the folder already held this result and nothing was measured. */
@@ -58,7 +60,7 @@ export interface FolderResult extends MeasureResult {
 async function fingerprint(options: FolderOptions): Promise<string> {
   const {
     threads: _t, batch: _b, onProgress: _p, onCheckpoint: _c, onWarning: _w, resume: _r,
-    out: _o, existing: _e, plots: _pl, onCheckpointWritten: _cw, ...rest
+    out: _o, existing: _e, plots: _pl, onCheckpointWritten: _cw, onResume: _rs, ...rest
   } = options;
   const absolute = (p: string | undefined) => (p === undefined ? undefined : path.resolve(p));
   const model = createHash('sha256').update(await modelBytes(options.model)).digest('hex');
@@ -142,6 +144,7 @@ export async function measureToFolder(options: FolderOptions): Promise<FolderRes
   const print = await fingerprint(options);
   const { resume, done } = await startingPoint(out, checkpoint, print, existing);
   if (done) return { ...done, outcome: 'done' };
+  if (resume) options.onResume?.(resume.processed.length + resume.skipped.length, checkpoint);
   const { report, state } = await measure({
     ...options,
     resume,
