@@ -30,7 +30,10 @@ export const FINGERPRINT = 'options.sha256';
  */
 export type ExistingResult = 'refuse' | 'replace' | 'resume' | 'resume-or-start';
 
-/** Options of `measureToFolder`: those of `measure` plus the folder and what to do with its contents. */
+/**
+ * Options of `measureToFolder`: those of `measure` plus the folder and what to do with its
+ * contents. `onCheckpoint` is called with the state just before each checkpoint is written.
+ */
 export interface FolderOptions extends MeasureOptions {
   /** Result folder. */
   readonly out: string;
@@ -110,13 +113,11 @@ async function finishedResult(out: string, print: string): Promise<MeasureResult
 /** The state to continue from (undefined: start), or a finished result to keep. */
 async function startingPoint(out: string, checkpoint: string, print: string, existing: ExistingResult): Promise<{ resume?: MeasureState; done?: MeasureResult }> {
   switch (existing) {
+    case 'refuse':
     case 'replace':
       return {};
     case 'resume':
       return { resume: await readCheckpoint(checkpoint, print) };
-    case 'refuse':
-      if (existsSync(path.join(out, 'result.json')) || existsSync(checkpoint)) throw new Error(messages.folderHoldsResult(out));
-      return {};
     case 'resume-or-start': {
       const done = await finishedResult(out, print);
       if (done) {
@@ -141,6 +142,7 @@ async function startingPoint(out: string, checkpoint: string, print: string, exi
 export async function measureToFolder(options: FolderOptions): Promise<FolderResult> {
   const { out, existing = 'refuse', plots = true } = options;
   const checkpoint = path.join(out, CHECKPOINT);
+  if (existing === 'refuse' && (existsSync(path.join(out, 'result.json')) || existsSync(checkpoint))) throw new Error(messages.folderHoldsResult(out));
   const print = await fingerprint(options);
   const { resume, done } = await startingPoint(out, checkpoint, print, existing);
   if (done) return { ...done, outcome: 'done' };
@@ -149,6 +151,7 @@ export async function measureToFolder(options: FolderOptions): Promise<FolderRes
     ...options,
     resume,
     onCheckpoint: async (s) => {
+      await options.onCheckpoint?.(s);
       await writeFilesAtomic(out, [{ name: CHECKPOINT, content: JSON.stringify({ fingerprint: print, state: s }) }]);
       options.onCheckpointWritten?.(s.processed.length + s.skipped.length, checkpoint);
     },
