@@ -51,10 +51,13 @@ export interface FolderOptions extends MeasureOptions {
   readonly onResume?: (saved: number, checkpoint: string) => void;
 }
 
-/** How `measureToFolder` ended: `done` means the folder already held this result and nothing was measured. */
-export interface FolderResult extends MeasureResult {
-  readonly outcome: 'started' | 'resumed' | 'done';
-}
+/**
+ * How `measureToFolder` ended: `done` means the folder already held this result and nothing was
+ * measured; its state is then not read back (it can be large: it is the folder's state.json).
+ */
+export type FolderResult =
+  | (MeasureResult & { readonly outcome: 'started' | 'resumed' })
+  | { readonly outcome: 'done'; readonly report: ProbeReport; readonly state: null };
 
 /**
  * Options that change the numbers, with the paths made absolute and the model's bytes hashed: a
@@ -100,18 +103,16 @@ async function readText(file: string): Promise<string | null> {
   }
 }
 
-/** A finished result of the same fingerprint in `out`, or null when there is none; throws on one of other options. */
-async function finishedResult(out: string, print: string): Promise<MeasureResult | null> {
+/** The report of a finished result of the same fingerprint in `out`, or null when there is none; throws on one of other options. */
+async function finishedResult(out: string, print: string): Promise<ProbeReport | null> {
   if (!existsSync(path.join(out, 'result.json'))) return null;
   const saved = await readText(path.join(out, FINGERPRINT));
   if (saved !== print) throw new Error(messages.resultOtherOptions(out));
-  const report = JSON.parse(await readFile(path.join(out, 'result.json'), 'utf8')) as ProbeReport;
-  const state = JSON.parse(await readFile(path.join(out, 'state.json'), 'utf8')) as MeasureState;
-  return { report, state };
+  return JSON.parse(await readFile(path.join(out, 'result.json'), 'utf8')) as ProbeReport;
 }
 
 /** The state to continue from (undefined: start), or a finished result to keep. */
-async function startingPoint(out: string, checkpoint: string, print: string, existing: ExistingResult): Promise<{ resume?: MeasureState; done?: MeasureResult }> {
+async function startingPoint(out: string, checkpoint: string, print: string, existing: ExistingResult): Promise<{ resume?: MeasureState; done?: ProbeReport }> {
   switch (existing) {
     case 'refuse':
     case 'replace':
@@ -145,7 +146,7 @@ export async function measureToFolder(options: FolderOptions): Promise<FolderRes
   if (existing === 'refuse' && (existsSync(path.join(out, 'result.json')) || existsSync(checkpoint))) throw new Error(messages.folderHoldsResult(out));
   const print = await fingerprint(options);
   const { resume, done } = await startingPoint(out, checkpoint, print, existing);
-  if (done) return { ...done, outcome: 'done' };
+  if (done) return { outcome: 'done', report: done, state: null };
   if (resume) options.onResume?.(resume.processed.length + resume.skipped.length, checkpoint);
   const { report, state } = await measure({
     ...options,
