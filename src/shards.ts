@@ -6,7 +6,7 @@ import type { MeasureConfig } from './types.js';
 type Shard = NonNullable<MeasureConfig['shard']>;
 
 const isDir = (p: string) => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
-const isResultOrRun = (p: string) => existsSync(path.join(p, 'result.json')) || existsSync(path.join(p, 'checkpoint.json'));
+const isResultOrRun = (p: string) => ['result.json', 'checkpoint.json', 'checkpoint'].some((n) => existsSync(path.join(p, n)));
 
 /** The folders to merge, and where they are (for messages). */
 export interface ShardFolders {
@@ -17,7 +17,7 @@ export interface ShardFolders {
 
 /**
  * The folders to merge: each argument is a shard's result folder, or a folder of them (one that
- * holds neither result.json nor checkpoint.json; its subfolders are taken in numeric order).
+ * holds neither result.json nor a checkpoint; its subfolders are taken in numeric order).
  */
 export function expandShardFolders(paths: readonly string[]): ShardFolders {
   const folderOfShards = paths.length === 1 && isDir(paths[0]) && !isResultOrRun(paths[0]);

@@ -82,7 +82,7 @@ describe('merge of a whole array only', () => {
     expect(r.code).toBe(1);
     expect(errorLines(r.stderr)).toEqual([`equiprobe: Shard 3/4 missing in '${where}': rerun task 3, then merge again. Nothing was written.`]);
     expect(hasStack(r.stderr)).toBe(false);
-    expect(existsSync(out)).toBe(false);
+    expect(existsSync(path.join(out, 'result.json'))).toBe(false);
 
     const ok = runCli(['merge', '--expect', '4', shards, '--out', out, '--no-plots']);
     expect(ok.code, ok.stderr).toBe(0);
