@@ -29,7 +29,7 @@ for entry in "${launchers[@]}"; do
     # setsid: a process group of its own, led by the launcher.
     (cd "$ROOT" && eval "exec setsid $cmd $ARGS --out $out" >"$TMP/$case_no.log" 2>&1) &
     pid=$!
-    for _ in $(seq 600); do [[ -f $out/checkpoint.json ]] && break; sleep 0.05; done
+    for _ in $(seq 600); do [[ $(node "$ROOT/scripts/saved-images.mjs" "$out") -gt 0 ]] && break; sleep 0.1; done
     if [[ $target == launcher ]]; then kill -TERM "$pid"; else kill -TERM -- "-$pid"; fi
     set +e
     wait "$pid"

@@ -40,9 +40,9 @@ merge=$(sbatch --parsable --dependency=afterany:"$array" --cpus-per-task=1 --mem
 say "submitted array $array (shards 0-$((SHARDS - 1))) and merge $merge"
 
 # --- Pre-empt one task after its first checkpoint: requeue it (SIGTERM, then it runs again).
-checkpoint=$RESULTS/shards/$REQUEUED_TASK/checkpoint.json
-for _ in $(seq 1200); do [[ -f $checkpoint ]] && break; sleep 0.1; done
-[[ -f $checkpoint ]] || fail "task $REQUEUED_TASK wrote no checkpoint"
+shard=$RESULTS/shards/$REQUEUED_TASK
+for _ in $(seq 600); do [[ $(node "$ROOT/scripts/saved-images.mjs" "$shard") -gt 0 ]] && break; sleep 0.2; done
+[[ $(node "$ROOT/scripts/saved-images.mjs" "$shard") -gt 0 ]] || fail "task $REQUEUED_TASK wrote no checkpoint"
 scontrol requeue "${array}_$REQUEUED_TASK"
 say "requeued task $REQUEUED_TASK after its first checkpoint"
 
@@ -59,8 +59,8 @@ log=$RESULTS/logs/measure-$REQUEUED_TASK.out
 restarts=$(scontrol show job "${array}_$REQUEUED_TASK" | grep -o 'Restarts=[0-9]*' | cut -d= -f2)
 [[ $restarts -ge 1 ]] || fail "task $REQUEUED_TASK was not restarted (Restarts=$restarts)"
 grep -q 'Interrupted by SIGTERM; [0-9]* image(s) are saved' "$log" || fail "task $REQUEUED_TASK did not stop at a checkpoint on SIGTERM: $(cat "$log")"
-grep -q "resuming from '.*checkpoint.json': [1-9][0-9]* image(s) already measured" "$log" || fail "task $REQUEUED_TASK did not resume: $(cat "$log")"
-say "task $REQUEUED_TASK: $(grep -o 'Interrupted by SIGTERM; [0-9]* image(s)' "$log"), then $(grep -o 'resuming from .*' "$log" | sed 's/.*: //')"
+grep -q "resuming from '.*checkpoint" "$log" || fail "task $REQUEUED_TASK did not resume: $(cat "$log")"
+say "task $REQUEUED_TASK: $(grep -o 'Interrupted by SIGTERM; [0-9]* image(s)' "$log"), then $(grep -o 'resuming from .*' "$log")"
 
 # A task requeued once more (its shard finished) must exit 0 without measuring again.
 again=$(EQUIPROBE_HOME=$ROOT SLURM_ARRAY_TASK_ID=$REQUEUED_TASK SLURM_CPUS_PER_TASK=1 bash "$ROOT/docs/cluster/measure-array.sbatch" "${MEASURE_ARGS[@]}")

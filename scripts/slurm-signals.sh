@@ -29,8 +29,8 @@ for form in "exec node" "node, no exec" "npx --no-install"; do
     mkdir -p "$TMP/results"
     printf '#!/bin/bash\n#SBATCH --requeue\n#SBATCH --open-mode=append\n%s %s --out %s --resume-if-possible\n' "${FORMS[$form]}" "$ARGS" "$out" >"$TMP/job$n.sh"
     id=$(sbatch --parsable --cpus-per-task=1 --mem=1G --output="$TMP/results/$n.log" "$TMP/job$n.sh")
-    for _ in $(seq 1200); do [[ -f $out/checkpoint.json ]] && break; sleep 0.05; done
-    [[ -f $out/checkpoint.json ]] || fail "job $n wrote no checkpoint: $(cat "$TMP/results/$n.log")"
+    for _ in $(seq 600); do [[ $(node "$ROOT/scripts/saved-images.mjs" "$out") -gt 0 ]] && break; sleep 0.1; done
+    [[ $(node "$ROOT/scripts/saved-images.mjs" "$out") -gt 0 ]] || fail "job $n wrote no checkpoint: $(cat "$TMP/results/$n.log")"
     if [[ $action == "scontrol requeue" ]]; then scontrol requeue "$id"; else scancel --batch --signal=TERM "$id"; fi
     # Let the job end (a requeued one is held so that it does not start again here).
     [[ $action == "scontrol requeue" ]] && scontrol hold "$id" 2>/dev/null || true
