@@ -28,8 +28,8 @@ function runKey(report: ProbeReport): string {
  * in sorted image order and vector layers are scored over all of them.
  *
  * @param paths - result folders, each with result.json and state.json, or one folder of them
- * @param options - runtime options, and `expect`: the number of shards the array had; by default
- *   the count the shards record. A missing or unfinished shard fails with one line naming it.
+ * @param options - runtime options, and `expect`: the number of shards the array had; then a
+ *   missing or unfinished shard fails with one line naming it (without it, part of an array merges)
  */
 export async function mergeResults(paths: readonly string[], options: RuntimeOptions & { readonly expect?: number } = {}): Promise<MeasureResult> {
   const folders = expandShardFolders(paths);

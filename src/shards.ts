@@ -46,32 +46,32 @@ function shardOf(dir: string): Shard | null | undefined {
 /**
  * Checks that `dirs` hold every shard of one `--shard i/n` array before anything is merged, so a
  * merge job that runs while a task is still pending or was pre-empted fails with one line that
- * names the task to rerun, instead of writing the result of part of the images.
+ * names the task to rerun, instead of writing the result of part of the images. Without
+ * `expected`, only shards given twice and unfinished folders are refused: part of an array may
+ * be merged on purpose (halves that are merged again later).
  *
  * @param folders - shard result folders (from `expandShardFolders`)
- * @param expected - the array's shard count n (`merge --expect n`); by default the count that
- *   the finished shards record
+ * @param expected - the array's shard count n (`merge --expect n`)
  * @throws when a shard is missing or unfinished, appears twice, or is of another count
  */
 export function checkShards({ dirs, where }: ShardFolders, expected?: number): void {
   const finished = dirs.filter((d) => existsSync(path.join(d, 'result.json')));
   const unfinished = dirs.filter((d) => !finished.includes(d));
-  const byIndex = new Map<number, string>();
-  let count = expected;
+  const byIndex = new Map<string, string>();
   for (const dir of finished) {
     const shard = shardOf(dir);
-    if (shard === undefined) continue; // read errors are reported by the merge itself
+    if (shard === undefined) continue; // unreadable, or from before shards were recorded: the merge itself checks
     if (shard === null) {
-      if (expected !== undefined || finished.length > 1) throw new RangeError(messages.notAShard(dir));
+      if (expected !== undefined) throw new RangeError(messages.notAShard(dir));
       continue;
     }
-    count ??= shard.count;
-    if (shard.count !== count) throw new RangeError(messages.shardOfOtherCount(dir, shard.index, shard.count, count));
-    const other = byIndex.get(shard.index);
-    if (other !== undefined) throw new RangeError(messages.shardTwice(dir, other, shard.index, count));
-    byIndex.set(shard.index, dir);
+    if (expected !== undefined && shard.count !== expected) throw new RangeError(messages.shardOfOtherCount(dir, shard.index, shard.count, expected));
+    const key = `${shard.index}/${shard.count}`;
+    const other = byIndex.get(key);
+    if (other !== undefined) throw new RangeError(messages.shardTwice(dir, other, shard.index, shard.count));
+    byIndex.set(key, dir);
   }
-  const missing = count === undefined ? [] : Array.from({ length: count }, (_, i) => i).filter((i) => !byIndex.has(i));
-  if (missing.length > 0) throw new RangeError(messages.shardsMissing(missing, count!, where, unfinished));
+  const missing = expected === undefined ? [] : Array.from({ length: expected }, (_, i) => i).filter((i) => !byIndex.has(`${i}/${expected}`));
+  if (missing.length > 0) throw new RangeError(messages.shardsMissing(missing, expected!, where, unfinished));
   if (unfinished.length > 0) throw new RangeError(messages.shardsUnfinished(unfinished));
 }

@@ -13,7 +13,7 @@ export function registerMerge(program: Command): void {
     .description('merge results of `measure --shard i/n` into the result of one run')
     .argument('<dirs...>', 'shard result folders, or one folder that holds them')
     .requiredOption('-o, --out <dir>', 'folder for the merged result')
-    .option('--expect <n>', 'number of shards of the array (default: the count the shards record); a missing one is named and nothing is written', positiveInt)
+    .option('--expect <n>', 'number of shards of the array: merge only when all are finished, else name the missing ones and write nothing', positiveInt)
     .option('--threads <n>', 'onnxruntime threads', positiveInt)
     .option('--no-plots', 'skip the PNG/SVG plots')
     .action(
