@@ -55,7 +55,7 @@ export async function mergeResults(paths: readonly string[], options: RuntimeOpt
   const engine = await MetricEngine.open(first.config.similarity, options);
   try {
     const report = await finalizeReport(
-      { model: first.model, input: first.model.input, config: { ...first.config, shard: null }, probes: first.probes, elements, skippedLayers: skippedLayerReasons(first.probes, elements) },
+      { model: first.model, input: first.model.input, config: { ...first.config, shard: null }, probes: first.probes, notProbed: first.notProbed, elements, skippedLayers: skippedLayerReasons(first.probes, elements) },
       state,
       engine,
     );
