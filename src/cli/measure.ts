@@ -24,27 +24,30 @@ function exitInterrupted(message: string, code: number): never {
 }
 
 /**
- * SIGINT/SIGTERM during a run: before the first checkpoint of this run is being written, exit at
- * once (nothing is lost but work); from then on, let the batch in progress finish and its
- * checkpoint be written, then stop (see `Interrupted`). A second signal exits at once; the
- * checkpoint is still whole because it is only ever replaced by a rename.
+ * SIGINT/SIGTERM during a run: before the first checkpoint of this run, exit at once (nothing is
+ * lost but work); after it, let the batch in progress finish and its checkpoint be written, then
+ * stop (see `Interrupted`). A second signal exits at once; the checkpoint is still whole because
+ * it is only ever committed by a rename.
  */
 function watchSignals(resumeFlag: boolean) {
   let received: 'SIGINT' | 'SIGTERM' | null = null;
-  let saving = false;
+  let checkpointed = false;
+  // Undoes what the run wrote before its first checkpoint (an empty checkpoint folder).
+  let discardEarly = () => {};
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
-    if (received || !saving) exitInterrupted(saving ? messages.interruptedTwice(signal) : messages.interruptedEarly(signal), SIGNAL_EXIT[signal]);
+    if (!checkpointed) discardEarly();
+    if (received || !checkpointed) exitInterrupted(checkpointed ? messages.interruptedTwice(signal) : messages.interruptedEarly(signal), SIGNAL_EXIT[signal]);
     received = signal;
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return {
-    /** Call before each checkpoint is written: a signal from now on waits for it. */
-    saving() {
-      saving = true;
+    started(undo: () => void) {
+      discardEarly = undo;
     },
     /** Call after each checkpoint is written: throws `Interrupted` when a signal came in. */
     checkpointed(saved: number, checkpoint: string) {
+      checkpointed = true;
       if (received) throw new Interrupted(received, saved, checkpoint, resumeFlag);
     },
     dispose() {
@@ -91,9 +94,9 @@ export function registerMeasure(program: Command): void {
           plots: flags.plots,
           onProgress: flags.quiet ? undefined : progressBar(path.basename(model)),
           onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-          onCheckpoint: async () => signals.saving(),
+          onStart: (undo) => signals.started(undo),
           onCheckpointWritten: (saved, checkpoint) => signals.checkpointed(saved, checkpoint),
-          onResume: (saved, checkpoint) => process.stderr.write(`${messages.resuming(checkpoint, saved)}\n`),
+          onResume: (checkpoint) => process.stderr.write(`${messages.resuming(checkpoint)}\n`),
         });
         // A signal from here on is noted but not acted on: the result files are written whole.
         process.stdout.write(`${formatSummary(report)}\n${outcome === 'done' ? messages.alreadyDone(out) : `wrote ${out}/`}\n`);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildRandomCnn } from '../../probes/random.js';
-import { CHECKPOINT, FINGERPRINT, measureToFolder, type FolderOptions } from '../../src/measure/folder.js';
+import { CHECKPOINT, measureToFolder, type FolderOptions } from '../../src/measure/folder.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-folder-'));
 const model = path.join(dir, 'random_cnn.onnx');
@@ -40,10 +40,10 @@ describe('measureToFolder resume-or-start', () => {
     expect(existsSync(path.join(options.out, CHECKPOINT))).toBe(true);
     expect(existsSync(path.join(options.out, 'result.json'))).toBe(false);
 
-    let resumedFrom = -1;
-    const resumed = await measureToFolder({ ...options, onResume: (saved) => (resumedFrom = saved) });
+    let resumedFrom = '';
+    const resumed = await measureToFolder({ ...options, onResume: (checkpoint) => (resumedFrom = checkpoint) });
     expect(resumed.outcome).toBe('resumed');
-    expect(resumedFrom).toBe(4);
+    expect(resumedFrom).toBe(path.join(options.out, CHECKPOINT));
     expect(existsSync(path.join(options.out, CHECKPOINT))).toBe(false);
     for (const table of ['layers.csv', 'parts.csv', 'elements.csv']) {
       expect(readFileSync(path.join(options.out, table), 'utf8'), table).toBe(readFileSync(path.join(at('whole').out, table), 'utf8'));
@@ -68,33 +68,24 @@ describe('measureToFolder resume-or-start', () => {
     expect(existsSync(path.join(options.out, CHECKPOINT))).toBe(false);
   }, 30_000);
 
-  it('EXPECTED FAILURE - a finished result of other options, or of another model file, is refused and kept', async () => {
+  it('EXPECTED FAILURE - a finished result of other options is refused and kept', async () => {
     const out = at('whole').out;
     const before = readFileSync(path.join(out, 'result.json'), 'utf8');
     await expect(measureToFolder({ ...at('whole'), shifts: [2], existing: 'resume-or-start' })).rejects.toThrow(/holds a finished result of other options/);
-    const other = path.join(dir, 'other_cnn.onnx');
-    writeFileSync(other, buildRandomCnn(6).bytes);
-    writeFileSync(model + '.bak', readFileSync(model));
-    writeFileSync(model, readFileSync(other)); // same path, other weights
-    try {
-      await expect(measureToFolder({ ...at('whole'), existing: 'resume-or-start' })).rejects.toThrow(/other options or another model/);
-    } finally {
-      writeFileSync(model, readFileSync(model + '.bak'));
-    }
     expect(readFileSync(path.join(out, 'result.json'), 'utf8')).toBe(before);
   }, 30_000);
 
   it('EXPECTED FAILURE - a checkpoint of other options is refused and kept', async () => {
     const options = { ...at('other-checkpoint'), existing: 'resume-or-start' as const };
     await expect(measureToFolder({ ...options, onCheckpointWritten: () => { throw new Stop(); } })).rejects.toBeInstanceOf(Stop);
-    const saved = readFileSync(path.join(options.out, CHECKPOINT));
+    const saved = readFileSync(path.join(options.out, CHECKPOINT, 'state.json'));
     await expect(measureToFolder({ ...options, seed: 7 })).rejects.toThrow(/Cannot resume: .* was written with other options/);
-    expect(readFileSync(path.join(options.out, CHECKPOINT))).toEqual(saved);
+    expect(readFileSync(path.join(options.out, CHECKPOINT, 'state.json'))).toEqual(saved);
   }, 30_000);
 
-  it('the fingerprint is written with the result and does not depend on threads or batch', async () => {
+  it('the state is kept with the result, and its fingerprint does not depend on threads or batch', async () => {
     const out = at('whole').out;
-    expect(readFileSync(path.join(out, FINGERPRINT), 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
+    expect(existsSync(path.join(out, 'state', 'state.json'))).toBe(true);
     expect((await measureToFolder({ ...at('whole'), threads: 2, batch: 5, existing: 'resume-or-start' })).outcome).toBe('done');
   }, 30_000);
 });
