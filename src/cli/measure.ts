@@ -96,7 +96,8 @@ export function registerMeasure(program: Command): void {
           onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
           onStart: (undo) => signals.started(undo),
           onCheckpointWritten: (saved, checkpoint) => signals.checkpointed(saved, checkpoint),
-          onResume: (checkpoint) => process.stderr.write(`${messages.resuming(checkpoint)}\n`),
+          // Said for --resume-if-possible, where a log must tell a resumed run from a fresh one.
+          onResume: flags.resumeIfPossible ? (checkpoint) => process.stderr.write(`${messages.resuming(checkpoint)}\n`) : undefined,
         });
         // A signal from here on is noted but not acted on: the result files are written whole.
         process.stdout.write(`${formatSummary(report)}\n${outcome === 'done' ? messages.alreadyDone(out) : `wrote ${out}/`}\n`);
