@@ -306,5 +306,6 @@ function configOf(
     nullImages: options.nullImages ?? DEFAULT_NULL_IMAGES,
     threads,
     labels,
+    shard: options.shard ?? null,
   };
 }

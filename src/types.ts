@@ -199,6 +199,8 @@ export interface MeasureConfig {
   readonly nullImages?: number;
   readonly threads: number;
   readonly labels: string | null;
+  /** `--shard i/n`: this result holds images j with j mod count = index; null for a whole run or a merge. */
+  readonly shard: { readonly index: number; readonly count: number } | null;
 }
 
 /** The whole result of `measure`: written as result.json, read back by correlate/compare/report. */

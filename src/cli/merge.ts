@@ -14,15 +14,16 @@ export function registerMerge(program: Command): void {
   program
     .command('merge')
     .description('merge results of `measure --shard i/n` into the result of one run')
-    .argument('<dirs...>', 'shard result folders')
+    .argument('<dirs...>', 'shard result folders, or one folder that holds them')
     .requiredOption('-o, --out <dir>', 'folder for the merged result')
+    .option('--expect <n>', 'number of shards of the array: merge only when all are finished, else name the missing ones and write nothing', positiveInt)
     .option('--threads <n>', 'onnxruntime threads', positiveInt)
     .option('--no-plots', 'skip the PNG/SVG plots')
     .action(
-      action(async (dirs: string[], flags: { out: string; threads?: number; plots: boolean }) => {
+      action(async (dirs: string[], flags: { out: string; expect?: number; threads?: number; plots: boolean }) => {
         const lock = await acquireLock(flags.out, stateMessages);
         try {
-          const { report } = await mergeResults(dirs, { threads: flags.threads, stateDir: path.join(flags.out, STATE_DIR) });
+          const { report } = await mergeResults(dirs, { threads: flags.threads, expect: flags.expect, stateDir: path.join(flags.out, STATE_DIR) });
           await writeFilesAtomic(flags.out, await resultFiles(report, flags.plots));
           process.stdout.write(`${formatSummary(report)}\nwrote ${flags.out}/\n`);
         } finally {

@@ -235,7 +235,7 @@ describe('existing results', () => {
     expect(r.code).toBe(1);
     expectOneLineError(r, /already holds a result\. Use --force/);
     expect(readFileSync(path.join(dir, 'result.json'), 'utf8')).toBe(before);
-  });
+  }, 60_000);
 
   test('EXPECTED FAILURE - --resume with no checkpoint', () => {
     const r = runCli([...ARGS, '--out', out('reference'), '--resume']);

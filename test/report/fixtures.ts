@@ -126,6 +126,7 @@ export function makeReport(options: FakeReportOptions): ProbeReport {
       batch: 8,
       threads: 1,
       labels: null,
+      shard: null,
     },
     images: { used: 8, skipped: [], conversions: [] },
     probes,
