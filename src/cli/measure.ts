@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -82,17 +82,32 @@ export function registerMeasure(program: Command): void {
       const options = measureOptionsFrom(model, flags);
       const out = flags.out ?? path.join('results', flags.name ?? path.basename(model).replace(/\.onnx$/i, ''));
       const checkpoint = path.join(out, CHECKPOINT_DIR);
+      const existed = existsSync(out);
       // One writer per result folder (SPEC §8), from before the first check of what it holds.
       const lock = await acquireLock(out, stateMessages);
-      const signals = watchSignals(() => {
-        if (!flags.resume) rmSync(checkpoint, { recursive: true, force: true });
-      });
+      // A run that fails or is stopped before its first checkpoint leaves nothing behind: not its
+      // fresh checkpoint folder, not the result folder it created (the lock file goes on exit).
+      let fresh = false;
+      let committed = false;
+      const discard = () => {
+        lock.release();
+        if (fresh && !committed) rmSync(checkpoint, { recursive: true, force: true });
+        if (!existed) {
+          try {
+            rmdirSync(out);
+          } catch {
+            // not empty: something else is in it
+          }
+        }
+      };
+      const signals = watchSignals(discard);
       try {
         const old = holdsOldState(out);
         if (old && flags.resume) throw new Error(stateMessages.oldState(old));
         if (!flags.force && !flags.resume && (existsSync(path.join(out, 'result.json')) || existsSync(checkpoint) || old)) {
           throw new Error(`'${out}' already holds a result. Use --force to replace it, --resume to continue it, or --out for another folder.`);
         }
+        fresh = !flags.resume;
         if (old) await rm(old, { force: true });
         const { report, state } = await measure({
           ...options,
@@ -100,7 +115,10 @@ export function registerMeasure(program: Command): void {
           resume: flags.resume,
           onProgress: flags.quiet ? undefined : progressBar(path.basename(model)),
           onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-          onCheckpoint: (saved) => signals.checkpointed(saved, checkpoint),
+          onCheckpoint: (saved) => {
+            committed = true;
+            signals.checkpointed(saved, checkpoint);
+          },
         });
         // A signal during the final scoring stops here too: the checkpoint holds every batch.
         signals.checkpointed(state.images + state.skipped.length, checkpoint);
@@ -112,10 +130,11 @@ export function registerMeasure(program: Command): void {
         process.stdout.write(`${formatSummary(report)}\nwrote ${out}/\n`);
       } catch (err) {
         if (err instanceof Interrupted) exitInterrupted(err.message, SIGNAL_EXIT[err.signal]);
+        discard();
         throw err;
       } finally {
         signals.dispose();
-        await lock.release();
+        lock.release();
       }
     }),
   );

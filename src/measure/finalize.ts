@@ -4,6 +4,7 @@ import { accuracyReport } from '../aggregate/accuracy.js';
 import { summarizeLayers } from '../aggregate/layers.js';
 import { aggregateParts } from '../aggregate/parts.js';
 import { undefinedWarnings } from '../aggregate/undefined.js';
+import { compareCodeUnits } from '../images/files.js';
 import { messages } from '../messages.js';
 import type { CrossProduct } from '../scores/co-moments.js';
 import { elementId, originId, type ElementSums, type MeasureState } from '../scores/state.js';
@@ -87,8 +88,8 @@ export async function finalizeReport(
     tool: { name: 'equiprobe', version: toolVersion(), onnxruntime: ort.env.versions.common ?? 'unknown' },
     model: { ...run.model, input: run.input },
     config: run.config,
-    // Skipped files are kept by path in the state (to match on resume) and reported relative to the folder.
-    images: { used, skipped: state.skipped.map((s) => ({ file: run.config.images ? path.relative(run.config.images, s.file) : s.file, reason: s.reason })) },
+    // Skipped files are kept by path in the state (to match on resume) and reported relative to the folder, in sorted path order.
+    images: { used, skipped: [...state.skipped].sort((a, b) => compareCodeUnits(a.file, b.file)).map((s) => ({ file: run.config.images ? path.relative(run.config.images, s.file) : s.file, reason: s.reason })) },
     probes: run.probes,
     layers,
     parts,
