@@ -141,7 +141,7 @@ export async function mergeResults(dirs: readonly string[], options: RuntimeOpti
       rows = [merged.rows];
     }
     const report = await finalizeReport(
-      { model: first.model, input: first.model.input, config: first.config, probes: first.probes, elements, skippedLayers: skippedLayerReasons(first.probes, elements) },
+      { model: first.model, input: first.model.input, config: first.config, probes: first.probes, notProbed: first.notProbed, elements, skippedLayers: skippedLayerReasons(first.probes, elements) },
       state,
       rows,
       products.product,

@@ -9,8 +9,8 @@ import { messages } from '../messages.js';
 import type { CrossProduct } from '../scores/co-moments.js';
 import { elementId, originId, type ElementSums, type MeasureState } from '../scores/state.js';
 import { emptySums } from '../scores/sums.js';
-import type { GroupElement, InputInfo, MeasureConfig, ProbeInfo, ProbeReport, TransformName } from '../types.js';
 import type { AppendStore } from '../store/append-store.js';
+import type { GroupElement, InputInfo, MeasureConfig, NotProbed, ProbeInfo, ProbeReport, TransformName } from '../types.js';
 import { hasOwnViews } from './batch.js';
 import { scoreVectorElement, type VectorSource } from './vector-scores.js';
 import { vectorColumn } from './vectors.js';
@@ -22,6 +22,8 @@ export interface RunDescription {
   readonly input: InputInfo;
   readonly config: MeasureConfig;
   readonly probes: readonly ProbeInfo[];
+  /** Candidates left out because their layout could not be read, with the reason (SPEC §1). */
+  readonly notProbed?: readonly NotProbed[];
   readonly elements: ReadonlyMap<TransformName, readonly GroupElement[]>;
   /** `probe\0transform` → reason. */
   readonly skippedLayers: ReadonlyMap<string, string>;
@@ -76,6 +78,8 @@ export async function finalizeReport(
   const used = state.images;
   const warnings = state.nonFinite.map((name) => messages.nonFinite(name));
   if (used < 3 && run.probes.some((p) => p.kind === 'vector')) warnings.push(messages.tooFewImages(used));
+  const notProbed = run.notProbed ?? [];
+  if (notProbed.length > 0) warnings.push(messages.notProbed(notProbed.length));
   const layers = summarizeLayers(run.probes, run.elements, sums, run.skippedLayers);
   const flagged = new Set(state.nonFinite);
   const parts = aggregateParts(run.probes, layers, flagged);
@@ -91,6 +95,7 @@ export async function finalizeReport(
     // Skipped files are kept by path in the state (to match on resume) and reported relative to the folder, in sorted path order.
     images: { used, skipped: [...state.skipped].sort((a, b) => compareCodeUnits(a.file, b.file)).map((s) => ({ file: run.config.images ? path.relative(run.config.images, s.file) : s.file, reason: s.reason })) },
     probes: run.probes,
+    notProbed,
     layers,
     parts,
     accuracy: state.accuracy ? accuracyReport(state.accuracy, run.elements) : null,
