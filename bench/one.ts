@@ -5,7 +5,8 @@
  * images, no extra outputs), `exposed` (the same with the default probe tensors made graph outputs,
  * as the metric needs them: onnxruntime can then no longer fuse e.g. Conv+Add+Relu), `products` (only the K×K similarity products SPEC §4 asks for: one
  * per map probe of the default set, image and element, on random rows of the probe's shape — the
- * part of the metric no implementation can skip) or `equiprobe` (a full measurement).
+ * part of the metric no implementation can skip), `equiprobe` (a full measurement) or `no-null`
+ * (the same without the map chance level, `nullImages: 0`: what the null passes cost, SPEC §4b).
  */
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
@@ -109,7 +110,8 @@ if (runProducts) {
   passes = images * (1 + elements);
   await forwardPasses(passes, () => openSession(exposed.loaded.proto, exposed.probes.map((p) => p.name), { threads: defaultThreads() }));
 } else {
-  const { report } = await measure({ model, transforms: [transform as TransformName], synthetic: images, shifts, shiftMode: 'roll', batch });
+  const nullImages = mode === 'no-null' ? 0 : undefined;
+  const { report } = await measure({ model, transforms: [transform as TransformName], synthetic: images, shifts, shiftMode: 'roll', batch, nullImages });
   passes = images * (1 + report.layers[0].elements.length);
 }
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;

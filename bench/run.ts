@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: equiprobe's time against plain forward passes (issue targets: ≤ 1.5× for
  * ResNet-50 and ViT-S/16 under rot90) and against the floor of forward passes plus the K×K
- * similarity products alone; peak RSS at 32 vs 256 images; the zoo.
+ * similarity products alone; the cost of the map chance level (SPEC §4b: with vs without
+ * `nullImages`); peak RSS at 32 vs 256 images; the zoo.
  * Every measurement runs in a child process (bench/one.ts) so its peak RSS is its own.
  * Models are built in code with seeded random weights (bench/models.ts): nothing is downloaded.
  * Prints a markdown table of ratios; `BENCH_QUICK=1` skips the 32-vs-256-image memory check.
@@ -26,7 +27,7 @@ const root = path.resolve(here, '..', '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-bench-'));
 const TRANSLATE_SHIFTS = '1,2,4,8,16,32';
 
-function run(mode: 'forward' | 'exposed' | 'products' | 'equiprobe', model: string, images: number, transform: string): Sample {
+function run(mode: 'forward' | 'exposed' | 'products' | 'equiprobe' | 'no-null', model: string, images: number, transform: string): Sample {
   const args = [path.join(here, 'one.js'), mode, model, String(images), transform, ...(transform === 'translate' ? [TRANSLATE_SHIFTS] : [])];
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Sample;
@@ -37,16 +38,16 @@ function run(mode: 'forward' | 'exposed' | 'products' | 'equiprobe', model: stri
 // "exposed" = the forward passes with the probe tensors made graph outputs, as the metric needs them
 // (onnxruntime then cannot fuse e.g. Conv+Add+Relu): the forward part a measurement really runs.
 const rows: string[] = [
-  '| model | transform | images | forward s | exposed s | K×K products s | floor | floor, exposed | equiprobe s | ratio | images/s | peak RSS MiB |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| model | transform | images | forward s | exposed s | K×K products s | floor | floor, exposed | equiprobe s | ratio | images/s | peak RSS MiB | no null s | null cost |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 function compare(name: string, model: string, images: number, transform: string): Sample {
   process.stderr.write(`bench: ${name} ${transform} ${images} images …\n`);
-  const [forward, exposed, products, probe] = (['forward', 'exposed', 'products', 'equiprobe'] as const).map((mode) => run(mode, model, images, transform));
+  const [forward, exposed, products, probe, noNull] = (['forward', 'exposed', 'products', 'equiprobe', 'no-null'] as const).map((mode) => run(mode, model, images, transform));
   const seconds = (s: Sample) => s.seconds.toFixed(1);
   const ratio = (s: number) => (s / forward.seconds).toFixed(2);
   rows.push(
-    `| ${name} | ${transform} | ${images} | ${seconds(forward)} | ${seconds(exposed)} | ${seconds(products)} | ${ratio(forward.seconds + products.seconds)} | ${ratio(exposed.seconds + products.seconds)} | ${seconds(probe)} | ${ratio(probe.seconds)} | ${(images / probe.seconds).toFixed(2)} | ${probe.maxRssMiB.toFixed(0)} |`,
+    `| ${name} | ${transform} | ${images} | ${seconds(forward)} | ${seconds(exposed)} | ${seconds(products)} | ${ratio(forward.seconds + products.seconds)} | ${ratio(exposed.seconds + products.seconds)} | ${seconds(probe)} | ${ratio(probe.seconds)} | ${(images / probe.seconds).toFixed(2)} | ${probe.maxRssMiB.toFixed(0)} | ${seconds(noNull)} | ${(probe.seconds / noNull.seconds).toFixed(2)} |`,
   );
   return probe;
 }

@@ -9,9 +9,15 @@ import { labelsForFiles, labelsFromFolders, readLabels } from './images/labels.j
 import { resolvePreprocessing, type PreprocessingOptions } from './images/presets.js';
 import { decodeImage } from './images/decode.js';
 import { groupBatches } from './images/group-batches.js';
-import { nullName, nullPairs, pairBatches, shardPairs } from './images/null-order.js';
+import { nullName, nullPairs, nullPartners, pairBatches, shardPairs } from './images/null-order.js';
 import { syntheticImage } from './images/source.js';
-import { hasOwnViews, layerKey, processBatch, type BatchContext } from './measure/batch.js';
+import { hasOwnViews, layerKey, NULL_COLUMN, processBatch, SCORE_COLUMN, SHA256_COLUMN, type BatchContext } from './measure/batch.js';
+import { imageHashes } from './images/hash.js';
+import { DEFAULT_NULL_IMAGES } from './stats/chance.js';
+import { rowLayout, type RowLayout } from './stats/per-image.js';
+import { blockOfPair } from './stats/vector-chance.js';
+import type { ColumnSpec } from './store/append-store.js';
+import { batchDependentNodes } from './measure/batch-dependence.js';
 import { finalizeReport, type RunDescription } from './measure/finalize.js';
 import { Scorer } from './measure/scorer.js';
 import { messages } from './messages.js';
@@ -47,6 +53,8 @@ export interface MeasureOptions extends ProbeSelection, RuntimeOptions, Preproce
   readonly labels?: string;
   /** Class names, one per line; with it, class subfolders give the labels. */
   readonly classes?: string;
+  /** Map nulls are scored on the first min(M, N) images of the null order (default 256, SPEC §4b). */
+  readonly nullImages?: number;
   /** Measure only the null pairs k with k mod count = index (SPEC §8). */
   readonly shard?: { readonly index: number; readonly count: number };
   /** Input layout, when detection must be overridden. */
@@ -134,7 +142,10 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const margin = transforms.includes('translate') && shiftMode === 'crop' ? Math.max(...elements.get('translate')!.map((g) => g.shift)) : 0;
   // The shard's null pairs (SPEC §4b, §8), measured in null order in batches of whole pairs.
   const all = await selectItems(options);
-  const pairs = shardPairs(nullPairs(all, (id) => nullName(options.images ?? null, id)), options.shard);
+  const allPairs = nullPairs(all, (id) => nullName(options.images ?? null, id));
+  const pairs = shardPairs(allPairs, options.shard);
+  const partners = nullPartners(allPairs);
+  const nullSet = new Set(allPairs.flatMap((p) => p.images).slice(0, options.nullImages ?? DEFAULT_NULL_IMAGES));
   const pairOf = new Map(pairs.flatMap((p) => p.images.map((id) => [id, p.k] as const)));
   const items = pairs.flatMap((p) => p.images);
   const labelSource = options.images ? labelSourceOf(options) : null;
@@ -145,7 +156,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     model: { name: options.name ?? model.name, path: model.path, sha256: model.sha256 }, input, config, probes, notProbed, elements, skippedLayers: skippedLayerReasons(probes, elements),
   };
 
-  // The state: fixed-size sums and co-moments, and the per-image store (SPEC §8).
+  // The state: fixed-size sums and co-moments, and the per-image store (SPEC §8, §4b).
+  const layout = rowLayout(probes, elements);
   const ids = [...elements].flatMap(([t, list]) => list.map((g) => elementId(t, g.key)));
   const plans = planVectors(probes, ids.length, all.length);
   const stateDir = options.stateDir ?? (await mkdtemp(path.join(tmpdir(), 'equiprobe-state-')));
@@ -154,8 +166,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     : await RunState.create(
         stateDir,
         fingerprintOf(options),
-        emptyState(probes, elements, labelOf !== null, new Set(plans.filter((p) => p.mode === 'moments').map((p) => p.probe.name)), config.similarity === 'pearson', ownViews),
-        vectorColumns(plans, [...ownViews.map(originId), ...ids]),
+        emptyState(probes, elements, labelOf !== null, new Set(plans.filter((p) => p.mode === 'moments').map((p) => p.probe.name)), config.similarity === 'pearson', ownViews, Math.floor(all.length / 2)),
+        [...vectorColumns(plans, [...ownViews.map(originId), ...ids]), ...perImageColumns(layout)],
       );
   const state = runState.state;
   const done = new Set([...(await runState.measuredFiles()), ...state.skipped.map((s) => s.file)]);
@@ -170,7 +182,12 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const total = items.length * passes;
   let forwardDone = done.size * passes;
   const context: BatchContext = {
-    scorer, input, probes, elements, shiftMode, margin, skippedLayers: run.skippedLayers, state, vectors: new Map(plans.map((p) => [p.index, p.mode])), product: products.product, onWarning: options.onWarning,
+    scorer, input, probes, elements, shiftMode, margin, skippedLayers: run.skippedLayers, state, vectors: new Map(plans.map((p) => [p.index, p.mode])), product: products.product,
+    layout,
+    nullPartner: (id) => (nullSet.has(id) ? partners.get(id) : undefined),
+    partnerOf: (id) => partners.get(id),
+    blockOf: (id) => blockOfPair(pairOf.get(id)!, state.pairs),
+    onWarning: options.onWarning,
   };
   try {
     // The standard view, and translate's own enlarged view in crop mode (SPEC §2).
@@ -192,26 +209,36 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
       // 3–5. Transforms, forward passes and scores for this batch.
       const rows = new BatchRows();
       const views = { standard: data.map((d) => d.standard), shifted: data.flatMap((d) => (d.shifted ? [d.shifted] : [])) };
-      await processBatch(context, views, rows, (images) => {
+      await processBatch(context, files, views, rows, (images) => {
         forwardDone += images;
         options.onProgress?.(forwardDone, total);
       });
       state.images += files.length;
       if (labelOf) countPredictions(state.accuracy!, rows.predictions, files.map(labelOf));
-      await runState.commit(rows.values({ [FILE_COLUMN]: files, [PAIR_COLUMN]: Int32Array.from(files, (f) => pairOf.get(f)!) }));
+      const hashes = await imageHashes(files, options.images ? null : { seed: config.seed, preprocessing });
+      await runState.commit(rows.values({ [FILE_COLUMN]: files, [PAIR_COLUMN]: Int32Array.from(files, (f) => pairOf.get(f)!), [SHA256_COLUMN]: hashes }));
       await options.onCheckpoint?.(state.images + state.skipped.length);
     }
     if (options.images && state.images === 0 && state.skipped.length > 0) {
       throw new Error(messages.noUsableImages(options.images, state.skipped.length));
     }
     // 6. Aggregation.
-    const report = await finalizeReport(run, state, [runState.rows], products.product, options.onWarning);
+    const finished = await finalizeReport(run, state, [runState.rows], products.product, options.onWarning);
+    const dependent = batchDependentNodes(model.proto);
+    const report = dependent.length > 0 ? { ...finished, warnings: [...finished.warnings, messages.batchDependent(dependent)] } : finished;
+    if (dependent.length > 0) options.onWarning?.(messages.batchDependent(dependent));
     return { report, state, stateDir: options.stateDir ?? null };
   } finally {
     await scorer.release();
     await products.release();
     if (!options.stateDir) await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+/** Per-image store columns of SPEC §4b: each file's SHA-256 and, with map layers, their score and null rows. */
+function perImageColumns(layout: RowLayout): ColumnSpec[] {
+  const rows: ColumnSpec[] = layout.width > 0 ? [{ name: SCORE_COLUMN, type: 'float64', width: layout.width }, { name: NULL_COLUMN, type: 'float64', width: layout.width }] : [];
+  return [{ name: SHA256_COLUMN, type: 'text', width: 1 }, ...rows];
 }
 
 async function selectItems(options: MeasureOptions): Promise<string[]> {
@@ -266,6 +293,7 @@ function configOf(
     similarity: options.similarity ?? 'pearson',
     maxImages: options.maxImages ?? null,
     batch: options.batch ?? 32,
+    nullImages: options.nullImages ?? DEFAULT_NULL_IMAGES,
     threads,
     labels,
   };

@@ -24,6 +24,12 @@ function scores(report: ProbeReport): (number | null)[] {
   ];
 }
 
+/** Intervals, chance levels and excess of every layer and part (SPEC §4b). */
+function uncertainties(report: ProbeReport): (number | null)[] {
+  const of = (u: ProbeReport['parts'][number]['uncertainty']) => (['inv', 'eqv'] as const).flatMap((s) => [u![s].lo, u![s].hi, u![s].chance, u![s].above, u![s].excess]);
+  return [...report.layers.flatMap((l) => of(l.uncertainty)), ...report.parts.flatMap((p) => of(p.uncertainty))];
+}
+
 function expectSame(a: (number | null)[], b: (number | null)[], digits: number) {
   expect(a.length).toBe(b.length);
   a.forEach((v, i) => (v === null || b[i] === null ? expect(v).toBe(b[i]) : expect(v).toBeCloseTo(b[i]!, digits)));
@@ -50,6 +56,11 @@ describe('shards and threads (SPEC §8)', () => {
     expect(merged.report.images.used).toBe(synthetic);
     expect(merged.state.images).toBe(synthetic);
     expectSame(scores(merged.report), scores(whole.report), 9);
+    // Intervals and nulls too: per-image rows, null rows, block and null co-moments do not depend on the shards.
+    const u = uncertainties(whole.report);
+    expect(u.filter((v) => v !== null).length).toBeGreaterThan(u.length / 2);
+    if (synthetic === 40) expect(whole.report.parts.find((p) => p.part === 'Final')!.uncertainty!.eqv.lo).not.toBeNull();
+    expectSame(uncertainties(merged.report), u, 9);
 
     // Merged results merge again: (0 + 1) + (2 + 3) is the whole run too.
     const halves = [];
@@ -59,7 +70,9 @@ describe('shards and threads (SPEC §8)', () => {
       await writeFilesAtomic(out, await resultFiles(report, false));
       halves.push(out);
     }
-    expectSame(scores((await mergeResults(halves, { threads: 1 })).report), scores(whole.report), 9);
+    const again = (await mergeResults(halves, { threads: 1 })).report;
+    expectSame(scores(again), scores(whole.report), 9);
+    expectSame(uncertainties(again), uncertainties(whole.report), 9);
   }, 120_000);
 
   it('EXPECTED FAILURE - overlapping shards are refused', async () => {
@@ -78,10 +91,11 @@ describe('shards and threads (SPEC §8)', () => {
     await expect(mergeResults([out, out])).rejects.toThrow(/^'.*state\.json' was written by an older equiprobe \(a JSON checkpoint\); it cannot be resumed or merged\. Measure again \(--force replaces it\)\.$/);
   }, 30_000);
 
-  it('1 and 2 threads give the same numbers to 1e-4', async () => {
-    const one = scores((await measure(base)).report);
-    const two = scores((await measure({ ...base, threads: 2 })).report);
-    one.forEach((v, i) => expect(Math.abs(v! - two[i]!)).toBeLessThan(1e-4));
+  it('1 and 2 threads give the same numbers to 1e-4, intervals and nulls included', async () => {
+    const [a, b] = [(await measure(base)).report, (await measure({ ...base, threads: 2 })).report];
+    const [one, two] = [[...scores(a), ...uncertainties(a)], [...scores(b), ...uncertainties(b)]];
+    expect(one.length).toBe(two.length);
+    one.forEach((v, i) => (v === null ? expect(two[i]).toBeNull() : expect(Math.abs(v - two[i]!)).toBeLessThan(1e-4)));
   }, 60_000);
 
   it('a fixed-batch export (batch 1 or 4, last chunk padded) gives the result of the dynamic-batch model', async () => {

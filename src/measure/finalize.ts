@@ -14,6 +14,10 @@ import type { GroupElement, InputInfo, MeasureConfig, NotProbed, ProbeInfo, Prob
 import { hasOwnViews } from './batch.js';
 import { scoreVectorElement, type VectorSource } from './vector-scores.js';
 import { vectorColumn } from './vectors.js';
+import { rowLayout } from '../stats/per-image.js';
+import { addUncertainty } from '../stats/uncertainty.js';
+import { readMapImageSums } from './per-image-read.js';
+import { vectorEstimates } from './vector-uncertainty.js';
 import { toolVersion } from './version.js';
 
 /** What a report is built from besides the state: all of it is stored in result.json, so `merge` can rebuild it. */
@@ -60,7 +64,7 @@ async function finalSums(run: RunDescription, state: MeasureState, rows: readonl
 
 /**
  * Stage 6: scores vector layers over all images, then summarises layers, parts and accuracy
- * into the `ProbeReport`.
+ * into the `ProbeReport`, with intervals and chance levels (SPEC §4b) from the per-image rows.
  *
  * @param rows - the per-image stores of the run (one, or one per merged shard)
  * @param product - the cross products of vector scoring (`CrossProducts.product`)
@@ -80,13 +84,25 @@ export async function finalizeReport(
   if (used < 3 && run.probes.some((p) => p.kind === 'vector')) warnings.push(messages.tooFewImages(used));
   const notProbed = run.notProbed ?? [];
   if (notProbed.length > 0) warnings.push(messages.notProbed(notProbed.length));
-  const layers = summarizeLayers(run.probes, run.elements, sums, run.skippedLayers);
+  if (state.nullMissing > 0) warnings.push(messages.nullPartnerMissing(state.nullMissing));
+  const scored = summarizeLayers(run.probes, run.elements, sums, run.skippedLayers);
   const flagged = new Set(state.nonFinite);
-  const parts = aggregateParts(run.probes, layers, flagged);
-  for (const w of undefinedWarnings(layers, parts, flagged)) {
+  const scoredParts = aggregateParts(run.probes, scored, flagged);
+  for (const w of undefinedWarnings(scored, scoredParts, flagged)) {
     warnings.push(w);
     onWarning?.(w);
   }
+  const layout = rowLayout(run.probes, run.elements);
+  const perImage = await readMapImageSums(rows, layout);
+  const centred = run.config.similarity === 'pearson';
+  const { layers, parts } = addUncertainty(scored, scoredParts, {
+    probes: run.probes,
+    layout,
+    scores: perImage.scores,
+    chance: perImage.chance,
+    vectors: await vectorEstimates(run.probes, run.elements, state, rows, centred, product, run.config.shiftMode),
+    flagged,
+  });
   return {
     schemaVersion: 1,
     tool: { name: 'equiprobe', version: toolVersion(), onnxruntime: ort.env.versions.common ?? 'unknown' },

@@ -1,4 +1,5 @@
 import type { GroupElement, ProbeInfo, TransformName } from '../types.js';
+import { chanceMomentIds } from '../stats/vector-chance.js';
 import { emptyCoMoments, mergeCoMoments, type CoMoments } from './co-moments.js';
 import { emptySums, mergeSums, type ScoreSums } from './sums.js';
 
@@ -36,6 +37,10 @@ export interface MeasureState {
   accuracy: AccuracyCounts | null;
   /** probes flagged for NaN/Inf outputs. */
   nonFinite: string[];
+  /** Null pairs of the whole run, ⌊N/2⌋ (all shards alike): the jackknife blocks follow from it (SPEC §4b). */
+  pairs: number;
+  /** Images of the map null set left out because their partner ran in another chunk (warned). */
+  nullMissing: number;
 }
 
 /** Key of a group element in `moments`, accuracy counts and per-image columns. */
@@ -66,6 +71,7 @@ export function emptyState(
   momentProbes: ReadonlySet<string>,
   centred: boolean,
   ownOrigins: readonly TransformName[] = [],
+  pairs = 0,
 ): MeasureState {
   const ids = [...elements].flatMap(([t, list]) => list.map((g) => elementId(t, g.key)));
   const untransformed = ['original', ...ownOrigins.map(originId)];
@@ -76,10 +82,14 @@ export function emptyState(
     moments: {},
     accuracy: withLabels ? { images: 0, correct: Object.fromEntries([...untransformed, ...ids].map((id) => [id, 0])), unchanged: Object.fromEntries(ids.map((id) => [id, 0])) } : null,
     nonFinite: [],
+    pairs,
+    nullMissing: 0,
   };
   for (const probe of probes) {
     if (probe.kind === 'vector') {
-      if (momentProbes.has(probe.name)) state.moments[probe.name] = Object.fromEntries(ids.map((id) => [id, emptyCoMoments(probe.channels, centred)]));
+      // With each element's own co-moments, those of its null and jackknife blocks (SPEC §4b).
+      const all = ids.flatMap((id) => [id, ...chanceMomentIds(id)]);
+      if (momentProbes.has(probe.name)) state.moments[probe.name] = Object.fromEntries(all.map((id) => [id, emptyCoMoments(probe.channels, centred)]));
     } else {
       state.maps[probe.name] = {};
       for (const [t, list] of elements) {
@@ -117,6 +127,7 @@ export function mergeStates(states: readonly MeasureState[]): MeasureState {
   const merged: MeasureState = structuredClone(first);
   for (const s of rest) {
     merged.images += s.images;
+    merged.nullMissing += s.nullMissing;
     merged.skipped.push(...s.skipped);
     for (const [probe, byT] of Object.entries(s.maps)) {
       for (const [t, byKey] of Object.entries(byT)) {

@@ -12,7 +12,7 @@ function state(): MeasureState {
   const m = emptyCoMoments(3, true);
   m.n = 5;
   m.cross.set([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  return { images: 0, skipped: [], maps: {}, moments: { pool: { 'rot90:k1': m } }, accuracy: null, nonFinite: [] };
+  return { images: 0, skipped: [], maps: {}, moments: { pool: { 'rot90:k1': m } }, accuracy: null, nonFinite: [], pairs: 0, nullMissing: 0 };
 }
 
 const batch = (files: string[]) => ({ [FILE_COLUMN]: files, [PAIR_COLUMN]: Int32Array.from(files, (_, i) => i), v: new Float32Array(files.length * 4).fill(1) });
