@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RuntimeOptions } from './forward/session.js';
 import { finalizeReport } from './measure/finalize.js';
@@ -135,18 +135,18 @@ export async function mergeResults(paths: readonly string[], options: RuntimeOpt
     }
   }
   const state = mergeStates(shards.map((s) => s.state));
-  let rows = shards.map((s) => s.rows);
-  if (options.stateDir) {
-    const columns = shards[0].rows.columns.filter((c) => c.name !== FILE_COLUMN && c.name !== PAIR_COLUMN);
-    const merged = await RunState.create(options.stateDir, 'merged', state, columns);
-    await copyRows(merged.rows, rows);
-    await merged.commit();
-    rows = [merged.rows];
-  }
   const first = reports[0];
   const elements = elementsFor(first.config.transforms, first.config.shifts, first.model.input.height);
   const products = new CrossProducts(options);
   try {
+    let rows = shards.map((s) => s.rows);
+    if (options.stateDir) {
+      const columns = shards[0].rows.columns.filter((c) => c.name !== FILE_COLUMN && c.name !== PAIR_COLUMN);
+      const merged = await RunState.create(options.stateDir, 'merged', state, columns);
+      await copyRows(merged.rows, rows);
+      await merged.commit();
+      rows = [merged.rows];
+    }
     const report = await finalizeReport(
       { model: first.model, input: first.model.input, config: { ...first.config, shard: null }, probes: first.probes, notProbed: first.notProbed, elements, skippedLayers: skippedLayerReasons(first.probes, elements) },
       state,
@@ -154,6 +154,10 @@ export async function mergeResults(paths: readonly string[], options: RuntimeOpt
       products.product,
     );
     return { report, state, stateDir: options.stateDir ?? null };
+  } catch (err) {
+    // No half-written merged state is left behind.
+    if (options.stateDir) await rm(options.stateDir, { recursive: true, force: true });
+    throw err;
   } finally {
     await products.release();
   }

@@ -4,12 +4,13 @@ import { accuracyReport } from '../aggregate/accuracy.js';
 import { summarizeLayers } from '../aggregate/layers.js';
 import { aggregateParts } from '../aggregate/parts.js';
 import { undefinedWarnings } from '../aggregate/undefined.js';
+import { compareCodeUnits } from '../images/files.js';
 import { messages } from '../messages.js';
 import type { CrossProduct } from '../scores/co-moments.js';
 import { elementId, originId, type ElementSums, type MeasureState } from '../scores/state.js';
 import { emptySums } from '../scores/sums.js';
-import type { GroupElement, InputInfo, MeasureConfig, NotProbed, ProbeInfo, ProbeReport, TransformName } from '../types.js';
 import type { AppendStore } from '../store/append-store.js';
+import type { GroupElement, InputInfo, MeasureConfig, NotProbed, ProbeInfo, ProbeReport, TransformName } from '../types.js';
 import { hasOwnViews } from './batch.js';
 import { scoreVectorElement, type VectorSource } from './vector-scores.js';
 import { vectorColumn } from './vectors.js';
@@ -114,10 +115,10 @@ export async function finalizeReport(
     tool: { name: 'equiprobe', version: toolVersion(), onnxruntime: ort.env.versions.common ?? 'unknown' },
     model: { ...run.model, input: run.input },
     config: run.config,
-    // Skipped files are kept by path in the state (to match on resume) and reported relative to the folder.
+    // Skipped files are kept by path in the state (to match on resume) and reported relative to the folder, in sorted path order.
     images: {
       used,
-      skipped: state.skipped.map((s) => ({ file: run.config.images ? path.relative(run.config.images, s.file) : s.file, reason: s.reason })),
+      skipped: [...state.skipped].sort((a, b) => compareCodeUnits(a.file, b.file)).map((s) => ({ file: run.config.images ? path.relative(run.config.images, s.file) : s.file, reason: s.reason })),
       conversions: Object.entries(state.conversions ?? {})
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([conversion, images]) => ({ conversion, images })),

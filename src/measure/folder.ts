@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { messages } from '../messages.js';
@@ -79,7 +79,23 @@ async function resumeOrStart(out: string, checkpoint: string, options: MeasureOp
 export async function measureToFolder(options: FolderOptions): Promise<FolderResult> {
   const { out, existing = 'refuse', plots = true, onCheckpointWritten, onResume, onStart, ...measureOptions } = options;
   const checkpoint = path.join(out, CHECKPOINT);
+  const existed = existsSync(out);
   const lock = await acquireLock(out, stateMessages);
+  // A run that fails or is stopped before its first checkpoint leaves nothing behind: not its fresh
+  // checkpoint folder, not the result folder it created.
+  let fresh = false;
+  let committed = false;
+  const discard = () => {
+    if (fresh && !committed) rmSync(checkpoint, { recursive: true, force: true });
+    lock.release();
+    if (!existed) {
+      try {
+        rmdirSync(out);
+      } catch {
+        // not empty: something else is in it
+      }
+    }
+  };
   try {
     const old = holdsOldState(out);
     if (old && existing === 'resume') throw new Error(stateMessages.oldState(old));
@@ -92,14 +108,16 @@ export async function measureToFolder(options: FolderOptions): Promise<FolderRes
       resume = next === 'resume';
     }
     if (resume) onResume?.(checkpoint);
-    onStart?.(() => {
-      if (!resume) rmSync(checkpoint, { recursive: true, force: true });
-    });
+    fresh = !resume;
+    onStart?.(discard);
     const result = await measure({
       ...measureOptions,
       stateDir: checkpoint,
       resume,
-      onCheckpoint: (saved) => onCheckpointWritten?.(saved, checkpoint),
+      onCheckpoint: (saved) => {
+        committed = true;
+        onCheckpointWritten?.(saved, checkpoint);
+      },
     });
     // The checkpoint holds every batch now; a stop requested during the final scoring takes effect here.
     onCheckpointWritten?.(result.state.images + result.state.skipped.length, checkpoint);
@@ -108,7 +126,10 @@ export async function measureToFolder(options: FolderOptions): Promise<FolderRes
     await rm(finalState, { recursive: true, force: true });
     await rename(checkpoint, finalState);
     return { ...result, stateDir: finalState, outcome: resume ? 'resumed' : 'started' };
+  } catch (err) {
+    discard();
+    throw err;
   } finally {
-    await lock.release();
+    lock.release();
   }
 }
