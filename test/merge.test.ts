@@ -17,10 +17,11 @@ const base: MeasureOptions = { model, transforms: ['rot90', 'translate'], shifts
 
 /** Every number of a report that must not depend on sharding or threads. */
 function scores(report: ProbeReport): number[] {
+  // A null score (no defined pair) must stay null: it becomes a sentinel no real score can equal.
   return [
-    ...report.layers.flatMap((l) => [l.inv.mean, l.inv.std, l.eqv.mean, l.eqv.std, l.inv.defined, l.eqv.undefinedPairs, ...l.elements.flatMap((e) => [e.inv.mean, e.eqv.mean])]),
+    ...report.layers.flatMap((l) => [l.inv.mean, l.inv.std, l.eqv.mean, l.eqv.std, l.inv.defined, l.eqv.undefinedPairs, l.inv.nearConstant, l.inv.oneSided, ...l.elements.flatMap((e) => [e.inv.mean, e.eqv.mean])]),
     ...report.parts.flatMap((p) => [p.inv, p.eqv]),
-  ];
+  ].map((v) => v ?? -999);
 }
 
 describe('shards and threads (SPEC §8)', () => {

@@ -3,18 +3,18 @@ import { accuracyReport } from '../../src/aggregate/accuracy.js';
 import { aggregateParts } from '../../src/aggregate/parts.js';
 import type { GroupElement, LayerScore, ProbeInfo, ScoreStats } from '../../src/types.js';
 
-const stats = (mean: number): ScoreStats => ({ mean, std: 0, defined: 1, undefinedPairs: 0 });
+const stats = (mean: number | null): ScoreStats => ({ mean, std: 0, defined: mean === null ? 0 : 1, undefinedPairs: 0, nearConstant: 0, oneSided: 0 });
 const probe = (name: string, part: ProbeInfo['part']): ProbeInfo => ({
   name, op: 'Relu', depth: 0, kind: 'map', format: 'NCHW', dims: [2, 1, 4, 4], batchAxis: 0, channels: 1, h: 4, w: 4, prefixTokens: 0, part,
 });
-const layer = (name: string, inv: number, eqv: number, skipped?: string): LayerScore => ({
+const layer = (name: string, inv: number | null, eqv: number | null, skipped?: string): LayerScore => ({
   layer: name, transform: 'rot90', inv: stats(inv), eqv: stats(eqv), elements: [], ...(skipped ? { skipped } : {}),
 });
 
 describe('aggregateParts', () => {
   it('averages layer scores per part, each layer weighing the same, leaving out skipped and flagged layers', () => {
     const probes = [probe('a', 'Early'), probe('b', 'Early'), probe('c', 'Early'), probe('d', 'Late'), probe('e', 'Late'), probe('f', null)];
-    const layers = [layer('a', 0.2, 0.4), layer('b', 0.4, 0.8), layer('c', 0.9, 0.9, 'map is 4×2, not square'), layer('d', 0.5, 0.5), layer('e', NaN, NaN), layer('f', 1, 1)];
+    const layers = [layer('a', 0.2, 0.4), layer('b', 0.4, 0.8), layer('c', 0.9, 0.9, 'map is 4×2, not square'), layer('d', 0.5, 0.5), layer('e', null, null), layer('f', 1, 1)];
     const parts = aggregateParts(probes, layers, new Set(['e']));
     expect(parts).toHaveLength(2);
     expect(parts[0]).toMatchObject({ part: 'Early', layers: 2 });

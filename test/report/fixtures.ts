@@ -31,7 +31,7 @@ const SPATIAL = 9;
 
 /** Stats with a given mean and fixed spread/counts. */
 export function stats(mean: number): ScoreStats {
-  return { mean, std: 0.1, defined: 100, undefinedPairs: 0 };
+  return { mean, std: 0.1, defined: 100, undefinedPairs: 0, nearConstant: 0, oneSided: 0 };
 }
 
 function probe(depth: number, name: string, op: string, part: Part | null, vector: boolean): ProbeInfo {
