@@ -1,3 +1,4 @@
+import { originId } from '../scores/state.js';
 import type { AccuracyReport, GroupElement, TransformName } from '../types.js';
 
 /**
@@ -25,7 +26,7 @@ export function accuracyReport(
     images: n,
     top1: base,
     transforms: [...elements].map(([transform, list]) => {
-      const identity = predictions[`${transform}:origin`] ?? original;
+      const identity = predictions[originId(transform)] ?? original;
       const perElement = list.map((g) => {
         const pred = predictions[`${transform}:${g.key}`];
         return { key: g.key, top1: top1(pred), unchanged: pred.filter((c, i) => c === identity[i]).length / n };
