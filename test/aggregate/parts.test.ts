@@ -38,4 +38,11 @@ describe('accuracyReport', () => {
     expect(rot.elements.map((e) => e.unchanged)).toEqual([0.5, 0.25, 0.75]);
     expect(rot.groupAverage).toBeCloseTo((0.75 + 0.75 + 0.5 + 1) / 4, 12);
   });
+  it('takes a transform with its own untransformed view (translate in crop mode) against that view; top-1 stays on the standard view', () => {
+    const s = (n: number): GroupElement => ({ transform: 'translate', key: `s${n}`, quarterTurns: 0, flip: false, shift: n });
+    const report = accuracyReport({ original: [0, 1, 2, 3], 'translate:origin': [0, 1, 0, 0], 'translate:s1': [0, 1, 0, 3] }, [0, 1, 2, 3], new Map([['translate', [s(1)]]]));
+    expect(report.top1).toBe(1);
+    expect(report.transforms[0].elements[0]).toEqual({ key: 's1', top1: 0.75, unchanged: 0.75 });
+    expect(report.transforms[0].groupAverage).toBeCloseTo((0.5 + 0.75) / 2, 12);
+  });
 });
