@@ -88,6 +88,16 @@ describe('per-axis map shifts (SPEC §2)', () => {
   }, 30_000);
 });
 
+describe('non-square maps under rot90', () => {
+  it('keep their skip reason, and the part they leave empty is kept with null scores and named', async () => {
+    const { report } = await measure({ model: anisotropicConv(64, 64), transforms: ['rot90'], synthetic: 4, layers: 'all', threads: 1 });
+    for (const l of maps(report)) expect(l).toMatchObject({ skipped: 'map is 16×64, not square', inv: { mean: null } });
+    const emptyParts = report.parts.filter((p) => p.inv === null).map((p) => p.part);
+    expect(emptyParts.length).toBeGreaterThan(0);
+    for (const part of emptyParts) expect(report.warnings).toContain(`Part ${part} has no layer with a defined pair under rot90; its scores are null (see the layer warnings and skip reasons).`);
+  }, 30_000);
+});
+
 describe('non-square inputs (SPEC §1–§2)', () => {
   it('are measured under hflip: a left–right symmetric conv gives inv = 1 on a 16×48 input, from files and synthetic images', async () => {
     for (const source of [{ synthetic: 4 }, { images, maxImages: 4 }]) {
