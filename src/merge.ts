@@ -49,7 +49,7 @@ export async function mergeResults(dirs: readonly string[], options: RuntimeOpti
   const engine = await MetricEngine.open(first.config.similarity, options);
   try {
     const report = await finalizeReport(
-      { model: first.model, input: first.model.input, config: first.config, probes: first.probes, elements, skippedLayers: skippedLayerReasons(first.probes, elements) },
+      { model: first.model, input: first.model.input, config: first.config, probes: first.probes, notProbed: first.notProbed, elements, skippedLayers: skippedLayerReasons(first.probes, elements) },
       state,
       engine,
     );

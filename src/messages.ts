@@ -31,7 +31,10 @@ export const messages = {
   runtimeLoadFailed: (why: string) => `onnxruntime could not load the model: ${why.replace(/\.+$/, '')}. Re-export it with standard operators and a released opset.`,
   unsupportedOpset: (domain: string, opset: number, max: number) =>
     `The model needs opset ${opset} of '${domain}', but this onnxruntime supports up to opset ${max}. Re-export the model with opset ${max} or lower.`,
-  opsetTooOld: (opset: number) => `The model uses opset ${opset}; equiprobe needs opset 10 or newer. Re-export the model with a newer opset.`,
+  opsetTooOld: (opset: number, op?: string) =>
+    op
+      ? `The model uses opset ${opset} and ${op}, which means something else at opset 10 (what the metric needs), so it cannot be upgraded exactly. Re-export the model with opset 10 or newer.`
+      : `The model uses opset ${opset}; equiprobe needs opset 7 or newer. Re-export the model with a newer opset.`,
   unsupportedOperator: (op: string, opset: number) =>
     `onnxruntime has no operator '${op}' at opset ${opset} (a custom or misspelled op, or one from a newer opset). Re-export the model with standard ONNX operators.`,
   noUsableImages: (dir: string, skipped: number) =>
@@ -41,6 +44,8 @@ export const messages = {
   interruptedTwice: (signal: string) => `Interrupted by ${signal} again; stopped at once. The last checkpoint is kept; --resume continues from it.`,
   interruptedEarly: (signal: string) => `Interrupted by ${signal} before the first checkpoint; nothing was written. Run the command again.`,
   tooFewImages: (n: number) => `Only ${n} image(s) were usable; vector layers (Pool, Final) need at least 3. Add images or use --synthetic N.`,
+  notProbed: (count: number) =>
+    `${count} candidate tensor${count === 1 ? '' : 's'} of the probe set ${count === 1 ? 'is' : 'are'} not read as a map, tokens or vector (window partitions, attention, statistics); result.json's notProbed and \`equiprobe layers --layers all\` give each one's reason.`,
   nonFinite: (layer: string) => `Layer '${layer}' produced NaN or Inf; it is flagged and left out of the part averages.`,
   nonSquareMap: (h: number, w: number) => `map is ${h}×${w}, not square`,
   noDefinedPair: (layer: string, transform: string, undefinedPairs: number, oneSided: number) =>

@@ -11,7 +11,8 @@ import { Scorer } from './measure/scorer.js';
 import { messages } from './messages.js';
 import { detectInput } from './model/input.js';
 import { loadModel } from './model/load.js';
-import { listProbes, type ProbeSelection } from './model/probes.js';
+import { probeSet, type ProbeSelection } from './model/probes.js';
+import { upgradeForMetric } from './onnx/upgrade.js';
 import { MetricEngine } from './scores/metric.js';
 import { emptyState, type MeasureState } from './scores/state.js';
 import { groupElements } from './transforms/index.js';
@@ -101,7 +102,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   }
   const runtime: RuntimeOptions = { threads: options.threads ?? defaultThreads(), device: options.device };
   const preprocessing = resolvePreprocessing(options, input);
-  const probes = await listProbes(model, input, options, runtime);
+  const { probes, notProbed } = await probeSet(model, input, options, runtime);
 
   // 2–3. Images, labels and group elements.
   // Shifts are clipped to s < min(H, W)/2 (SPEC §2 says H/2 for square inputs), so both axes keep an overlap.
@@ -117,10 +118,11 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const pending = items.filter((id) => !done.has(id));
   const config = configOf(options, [...elements.keys()], preprocessing, elements, shiftMode, labelSource, runtime.threads!);
   const run: RunDescription = {
-    model: { name: options.name ?? model.name, path: model.path, sha256: model.sha256 }, input, config, probes, elements, skippedLayers: skippedLayerReasons(probes, elements),
+    model: { name: options.name ?? model.name, path: model.path, sha256: model.sha256 }, input, config, probes, notProbed, elements, skippedLayers: skippedLayerReasons(probes, elements),
   };
 
-  const scorer = await Scorer.open(model.proto, input, probes, [...elements.values()].flat(), config.similarity, config.batch, runtime);
+  // Opsets 7–9 are upgraded to 10 where exact (the metric's Slice needs 10); others are refused by name.
+  const scorer = await Scorer.open(upgradeForMetric(model.proto, messages.opsetTooOld), input, probes, [...elements.values()].flat(), config.similarity, config.batch, runtime);
   const engine = await MetricEngine.open(config.similarity, runtime);
   const passes = 1 + ownViews.length + [...elements.values()].reduce((s, l) => s + l.length, 0);
   const total = items.length * passes;

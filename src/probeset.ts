@@ -1,12 +1,13 @@
 import type { RuntimeOptions } from './forward/session.js';
 import { detectInput } from './model/input.js';
 import { loadModel } from './model/load.js';
-import { listProbes, type ProbeSelection } from './model/probes.js';
-import type { InputInfo, ProbeInfo } from './types.js';
+import { probeSet, type ProbeSelection } from './model/probes.js';
+import type { InputInfo, NotProbed, ProbeInfo } from './types.js';
 
 /**
- * Loads a model and lists its probe set: the names returned are exactly those `measure`'s
- * `include` accepts (as torchvision pairs get_graph_node_names with create_feature_extractor).
+ * Loads a model and lists its probe set, with the candidates not probed because their layout
+ * could not be read (and why): the names returned are exactly those `measure`'s `include`
+ * accepts (as torchvision pairs get_graph_node_names with create_feature_extractor).
  *
  * @example
  * const { probes } = await describeProbes({ model: 'zoo/vit.onnx' });
@@ -14,8 +15,8 @@ import type { InputInfo, ProbeInfo } from './types.js';
  */
 export async function describeProbes(
   options: ProbeSelection & RuntimeOptions & { readonly model: string; readonly size?: number; readonly layout?: 'NCHW' | 'NHWC' },
-): Promise<{ input: InputInfo; probes: ProbeInfo[] }> {
+): Promise<{ input: InputInfo; probes: ProbeInfo[]; notProbed: NotProbed[] }> {
   const model = await loadModel(options.model);
   const input = detectInput(model.proto, model.path, options.size, options.layout);
-  return { input, probes: await listProbes(model, input, options, options) };
+  return { input, ...(await probeSet(model, input, options, options)) };
 }

@@ -46,6 +46,14 @@ export interface ProbeInfo {
   readonly part: Part | null;
 }
 
+/** A candidate tensor that is not probed because its layout could not be read (SPEC §1), with the reason. */
+export interface NotProbed {
+  readonly name: string;
+  readonly op: string;
+  readonly dims: readonly number[];
+  readonly reason: string;
+}
+
 /** The model's image input, as detected from its ONNX signature. */
 export interface InputInfo {
   readonly name: string;
@@ -150,7 +158,7 @@ export interface MeasureConfig {
   readonly preprocessing: Preprocessing;
   readonly shifts: readonly number[];
   readonly shiftMode: ShiftMode;
-  readonly layers: 'default' | 'all';
+  readonly layers: 'default' | 'all' | 'blocks';
   readonly include: string | null;
   readonly exclude: string | null;
   readonly similarity: Similarity;
@@ -168,6 +176,8 @@ export interface ProbeReport {
   readonly config: MeasureConfig;
   readonly images: { readonly used: number; readonly skipped: readonly { readonly file: string; readonly reason: string }[] };
   readonly probes: readonly ProbeInfo[];
+  /** Candidates of the probe set left out because their layout could not be read, with the reason (absent in older results). */
+  readonly notProbed?: readonly NotProbed[];
   readonly layers: readonly LayerScore[];
   readonly parts: readonly PartScore[];
   readonly accuracy: AccuracyReport | null;

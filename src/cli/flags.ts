@@ -18,7 +18,7 @@ export interface MeasureFlags {
   layout?: 'NCHW' | 'NHWC';
   shifts?: number[];
   shiftMode?: ShiftMode;
-  layers?: 'default' | 'all';
+  layers?: 'default' | 'all' | 'blocks';
   include?: string;
   exclude?: string;
   pool?: string;
@@ -36,7 +36,7 @@ export interface MeasureFlags {
 /** Flags that choose the probe set and read the model (shared by `layers` and `measure`). */
 export function addModelFlags(cmd: Command): Command {
   return cmd
-    .option('--layers <set>', 'probe set: default | all', choice(['default', 'all'] as const), 'default')
+    .option('--layers <set>', 'probe set: default (stem, nonlinearities, residual merges, pooling, Pool, Final) | blocks (stem, one output per residual or transformer block, Pool, Final) | all (every tensor; lists the others with the reason)', choice(['default', 'blocks', 'all'] as const), 'default')
     .option('--include <regex>', 'probe only tensors whose name matches')
     .option('--exclude <regex>', 'skip tensors whose name matches')
     .option('--pool <tensor>', 'tensor to use as the Pool part')

@@ -14,14 +14,18 @@ export function registerLayers(program: Command): void {
   addModelFlags(cmd);
   cmd.action(
     action(async (model: string, flags: MeasureFlags & { json?: boolean }) => {
-      const { input, probes } = await describeProbes({ model, ...flags });
+      const { input, probes, notProbed } = await describeProbes({ model, ...flags });
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ input, probes }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ input, probes, notProbed }, null, 2)}\n`);
         return;
       }
       const rows = probes.map((p) => ({ depth: p.depth, name: p.name, op: p.op, layout: p.kind, shape: `${p.channels}×${p.h}×${p.w}`, part: p.part ?? '-' }));
       process.stdout.write(`input ${input.name}: ${input.layout} ${input.channels}×${input.height}×${input.width}\n`);
       process.stdout.write(`${formatTable(rows, ['depth', 'name', 'op', 'layout', 'shape', 'part'])}\n`);
+      if (notProbed.length > 0) {
+        const left = notProbed.map((t) => ({ name: t.name, op: t.op, dims: `[${t.dims.join(',')}]`, reason: t.reason }));
+        process.stdout.write(`\nnot probed (${notProbed.length}): layout not read as a map, tokens or vector\n${formatTable(left, ['name', 'op', 'dims', 'reason'])}\n`);
+      }
     }),
   );
 }

@@ -9,7 +9,7 @@ import type { MetricEngine } from '../scores/metric.js';
 import { scoreVectors } from '../scores/pairs.js';
 import { elementId, originId, type ElementSums, type MeasureState } from '../scores/state.js';
 import { emptySums } from '../scores/sums.js';
-import type { GroupElement, InputInfo, MeasureConfig, ProbeInfo, ProbeReport, TransformName } from '../types.js';
+import type { GroupElement, InputInfo, MeasureConfig, NotProbed, ProbeInfo, ProbeReport, TransformName } from '../types.js';
 import { toolVersion } from './version.js';
 
 /** What a report is built from besides the state: all of it is stored in result.json, so `merge` can rebuild it. */
@@ -18,6 +18,8 @@ export interface RunDescription {
   readonly input: InputInfo;
   readonly config: MeasureConfig;
   readonly probes: readonly ProbeInfo[];
+  /** Candidates left out because their layout could not be read, with the reason (SPEC §1). */
+  readonly notProbed?: readonly NotProbed[];
   readonly elements: ReadonlyMap<TransformName, readonly GroupElement[]>;
   /** `probe\0transform` → reason. */
   readonly skippedLayers: ReadonlyMap<string, string>;
@@ -58,6 +60,8 @@ export async function finalizeReport(run: RunDescription, state: MeasureState, e
   const used = state.predictions.original.length;
   const warnings = state.nonFinite.map((name) => messages.nonFinite(name));
   if (used < 3 && run.probes.some((p) => p.kind === 'vector')) warnings.push(messages.tooFewImages(used));
+  const notProbed = run.notProbed ?? [];
+  if (notProbed.length > 0) warnings.push(messages.notProbed(notProbed.length));
   const layers = summarizeLayers(run.probes, run.elements, sums, run.skippedLayers);
   const flagged = new Set(state.nonFinite);
   const parts = aggregateParts(run.probes, layers, flagged);
@@ -73,6 +77,7 @@ export async function finalizeReport(run: RunDescription, state: MeasureState, e
     // Skipped files are kept by path in the state (to match on resume) and reported relative to the folder.
     images: { used, skipped: state.skipped.map((s) => ({ file: run.config.images ? path.relative(run.config.images, s.file) : s.file, reason: s.reason })) },
     probes: run.probes,
+    notProbed,
     layers,
     parts,
     accuracy: state.labels ? accuracyReport(state.predictions, state.labels, run.elements) : null,

@@ -10,6 +10,7 @@ export interface LoadedModel {
   /** Model name: the file's base name without `.onnx`. */
   readonly name: string;
   readonly path: string;
+  /** SHA-256 of the graph file and every external-data file it uses. */
   readonly sha256: string;
   /** The parsed protobuf, external weights inlined. */
   readonly proto: ModelProto;
@@ -36,11 +37,16 @@ export async function loadModel(file: string): Promise<LoadedModel> {
     throw new Error(messages.modelUnreadable(file, (err as Error).message));
   }
   const proto = parseModel(bytes, file);
-  await inlineExternalData(proto, path.dirname(file));
+  const external = await inlineExternalData(proto, path.dirname(file));
+  // The identity covers the weights wherever they are stored (SPEC §1): the graph file, then each
+  // external-data file in order of first use as its location, a NUL and its bytes. Without
+  // external data this is the SHA-256 of the file alone, as before.
+  const hash = createHash('sha256').update(bytes);
+  for (const [location, data] of external) hash.update(`${location}\0`).update(data);
   return {
     name: path.basename(file).replace(/\.onnx$/i, ''),
     path: file,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha256: hash.digest('hex'),
     proto,
   };
 }
@@ -61,8 +67,10 @@ export function parseModel(bytes: Uint8Array, file = '<bytes>'): ModelProto {
   return proto;
 }
 
-async function inlineExternalData(proto: ModelProto, dir: string): Promise<void> {
+/** Inlines external weights; returns each external file's contents by location, in order of first use. */
+async function inlineExternalData(proto: ModelProto, dir: string): Promise<Map<string, Buffer>> {
   const cache = new Map<string, Buffer>();
+  const byLocation = new Map<string, Buffer>();
   for (const tensor of proto.graph?.initializer ?? []) {
     if (tensor.dataLocation !== TensorProto_DataLocation.EXTERNAL) continue;
     const entry = Object.fromEntries(tensor.externalData.map((e) => [e.key, e.value]));
@@ -77,10 +85,12 @@ async function inlineExternalData(proto: ModelProto, dir: string): Promise<void>
       }
       cache.set(file, data);
     }
+    if (!byLocation.has(location)) byLocation.set(location, data);
     const offset = Number(entry.offset ?? 0);
     const length = entry.length !== undefined ? Number(entry.length) : data.length - offset;
     tensor.rawData = new Uint8Array(data.subarray(offset, offset + length));
     tensor.dataLocation = TensorProto_DataLocation.DEFAULT;
     tensor.externalData = [];
   }
+  return byLocation;
 }

@@ -2,15 +2,17 @@ import type * as ort from 'onnxruntime-node';
 import { runImages } from '../forward/run.js';
 import { openSession, type RuntimeOptions } from '../forward/session.js';
 import { messages } from '../messages.js';
-import type { InputInfo, Part, ProbeInfo } from '../types.js';
-import { indexGraph, type GraphIndex } from './graph.js';
-import { classifyTensor, type LayoutContext, type TensorLayout } from './layout.js';
+import type { InputInfo, NotProbed, Part, ProbeInfo } from '../types.js';
+import { traceAxisRoles } from './axis-roles.js';
+import { constantInts, indexGraph, type GraphIndex } from './graph.js';
+import { classifyTensor, isRead, type LayoutContext, type TensorLayout } from './layout.js';
 import type { LoadedModel } from './load.js';
-import { defaultCandidates, finalTensor, isReducePooling, residualMerges } from './select.js';
+import { blockOutputs, defaultCandidates, finalTensor, isReducePooling, residualMerges, stemOutputs } from './select.js';
 
 /** Which tensors to probe: SPEC §1's default set or every recognised tensor, then name filters. */
 export interface ProbeSelection {
-  readonly layers?: 'default' | 'all';
+  /** `blocks`: one tensor per residual or transformer block (its output) plus stem, Pool and Final. */
+  readonly layers?: 'default' | 'all' | 'blocks';
   /** Keep only names matching this regular expression. */
   readonly include?: string;
   /** Drop names matching this regular expression. */
@@ -33,6 +35,12 @@ interface Discovered {
   readonly layout: TensorLayout;
 }
 
+/** What discovery found: the tensors read as maps, tokens or vectors, and the others with the reason. */
+interface Discovery {
+  readonly read: Discovered[];
+  readonly unread: NotProbed[];
+}
+
 function discoveryImages(input: InputInfo, count: number): Float32Array[] {
   // A fixed LCG: the discovery pass only needs generic, non-constant values, the same every run.
   let state = 12345;
@@ -44,12 +52,18 @@ function discoveryImages(input: InputInfo, count: number): Float32Array[] {
   );
 }
 
-/** Float tensor shapes of one forward pass of `batch` discovery images. */
+/** Tensor shapes of one forward pass of `batch` discovery images (every type: the role tracer follows int tensors too). */
 async function shapesAt(session: ort.InferenceSession, input: InputInfo, fetches: string[], batch: number) {
   const [{ tensors }] = await runImages(session, input, discoveryImages(input, batch), fetches);
   const shapes = new Map<string, readonly number[]>();
-  for (const [name, t] of Object.entries(tensors)) if (t.type === 'float32') shapes.set(name, t.dims);
-  return shapes;
+  const floats = new Set<string>();
+  for (const [name, t] of Object.entries(tensors)) {
+    shapes.set(name, t.dims);
+    if (t.type === 'float32') floats.add(name);
+  }
+  const { channels: c, height: h, width: w } = input;
+  shapes.set(input.name, input.layout === 'NCHW' ? [batch, c, h, w] : [batch, h, w, c]);
+  return { shapes, floats };
 }
 
 function findBatchAxis(a: readonly number[], b: readonly number[] | undefined, batchA: number, batchB: number | null): number {
@@ -63,37 +77,44 @@ function findBatchAxis(a: readonly number[], b: readonly number[] | undefined, b
 
 /**
  * Runs the model once (twice when the batch is dynamic, to tell the batch axis from others) with
- * every computed tensor fetched, and classifies each tensor's layout.
+ * every computed tensor fetched, traces the axis roles through the graph (SPEC §1) and reads each
+ * float tensor's layout from its shape and roles.
  */
-async function discoverTensors(model: LoadedModel, input: InputInfo, index: GraphIndex, options: RuntimeOptions): Promise<Discovered[]> {
+async function discoverTensors(model: LoadedModel, input: InputInfo, index: GraphIndex, options: RuntimeOptions): Promise<Discovery> {
   const candidates = index.nodes.filter((n) => !SHAPE_OPS.has(n.opType)).flatMap((n) => n.output.filter((o) => o !== ''));
   const [batchA, batchB] = input.fixedBatch !== null ? [input.fixedBatch, null] : [2, 3];
   // One session serves both passes: opening it serialises and loads the whole model.
   const session = await openSession(model.proto, candidates, options);
-  let shapesA: Map<string, readonly number[]>;
+  let passA: Awaited<ReturnType<typeof shapesAt>>;
   let shapesB: Map<string, readonly number[]> | null;
   try {
-    shapesA = await shapesAt(session, input, candidates, batchA);
-    shapesB = batchB !== null ? await shapesAt(session, input, candidates, batchB) : null;
+    passA = await shapesAt(session, input, candidates, batchA);
+    shapesB = batchB !== null ? (await shapesAt(session, input, candidates, batchB)).shapes : null;
   } finally {
     await session.release();
   }
-  const withAxis = [...shapesA].map(([name, dims]) => ({ name, dims, batchAxis: findBatchAxis(dims, shapesB?.get(name), batchA, batchB) }))
-    .filter((t) => t.batchAxis >= 0);
+  const roles = traceAxisRoles({ nodes: index.nodes, input, shapes: passA.shapes, constantInts: constantInts(model.proto) });
   const order = (name: string) => index.order.get(name) ?? Infinity;
-  withAxis.sort((a, b) => order(a.name) - order(b.name));
+  const op = (name: string) => index.producer.get(name)?.opType ?? 'Input';
+  // Float tensors that depend on the image (constants and shape arithmetic are not probe candidates).
+  const tensors = [...passA.shapes]
+    .filter(([name]) => passA.floats.has(name) && roles.has(name) && name !== input.name)
+    .map(([name, dims]) => ({ name, dims, batchAxis: findBatchAxis(dims, shapesB?.get(name), batchA, batchB) }))
+    .sort((a, b) => order(a.name) - order(b.name));
   // The patch grid: side of the first square map (the stem or patch embedding).
-  const noGrid: LayoutContext = { height: input.height, width: input.width, inputLayout: input.layout, grid: null };
-  const firstMap = withAxis
-    .map((t) => (t.dims.length === 4 ? classifyTensor(t.dims, t.batchAxis, noGrid) : null))
-    .find((l) => l?.kind === 'map' && l.h === l.w);
+  const noGrid: LayoutContext = { height: input.height, width: input.width, grid: null };
+  const firstMap = tensors
+    .map((t) => (t.dims.length === 4 ? classifyTensor(t.dims, t.batchAxis, roles.get(t.name), noGrid) : null))
+    .find((l) => l && isRead(l) && l.kind === 'map' && l.h === l.w) as TensorLayout | undefined;
   const ctx: LayoutContext = { ...noGrid, grid: firstMap?.h ?? null };
-  const found: Discovered[] = [];
-  for (const t of withAxis) {
-    const layout = classifyTensor(t.dims, t.batchAxis, ctx);
-    if (layout) found.push({ ...t, layout, op: index.producer.get(t.name)?.opType ?? 'Input', order: order(t.name) });
+  const read: Discovered[] = [];
+  const unread: NotProbed[] = [];
+  for (const t of tensors) {
+    const layout = classifyTensor(t.dims, t.batchAxis, roles.get(t.name), ctx);
+    if (isRead(layout)) read.push({ ...t, layout, op: op(t.name), order: order(t.name) });
+    else unread.push({ name: t.name, op: op(t.name), dims: t.dims, reason: layout.reason });
   }
-  return found;
+  return { read, unread };
 }
 
 function compileFilter(pattern: string | undefined, flag: string): RegExp | null {
@@ -105,50 +126,73 @@ function compileFilter(pattern: string | undefined, flag: string): RegExp | null
   }
 }
 
+/** The probe set and the candidate tensors left out of it for their layout, with the reason. */
+export interface ProbeSet {
+  readonly probes: ProbeInfo[];
+  /**
+   * Candidates of the selection (every image tensor for `all`; the default or block tensors
+   * otherwise) that are not read as a map, tokens or vector (SPEC §1: "not a map, with the reason").
+   */
+  readonly notProbed: NotProbed[];
+}
+
 /**
- * Lists the probe set that `measure` uses for a model: name, op, layout, shape and part.
- * Shapes come from a real forward pass. The names returned are the ones `--include` accepts.
+ * Lists the probe set that `measure` uses for a model: name, op, layout, shape and part, and the
+ * candidates that could not be read with the reason. Shapes come from a real forward pass; axis
+ * roles from the graph. The names returned are the ones `--include` accepts.
  *
  * @param model - a loaded model
  * @param input - its detected image input
  * @returns probes in topological order, with parts assigned (SPEC §5)
  * @example
- * const probes = await listProbes(model, input); // [{ name: '/stem/Conv_output_0', kind: 'map', channels: 20, h: 28, ... }, ...]
+ * const { probes, notProbed } = await probeSet(model, input, { layers: 'all' });
  */
-export async function listProbes(model: LoadedModel, input: InputInfo, selection: ProbeSelection = {}, options: RuntimeOptions = {}): Promise<ProbeInfo[]> {
+export async function probeSet(model: LoadedModel, input: InputInfo, selection: ProbeSelection = {}, options: RuntimeOptions = {}): Promise<ProbeSet> {
   const index = indexGraph(model.proto);
-  const tensors = await discoverTensors(model, input, index, options);
+  const { read: tensors, unread } = await discoverTensors(model, input, index, options);
   const byName = new Map(tensors.map((t) => [t.name, t]));
   for (const [name, flag] of [[selection.pool, '--pool'], [selection.final, '--final']] as const) {
     if (name && !byName.has(name)) throw new RangeError(messages.unknownTensor(name, flag));
   }
   const isSpatial = (t: Discovered) => t.layout.kind !== 'vector';
-  const lastSpatial = Math.max(-1, ...tensors.filter(isSpatial).map((t) => t.order));
-  const pool = selection.pool ?? tensors.find((t) => !isSpatial(t) && t.order > lastSpatial)?.name ?? null;
   const finalName = selection.final ?? finalTensor(index);
-  const final = finalName && byName.get(finalName)?.layout.kind === 'vector' ? finalName : null;
+  // A map output (detection or segmentation probabilities) is the Final part too (SPEC §5).
+  const final = finalName && byName.has(finalName) ? finalName : null;
+  const lastSpatial = Math.max(-1, ...tensors.filter((t) => isSpatial(t) && t.name !== final).map((t) => t.order));
+  const pool = selection.pool ?? tensors.find((t) => !isSpatial(t) && t.order > lastSpatial)?.name ?? null;
 
-  let chosen: Discovered[];
+  let names: Set<string>;
   if (selection.layers === 'all') {
-    chosen = tensors;
+    names = new Set([...tensors.map((t) => t.name), ...unread.map((t) => t.name)]);
+  } else if (selection.layers === 'blocks') {
+    const merges = residualMerges(index, new Map([...tensors, ...unread].map((t) => [t.name, t.dims])));
+    names = new Set([...stemOutputs(index), ...blockOutputs(index, merges, (name) => byName.has(name))]);
   } else {
-    const names = defaultCandidates(index);
-    for (const name of residualMerges(index, new Map(tensors.map((t) => [t.name, t.dims])))) names.add(name);
-    for (const name of [pool, final]) if (name) names.add(name);
-    // A spatial ReduceMean/ReduceMax is a pooling only when it keeps the channels (not a decomposed LayerNorm).
-    chosen = tensors.filter((t) => names.has(t.name) && (!isReducePooling(t.op) || !isSpatial(t) || t.layout.channels > 1));
+    names = defaultCandidates(index);
+    for (const name of residualMerges(index, new Map([...tensors, ...unread].map((t) => [t.name, t.dims])))) names.add(name);
   }
+  for (const name of [pool, final]) if (name) names.add(name);
+  // A spatial ReduceMean/ReduceMax is a pooling only when it keeps the channels (not a decomposed LayerNorm).
+  let chosen = tensors.filter((t) => names.has(t.name) && (!isReducePooling(t.op) || !isSpatial(t) || t.layout.channels > 1));
   const include = compileFilter(selection.include, '--include');
   const exclude = compileFilter(selection.exclude, '--exclude');
   if (include && !chosen.some((t) => include.test(t.name))) throw new RangeError(messages.includeMatchesNothing(selection.include!));
-  chosen = chosen.filter((t) => (!include || include.test(t.name)) && (!exclude || !exclude.test(t.name)));
+  const kept = (name: string) => (!include || include.test(name)) && (!exclude || !exclude.test(name));
+  chosen = chosen.filter((t) => kept(t.name));
   if (chosen.length === 0) throw new RangeError(messages.noProbes());
-  return assignParts(chosen, pool, final);
+  // Outside `all`, a ReduceMean over the channels is a decomposed LayerNorm, not a pooling that went missing.
+  const notProbed = unread.filter((t) => names.has(t.name) && kept(t.name) && (selection.layers === 'all' || !isReducePooling(t.op)));
+  return { probes: assignParts(chosen, pool, final), notProbed };
+}
+
+/** The probes of `probeSet` alone. */
+export async function listProbes(model: LoadedModel, input: InputInfo, selection: ProbeSelection = {}, options: RuntimeOptions = {}): Promise<ProbeInfo[]> {
+  return (await probeSet(model, input, selection, options)).probes;
 }
 
 function assignParts(chosen: readonly Discovered[], pool: string | null, final: string | null): ProbeInfo[] {
   const poolOrder = chosen.find((t) => t.name === pool)?.order ?? Infinity;
-  const spatial = chosen.filter((t) => t.layout.kind !== 'vector' && t.order < poolOrder);
+  const spatial = chosen.filter((t) => t.layout.kind !== 'vector' && t.order < poolOrder && t.name !== final);
   const parts: Part[] = ['Early', 'Middle', 'Late'];
   return chosen.map((t, depth) => {
     const j = spatial.indexOf(t);

@@ -50,7 +50,7 @@ const INT64_MAX = 9223372036854775807n;
 
 function builder(model: ModelProto): GraphBuilder {
   const opset = Number(model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 17n);
-  // The metric's Slice takes its bounds as inputs, which needs opset 10.
+  // The metric's Slice takes its bounds as inputs, which needs opset 10: older models come upgraded (onnx/upgrade.ts).
   if (opset < 10) throw new RangeError(messages.opsetTooOld(opset));
   return new GraphBuilder('equiprobe', { opset, namespace: 'equiprobe/t/' });
 }
