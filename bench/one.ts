@@ -5,7 +5,8 @@
  * images, no extra outputs), `exposed` (the same with the default probe tensors made graph outputs,
  * as the metric needs them: onnxruntime can then no longer fuse e.g. Conv+Add+Relu), `products` (only the K×K similarity products SPEC §4 asks for: one
  * per map probe of the default set, image and element, on random rows of the probe's shape — the
- * part of the metric no implementation can skip) or `equiprobe` (a full measurement).
+ * part of the metric no implementation can skip), `equiprobe` (a full measurement) or `no-null`
+ * (the same without the map chance level, `nullImages: 0`: what the null passes cost, SPEC §4b).
  */
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
@@ -87,11 +88,18 @@ async function similarityProducts(count: number): Promise<() => Promise<void>> {
   };
 }
 
+/** Group elements of the transform (d4: 7, rot90: 3, translate: the shifts below H/2), as a measurement counts them. */
+async function elementCount(): Promise<number> {
+  const height = detectInput((await loadModel(model)).proto, model).height;
+  const list = [...elementsFor([transform as TransformName], shifts ?? Array.from({ length: 32 }, (_, i) => i + 1), height).values()];
+  return list.flat().length;
+}
+
+const elements = await elementCount();
 const runProducts = mode === 'products' ? await similarityProducts(images) : null;
 const exposed = mode === 'exposed' ? await defaultProbes() : null;
 const start = process.hrtime.bigint();
 let passes = 0;
-const elements = transform === 'rot90' ? 3 : transform === 'translate' ? shifts!.length : 1;
 if (runProducts) {
   passes = images;
   await runProducts();
@@ -102,7 +110,8 @@ if (runProducts) {
   passes = images * (1 + elements);
   await forwardPasses(passes, () => openSession(exposed.loaded.proto, exposed.probes.map((p) => p.name), { threads: defaultThreads() }));
 } else {
-  const { report } = await measure({ model, transforms: [transform as TransformName], synthetic: images, shifts, shiftMode: 'roll', batch });
+  const nullImages = mode === 'no-null' ? 0 : undefined;
+  const { report } = await measure({ model, transforms: [transform as TransformName], synthetic: images, shifts, shiftMode: 'roll', batch, nullImages });
   passes = images * (1 + report.layers[0].elements.length);
 }
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;

@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: equiprobe's time against plain forward passes (issue targets: ≤ 1.5× for
  * ResNet-50 and ViT-S/16 under rot90) and against the floor of forward passes plus the K×K
- * similarity products alone; peak RSS at 32 vs 256 images; the zoo.
+ * similarity products alone; the cost of the map chance level (SPEC §4b: with vs without
+ * `nullImages`); peak RSS at 32 vs 256 images; the zoo.
  * Every measurement runs in a child process (bench/one.ts) so its peak RSS is its own.
  * Models are built in code with seeded random weights (bench/models.ts): nothing is downloaded.
  * Prints a markdown table of ratios; `BENCH_QUICK=1` skips the 32-vs-256-image memory check.
+ * `npm run bench -- scale …` runs the scale benchmark instead (bench/scale.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildResNet50, buildVitS16 } from './models.js';
+import { runScale } from './scale.js';
 
 interface Sample {
   seconds: number;
@@ -24,7 +27,7 @@ const root = path.resolve(here, '..', '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-bench-'));
 const TRANSLATE_SHIFTS = '1,2,4,8,16,32';
 
-function run(mode: 'forward' | 'exposed' | 'products' | 'equiprobe', model: string, images: number, transform: string): Sample {
+function run(mode: 'forward' | 'exposed' | 'products' | 'equiprobe' | 'no-null', model: string, images: number, transform: string): Sample {
   const args = [path.join(here, 'one.js'), mode, model, String(images), transform, ...(transform === 'translate' ? [TRANSLATE_SHIFTS] : [])];
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Sample;
@@ -35,43 +38,49 @@ function run(mode: 'forward' | 'exposed' | 'products' | 'equiprobe', model: stri
 // "exposed" = the forward passes with the probe tensors made graph outputs, as the metric needs them
 // (onnxruntime then cannot fuse e.g. Conv+Add+Relu): the forward part a measurement really runs.
 const rows: string[] = [
-  '| model | transform | images | forward s | exposed s | K×K products s | floor | floor, exposed | equiprobe s | ratio | images/s | peak RSS MiB |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| model | transform | images | forward s | exposed s | K×K products s | floor | floor, exposed | equiprobe s | ratio | images/s | peak RSS MiB | no null s | null cost |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 function compare(name: string, model: string, images: number, transform: string): Sample {
   process.stderr.write(`bench: ${name} ${transform} ${images} images …\n`);
-  const [forward, exposed, products, probe] = (['forward', 'exposed', 'products', 'equiprobe'] as const).map((mode) => run(mode, model, images, transform));
+  const [forward, exposed, products, probe, noNull] = (['forward', 'exposed', 'products', 'equiprobe', 'no-null'] as const).map((mode) => run(mode, model, images, transform));
   const seconds = (s: Sample) => s.seconds.toFixed(1);
   const ratio = (s: number) => (s / forward.seconds).toFixed(2);
   rows.push(
-    `| ${name} | ${transform} | ${images} | ${seconds(forward)} | ${seconds(exposed)} | ${seconds(products)} | ${ratio(forward.seconds + products.seconds)} | ${ratio(exposed.seconds + products.seconds)} | ${seconds(probe)} | ${ratio(probe.seconds)} | ${(images / probe.seconds).toFixed(2)} | ${probe.maxRssMiB.toFixed(0)} |`,
+    `| ${name} | ${transform} | ${images} | ${seconds(forward)} | ${seconds(exposed)} | ${seconds(products)} | ${ratio(forward.seconds + products.seconds)} | ${ratio(exposed.seconds + products.seconds)} | ${seconds(probe)} | ${ratio(probe.seconds)} | ${(images / probe.seconds).toFixed(2)} | ${probe.maxRssMiB.toFixed(0)} | ${seconds(noNull)} | ${(probe.seconds / noNull.seconds).toFixed(2)} |`,
   );
   return probe;
 }
 
-const large = [
-  ['resnet50', buildResNet50(0)],
-  ['vit_s16', buildVitS16(0)],
-] as const;
-for (const [name, bytes] of large) {
-  const file = path.join(dir, `${name}.onnx`);
-  writeFileSync(file, bytes);
-  compare(name, file, 32, 'rot90');
-  compare(name, file, 32, 'translate');
+/** The default benchmark: forward-pass floors, the zoo, and the 32-vs-256-image memory check. */
+function runDefault(): void {
+  const large = [
+    ['resnet50', buildResNet50(0)],
+    ['vit_s16', buildVitS16(0)],
+  ] as const;
+  for (const [name, bytes] of large) {
+    const file = path.join(dir, `${name}.onnx`);
+    writeFileSync(file, bytes);
+    compare(name, file, 32, 'rot90');
+    compare(name, file, 32, 'translate');
+  }
+
+  const zoo = path.join(root, 'examples', 'zoo');
+  for (const file of readdirSync(zoo).filter((f) => f.endsWith('.onnx')).sort()) {
+    compare(file.replace('.onnx', ''), path.join(zoo, file), 200, 'rot90');
+  }
+  process.stdout.write(`${rows.join('\n')}\n`);
+
+  if (!process.env.BENCH_QUICK) {
+    // Memory must not grow with the number of images (SPEC §8). The zoo's widest ResNet keeps this
+    // check to minutes; the per-image state (Pool/Final vectors) is what could grow.
+    const model = path.join(zoo, 'resnet_w64.onnx');
+    process.stderr.write('bench: peak RSS at 32 vs 256 images (resnet_w64, rot90) …\n');
+    const small = run('equiprobe', model, 32, 'rot90');
+    const big = run('equiprobe', model, 256, 'rot90');
+    process.stdout.write(`\npeak RSS resnet_w64 rot90: 32 images ${small.maxRssMiB.toFixed(0)} MiB, 256 images ${big.maxRssMiB.toFixed(0)} MiB, ratio ${(big.maxRssMiB / small.maxRssMiB).toFixed(3)}\n`);
+  }
 }
 
-const zoo = path.join(root, 'examples', 'zoo');
-for (const file of readdirSync(zoo).filter((f) => f.endsWith('.onnx')).sort()) {
-  compare(file.replace('.onnx', ''), path.join(zoo, file), 200, 'rot90');
-}
-process.stdout.write(`${rows.join('\n')}\n`);
-
-if (!process.env.BENCH_QUICK) {
-  // Memory must not grow with the number of images (SPEC §8). The zoo's widest ResNet keeps this
-  // check to minutes; the per-image state (Pool/Final vectors) is what could grow.
-  const model = path.join(zoo, 'resnet_w64.onnx');
-  process.stderr.write('bench: peak RSS at 32 vs 256 images (resnet_w64, rot90) …\n');
-  const small = run('equiprobe', model, 32, 'rot90');
-  const big = run('equiprobe', model, 256, 'rot90');
-  process.stdout.write(`\npeak RSS resnet_w64 rot90: 32 images ${small.maxRssMiB.toFixed(0)} MiB, 256 images ${big.maxRssMiB.toFixed(0)} MiB, ratio ${(big.maxRssMiB / small.maxRssMiB).toFixed(3)}\n`);
-}
+if (process.argv[2] === 'scale') runScale(process.argv.slice(3));
+else runDefault();

@@ -44,6 +44,10 @@ export const messages = {
   interruptedTwice: (signal: string) => `Interrupted by ${signal} again; stopped at once. The last checkpoint is kept; --resume continues from it.`,
   interruptedEarly: (signal: string) => `Interrupted by ${signal} before the first checkpoint; nothing was written. Run the command again.`,
   tooFewImages: (n: number) => `Only ${n} image(s) were usable; vector layers (Pool, Final) need at least 3. Add images or use --synthetic N.`,
+  batchDependent: (nodes: readonly string[]) =>
+    `The model's output depends on the batch (BatchNormalization in training mode: ${nodes.slice(0, 3).join(', ')}${nodes.length > 3 ? ', …' : ''}); its per-image scores, intervals and chance levels are not per-image. Export the model in eval mode.`,
+  nullPartnerMissing: (n: number) =>
+    `${n} image(s) of the null set were left out of the chance level: their null partner was skipped or ran in another chunk (a fixed batch size of 1 or --batch 1).`,
   notProbed: (count: number) =>
     `${count} candidate tensor${count === 1 ? '' : 's'} of the probe set ${count === 1 ? 'is' : 'are'} not read as a map, tokens or vector (window partitions, attention, statistics); result.json's notProbed and \`equiprobe layers --layers all\` give each one's reason.`,
   nonFinite: (layer: string) => `Layer '${layer}' produced NaN or Inf; it is flagged and left out of the part averages.`,

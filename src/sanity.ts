@@ -248,7 +248,7 @@ export async function runSanity(options: SanityOptions = {}): Promise<SanityRow[
         });
         checkProbeSet(probe, result.report);
         probeRows.push(...run.expectations.map((e) => checkRow(probe, run, result.report, e)));
-        if (options.out) await writeFilesAtomic(path.join(options.out, run.label), await resultFiles(result.report, result.state, options.plots ?? true));
+        if (options.out) await writeFilesAtomic(path.join(options.out, run.label), await resultFiles(result.report, options.plots ?? true));
       }
       rows.push(...probeRows.sort(compareRows));
     }

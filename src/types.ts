@@ -103,6 +103,33 @@ export interface ElementScore {
   readonly eqv: ScoreStats;
 }
 
+/**
+ * How sure a score is and how much of it is chance (SPEC §4b): a 95 % interval (bootstrap over
+ * images for maps and Early/Middle/Late, block jackknife for vectors, Pool and Final), the chance
+ * level (the same score of image j's transformed features against its null partner's), and the
+ * score above it.
+ */
+export interface ScoreUncertainty {
+  readonly lo: number | null;
+  readonly hi: number | null;
+  /** Why there is no interval (`fewer_than_40_images`, `no_defined_pair`, `not_scored`). */
+  readonly intervalReason?: string;
+  /** Chance level (`inv_null`/`eqv_null`). */
+  readonly chance: number | null;
+  /** score − chance. */
+  readonly above: number | null;
+  /** (score − chance)/(1 − chance), unclipped. */
+  readonly excess: number | null;
+  /** Why there is no chance level or excess (`chance_saturated`, `no_null_pairs`). */
+  readonly excessReason?: string;
+}
+
+/** Uncertainty of the inv and eqv scores of a layer or part. */
+export interface Uncertainty {
+  readonly inv: ScoreUncertainty;
+  readonly eqv: ScoreUncertainty;
+}
+
 /** Scores of one layer under one transform (all its group elements pooled, and per element). */
 export interface LayerScore {
   readonly layer: string;
@@ -112,6 +139,8 @@ export interface LayerScore {
   readonly elements: readonly ElementScore[];
   /** Why the layer was not scored for this transform (e.g. a non-square map under rot90). */
   readonly skipped?: string;
+  /** Interval and chance level (absent in results written before they existed). */
+  readonly uncertainty?: Uncertainty;
 }
 
 /** Mean of a part's layer scores (each layer weighs the same), SPEC §5; null when no layer of the part has a defined pair. */
@@ -121,6 +150,8 @@ export interface PartScore {
   readonly inv: number | null;
   readonly eqv: number | null;
   readonly layers: number;
+  /** Interval and chance level (absent in results written before they existed). */
+  readonly uncertainty?: Uncertainty;
 }
 
 /** Top-1 accuracy and prediction consistency, SPEC §7 (only with labels). */
@@ -164,6 +195,8 @@ export interface MeasureConfig {
   readonly similarity: Similarity;
   readonly maxImages: number | null;
   readonly batch: number;
+  /** Images of the null order whose map null is scored (`--null-images`, SPEC §4b); absent in results written before it existed. */
+  readonly nullImages?: number;
   readonly threads: number;
   readonly labels: string | null;
 }

@@ -1,4 +1,12 @@
-import { PARTS, type LayerScore, type PartScore, type ProbeInfo } from '../types.js';
+import { PARTS, type LayerScore, type Part, type PartScore, type ProbeInfo, type TransformName } from '../types.js';
+
+/** The layers a part score averages: the part's layers under the transform that were scored, not flagged, and had a defined pair. */
+export function partMembers(probes: readonly ProbeInfo[], layers: readonly LayerScore[], transform: TransformName, part: Part, flagged: ReadonlySet<string>): LayerScore[] {
+  const partOf = new Map(probes.map((p) => [p.name, p.part]));
+  return layers.filter(
+    (l) => l.transform === transform && partOf.get(l.layer) === part && !l.skipped && !flagged.has(l.layer) && l.inv.mean !== null && l.eqv.mean !== null,
+  );
+}
 
 /**
  * Part scores (SPEC §5): the mean of the part's layer scores, each layer weighing the same.
@@ -16,7 +24,7 @@ export function aggregateParts(probes: readonly ProbeInfo[], layers: readonly La
     for (const part of PARTS) {
       const inPart = layers.filter((l) => l.transform === transform && partOf.get(l.layer) === part);
       if (inPart.length === 0) continue;
-      const members = inPart.filter((l) => !l.skipped && !flagged.has(l.layer) && l.inv.mean !== null && l.eqv.mean !== null);
+      const members = partMembers(probes, inPart, transform, part, flagged);
       const mean = (f: (l: LayerScore) => number | null) => (members.length === 0 ? null : members.reduce((s, l) => s + f(l)!, 0) / members.length);
       out.push({ part, transform, inv: mean((l) => l.inv.mean), eqv: mean((l) => l.eqv.mean), layers: members.length });
     }

@@ -119,6 +119,27 @@ export class Scorer {
     return this.read(outputs, images.length, g.transform === 'translate' ? null : original.outputs);
   }
 
+  /**
+   * The original pass as the null sees it (SPEC §4b): image j of the result carries the unit rows,
+   * raw maps, constant-row margins and ρ of image `partners[j]` of `original`, so `runElement` on the transformed
+   * copies of some images scores them against their null partners' untransformed features.
+   *
+   * @param partners - per output image, the index of its partner in the original chunk
+   */
+  partnerPass(original: OriginalPass, partners: readonly number[]): OriginalPass {
+    // A fixed batch size runs padded chunks: pad the gathered rows the same way.
+    const rows = [...partners];
+    while (this.input.fixedBatch !== null && rows.length < this.input.fixedBatch) rows.push(rows[rows.length - 1]);
+    const outputs: Record<string, ort.Tensor> = { ...original.outputs };
+    for (const i of this.plan.scored) {
+      for (const name of [tensorName.unit(i), tensorName.raw(i), tensorName.marginB(i), tensorName.rho(i)]) {
+        const t = original.outputs[name];
+        if (t) outputs[name] = gatherBatch(t, rows);
+      }
+    }
+    return { count: partners.length, outputs };
+  }
+
   /** One run: a chunk is never more than a fixed batch size, so `runImages` makes exactly one (padded) call. */
   private async run(session: ort.InferenceSession, images: readonly Float32Array[], feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
     const [{ tensors }] = await runImages(session, this.input, images, session.outputNames, feeds);
@@ -175,3 +196,12 @@ export class Scorer {
  * 128 MiB, 35.4 s at 256 MiB).
  */
 const MAX_HELD_VALUES = 1 << 25;
+
+/** Rows `indices` of a tensor's batch axis (axis 0), as a new tensor. */
+function gatherBatch(t: ort.Tensor, indices: readonly number[]): ort.Tensor {
+  const data = t.data as Float32Array | Float64Array;
+  const per = data.length / t.dims[0];
+  const out = data instanceof Float64Array ? new Float64Array(per * indices.length) : new Float32Array(per * indices.length);
+  indices.forEach((from, j) => out.set(data.subarray(from * per, (from + 1) * per), j * per));
+  return new ort.Tensor(t.type as 'float32' | 'float64', out, [indices.length, ...t.dims.slice(1)]);
+}

@@ -1,4 +1,4 @@
-import type { MetricEngine, PairScores } from './metric.js';
+import type { PairScores } from './metric.js';
 import { isConstantMargin, isNearConstantMargin } from './constant-rows.js';
 import { addScore, type ScoreSums } from './sums.js';
 
@@ -30,23 +30,4 @@ export function addPairScores(s: PairScores, k: number, inv: ScoreSums, eqv: Sco
     addScore(inv, s.inv[row]);
     addScore(eqv, Math.max(s.eqv[row], s.inv[row]));
   }
-}
-
-/**
- * Vector probes (SPEC §4): similarity runs over the images of the run, per channel. Rows of the
- * K×N matrices are channels, columns images; then the same scoring as one map pair.
- *
- * @param transformed - per image, the vector from the transformed input (K values)
- * @param original - per image, the vector from the original input
- */
-export async function scoreVectors(engine: MetricEngine, transformed: readonly Float32Array[], original: readonly Float32Array[], k: number, inv: ScoreSums, eqv: ScoreSums): Promise<void> {
-  const n = original.length;
-  const columns = (vectors: readonly Float32Array[]) => {
-    const out = new Float32Array(k * n);
-    vectors.forEach((v, i) => {
-      for (let c = 0; c < k; c++) out[c * n + i] = v[c];
-    });
-    return out;
-  };
-  addPairScores(await engine.score(columns(transformed), columns(original), k, n), k, inv, eqv);
 }

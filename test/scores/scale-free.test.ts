@@ -7,12 +7,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../probes/filters.js';
 import { GraphBuilder } from '../../src/onnx/graph.js';
 import { measure } from '../../src/pipeline.js';
-import { isConstantMargin } from '../../src/scores/constant-rows.js';
-import { MetricEngine } from '../../src/scores/metric.js';
+import { addChunk, addCoMomentScores, emptyCoMoments, type CrossProduct } from '../../src/scores/co-moments.js';
+import { emptySums } from '../../src/scores/sums.js';
 import type { ProbeReport } from '../../src/types.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-scale-'));
@@ -83,22 +83,30 @@ describe('scale-free constant rule (SPEC §3)', () => {
   }, 60_000);
 });
 
-describe('a row whose values are all equal', () => {
-  let engine: MetricEngine;
-  beforeAll(async () => {
-    engine = await MetricEngine.open('pearson', { threads: 1 });
-  });
-  afterAll(async () => engine.release());
+describe('a vector channel whose values are all equal', () => {
+  /** aᵀb in plain float64 JS (the product the scorer runs in onnxruntime). */
+  const product: CrossProduct = async (a, b, n, t, k) => {
+    const out = new Float64Array(t * k);
+    for (let i = 0; i < n; i++) for (let r = 0; r < t; r++) for (let c = 0; c < k; c++) out[r * k + c] += a[i * t + r] * b[i * k + c];
+    return out;
+  };
 
-  it('is constant whatever its value and length, next to a row that varies (float32 sums of a constant are inexact)', async () => {
+  it('is constant whatever its value and the number of images, next to a channel that varies', async () => {
     for (const v of [0.1, 1 / 3, -7.123456, 1e-20, 3e7, 2 ** 24 + 2]) {
       for (const n of [7, 50_176, 200_003]) {
-        // Row 0 holds v everywhere; row 1 varies on the same scale (ρ is the RMS of both rows).
-        const rows = new Float32Array(2 * n).fill(v, 0, n);
-        for (let i = 0; i < n; i++) rows[n + i] = v * (1 + 0.5 * Math.sin(i));
-        const s = await engine.score(rows, rows, 2, n);
-        expect([...s.marginA].map(isConstantMargin), `v = ${v}, n = ${n}`).toEqual([true, false]);
-        expect([...s.marginB].map(isConstantMargin), `v = ${v}, n = ${n}`).toEqual([true, false]);
+        // Channel 0 holds v for every image; channel 1 varies on the same scale (ρ is the RMS of both).
+        const rows = new Float32Array(2 * n);
+        for (let i = 0; i < n; i++) [rows[2 * i], rows[2 * i + 1]] = [v, v * (1 + 0.5 * Math.sin(i))];
+        const m = emptyCoMoments(2, true);
+        for (let start = 0; start < n; start += 4096) {
+          const part = rows.subarray(2 * start, 2 * Math.min(n, start + 4096));
+          await addChunk(m, part, part, part.length / 2, product);
+        }
+        const [inv, eqv] = [emptySums(), emptySums()];
+        addCoMomentScores(m, inv, eqv);
+        // Channel 0 is constant on both sides (undefined, not one-sided); channel 1 correlates with itself.
+        expect([inv.n, inv.undefinedPairs, inv.oneSided], `v = ${v}, n = ${n}`).toEqual([1, 1, 0]);
+        expect(inv.sum).toBeCloseTo(1, 9);
       }
     }
   });
