@@ -6,6 +6,7 @@ import { finalizeReport } from './measure/finalize.js';
 import { FILE_COLUMN, holdsOldState, PAIR_COLUMN, RunState } from './measure/run-state.js';
 import { stateMessages } from './measure/state-messages.js';
 import { elementsFor, skippedLayerReasons, type MeasureResult } from './pipeline.js';
+import { fromDisk } from './report/disk-format.js';
 import { CrossProducts } from './scores/metric.js';
 import { mergeStates } from './scores/state.js';
 import type { AppendStore, ColumnValues } from './store/append-store.js';
@@ -111,7 +112,7 @@ export async function mergeResults(dirs: readonly string[], options: RuntimeOpti
   if (dirs.length === 0) throw new RangeError('No result folders given. Pass the folders written by `equiprobe measure --shard i/n`.');
   const overwritten = options.stateDir ? dirs.find((d) => path.resolve(d, STATE_DIR) === path.resolve(options.stateDir!)) : undefined;
   if (overwritten !== undefined) throw new RangeError(`The merged result would overwrite shard '${overwritten}'. Merge into a new folder (--out).`);
-  const reports = await Promise.all(dirs.map((d) => readJson<ProbeReport>(path.join(d, 'result.json'))));
+  const reports = await Promise.all(dirs.map(async (d) => fromDisk(await readJson<unknown>(path.join(d, 'result.json')))));
   const shards = await Promise.all(dirs.map((d) => openShardState(d)));
   const key = runKey(reports[0]);
   reports.forEach((r, i) => {

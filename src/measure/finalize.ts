@@ -61,6 +61,12 @@ async function finalSums(run: RunDescription, state: MeasureState, rows: readonl
   return sums;
 }
 
+/** Now, or SOURCE_DATE_EPOCH (seconds) when set, as reproducible builds do: re-runs then write identical bytes. */
+function createdAt(): string {
+  const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+  return new Date(process.env.SOURCE_DATE_EPOCH && Number.isFinite(epoch) ? epoch * 1000 : Date.now()).toISOString();
+}
+
 /**
  * Stage 6: scores vector layers over all images, then summarises layers, parts and accuracy
  * into the `ProbeReport`, with intervals and chance levels (SPEC §4b) from the per-image rows.
@@ -80,6 +86,7 @@ export async function finalizeReport(
   const sums = await finalSums(run, state, rows, product);
   const used = state.images;
   const warnings = state.nonFinite.map((name) => messages.nonFinite(name));
+  if (run.config.images === null) warnings.unshift(messages.syntheticImages(used));
   if (used < 3 && run.probes.some((p) => p.kind === 'vector')) warnings.push(messages.tooFewImages(used));
   const notProbed = run.notProbed ?? [];
   if (notProbed.length > 0) warnings.push(messages.notProbed(notProbed.length));
@@ -103,18 +110,24 @@ export async function finalizeReport(
     flagged,
   });
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: 'equiprobe', version: toolVersion(), onnxruntime: ort.env.versions.common ?? 'unknown' },
     model: { ...run.model, input: run.input },
     config: run.config,
     // Skipped files are kept by path in the state (to match on resume) and reported relative to the folder.
-    images: { used, skipped: state.skipped.map((s) => ({ file: run.config.images ? path.relative(run.config.images, s.file) : s.file, reason: s.reason })) },
+    images: {
+      used,
+      skipped: state.skipped.map((s) => ({ file: run.config.images ? path.relative(run.config.images, s.file) : s.file, reason: s.reason })),
+      conversions: Object.entries(state.conversions ?? {})
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([conversion, images]) => ({ conversion, images })),
+    },
     probes: run.probes,
     notProbed,
     layers,
     parts,
     accuracy: state.accuracy ? accuracyReport(state.accuracy, run.elements) : null,
     warnings,
-    createdAt: new Date().toISOString(),
+    createdAt: createdAt(),
   };
 }

@@ -102,7 +102,7 @@ export function makeReport(options: FakeReportOptions): ProbeReport {
   }
 
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: 'equiprobe', version: '0.1.0', onnxruntime: '1.30.0' },
     model: {
       name: options.name,
@@ -127,7 +127,7 @@ export function makeReport(options: FakeReportOptions): ProbeReport {
       threads: 1,
       labels: null,
     },
-    images: { used: 8, skipped: [] },
+    images: { used: 8, skipped: [], conversions: [] },
     probes,
     layers,
     parts,
