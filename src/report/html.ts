@@ -236,7 +236,7 @@ function layersTable(report: ProbeReport): string {
         l ? meanStd(l.inv) : '–',
         l ? meanStd(l.eqv) : '–',
         l ? num(l.inv.defined) : '–',
-        l ? num(l.inv.undefinedPairs) : '–',
+        l ? num(l.inv.undefinedPairs) + (l.inv.oneSided ? ` (${num(l.inv.oneSided)} one-sided)` : '') : '–',
         l?.skipped ? `<span class="warn">${esc(l.skipped)}</span>` : l ? '' : '<span class="muted">not scored</span>',
       ]);
     }
