@@ -1,10 +1,11 @@
 import { existsSync, rmdirSync, rmSync } from 'node:fs';
-import { readFile, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { messages } from '../messages.js';
 import { STATE_DIR } from '../merge.js';
 import { fingerprintOf, measure, type MeasureOptions, type MeasureResult } from '../pipeline.js';
 import { writeFilesAtomic } from '../report/atomic.js';
+import { readReport } from '../report/read.js';
 import { resultFiles } from '../report/write.js';
 import { acquireLock } from '../store/lock.js';
 import type { ProbeReport } from '../types.js';
@@ -65,7 +66,7 @@ async function resumeOrStart(out: string, checkpoint: string, options: MeasureOp
   const state = path.join(out, STATE_DIR);
   const saved = hasState(state) ? (await RunState.open(state)).fingerprint : null;
   if (saved !== fingerprintOf(options)) throw new Error(messages.resultOtherOptions(out));
-  return JSON.parse(await readFile(path.join(out, 'result.json'), 'utf8')) as ProbeReport;
+  return (await readReport(out)).report;
 }
 
 /**

@@ -100,7 +100,7 @@ describe('non-square maps under rot90', () => {
 
 describe('non-square inputs (SPEC §1–§2)', () => {
   it('are measured under hflip: a left–right symmetric conv gives inv = 1 on a 16×48 input, from files and synthetic images', async () => {
-    for (const source of [{ synthetic: 4 }, { images, maxImages: 4 }]) {
+    for (const source of [{ synthetic: 4 }, { images, maxImages: 4, preset: 'none' as const }]) {
       const { report } = await measure({ model: mirrorConv(16, 48), transforms: ['hflip', 'vflip'], ...source, layers: 'all', threads: 1 });
       const hflip = maps(report).filter((l) => l.transform === 'hflip');
       expect(hflip).toHaveLength(2);
@@ -110,7 +110,7 @@ describe('non-square inputs (SPEC §1–§2)', () => {
   }, 60_000);
 
   it('are measured under translate in crop mode, from image files', async () => {
-    const { report } = await measure({ model: mirrorConv(16, 48), transforms: ['translate'], shifts: [1, 3, 20], images, maxImages: 4, layers: 'all', threads: 1 });
+    const { report } = await measure({ model: mirrorConv(16, 48), transforms: ['translate'], shifts: [1, 3, 20], images, maxImages: 4, preset: 'none', layers: 'all', threads: 1 });
     // Shifts are clipped to s < min(H, W)/2 = 8.
     expect(report.config.shifts).toEqual([1, 3]);
     for (const l of maps(report)) expect(l.inv.defined, l.layer).toBeGreaterThan(0);
