@@ -11,6 +11,7 @@ import { Scorer } from './measure/scorer.js';
 import { messages } from './messages.js';
 import { detectInput } from './model/input.js';
 import { loadModel } from './model/load.js';
+import type { DiscoveryCacheOptions } from './model/discovery-cache.js';
 import { probeSet, type ProbeSelection } from './model/probes.js';
 import { upgradeForMetric } from './onnx/upgrade.js';
 import { MetricEngine } from './scores/metric.js';
@@ -19,7 +20,7 @@ import { groupElements } from './transforms/index.js';
 import type { GroupElement, MeasureConfig, Preprocessing, ProbeInfo, ProbeReport, ShiftMode, Similarity, TransformName } from './types.js';
 
 /** Options of `measure`; the CLI flags map onto these one to one. */
-export interface MeasureOptions extends ProbeSelection, RuntimeOptions, PreprocessingOptions {
+export interface MeasureOptions extends ProbeSelection, RuntimeOptions, PreprocessingOptions, DiscoveryCacheOptions {
   /** Path to the `.onnx` file. */
   readonly model: string;
   /** Model name in results (default: the file name without `.onnx`); correlate/compare match by it. */
@@ -102,7 +103,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   }
   const runtime: RuntimeOptions = { threads: options.threads ?? defaultThreads(), device: options.device };
   const preprocessing = resolvePreprocessing(options, input);
-  const { probes, notProbed } = await probeSet(model, input, options, runtime);
+  const { probes, notProbed } = await probeSet(model, input, options, { ...runtime, cache: options.cache, cacheDir: options.cacheDir });
 
   // 2–3. Images, labels and group elements.
   const elements = elementsFor(transforms, options.shifts ?? DEFAULT_SHIFTS, input.height);

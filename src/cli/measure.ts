@@ -17,7 +17,7 @@ const CHECKPOINT = 'checkpoint.json';
 
 /** Options that change the numbers; a checkpoint only resumes a run with the same ones. */
 function fingerprint(options: MeasureOptions): string {
-  const { threads: _t, batch: _b, onProgress: _p, onCheckpoint: _c, onWarning: _w, resume: _r, ...rest } = options;
+  const { threads: _t, batch: _b, cache: _k, cacheDir: _d, onProgress: _p, onCheckpoint: _c, onWarning: _w, resume: _r, ...rest } = options;
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
 }
 
