@@ -5,6 +5,9 @@
  * Every measurement runs in a child process (bench/one.ts) so its peak RSS is its own.
  * Models are built in code with seeded random weights (bench/models.ts): nothing is downloaded.
  * Prints a markdown table of ratios; `BENCH_QUICK=1` skips the 32-vs-256-image memory check.
+ * `npm run bench -- peer [images]` compares with a PyTorch-hooks script instead (bench/peer.ts);
+ * `npm run bench -- startup` times start-up, first run and cached (bench/startup.ts);
+ * `npm run bench -- steady [images] [models]` the steady state against the floor (default 128 images).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -24,8 +27,8 @@ const root = path.resolve(here, '..', '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-bench-'));
 const TRANSLATE_SHIFTS = '1,2,4,8,16,32';
 
-function run(mode: 'forward' | 'exposed' | 'products' | 'equiprobe', model: string, images: number, transform: string): Sample {
-  const args = [path.join(here, 'one.js'), mode, model, String(images), transform, ...(transform === 'translate' ? [TRANSLATE_SHIFTS] : [])];
+function run(mode: 'forward' | 'exposed' | 'products' | 'equiprobe', model: string, images: number, transform: string, layers = 'default'): Sample {
+  const args = [path.join(here, 'one.js'), mode, model, String(images), transform, ...(transform === 'translate' ? [TRANSLATE_SHIFTS] : []), `--layers=${layers}`];
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Sample;
 }
@@ -38,9 +41,10 @@ const rows: string[] = [
   '| model | transform | images | forward s | exposed s | K×K products s | floor | floor, exposed | equiprobe s | ratio | images/s | peak RSS MiB |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
-function compare(name: string, model: string, images: number, transform: string): Sample {
-  process.stderr.write(`bench: ${name} ${transform} ${images} images …\n`);
-  const [forward, exposed, products, probe] = (['forward', 'exposed', 'products', 'equiprobe'] as const).map((mode) => run(mode, model, images, transform));
+function compare(name: string, model: string, images: number, transform: string, layers = 'default'): Sample {
+  process.stderr.write(`bench: ${name} ${transform} ${images} images, --layers ${layers} …\n`);
+  const [forward, exposed, products, probe] = (['forward', 'exposed', 'products', 'equiprobe'] as const).map((mode) => run(mode, model, images, transform, layers));
+  if (layers !== 'default') name = `${name} (${layers})`;
   const seconds = (s: Sample) => s.seconds.toFixed(1);
   const ratio = (s: number) => (s / forward.seconds).toFixed(2);
   rows.push(
@@ -49,29 +53,51 @@ function compare(name: string, model: string, images: number, transform: string)
   return probe;
 }
 
-const large = [
-  ['resnet50', buildResNet50(0)],
-  ['vit_s16', buildVitS16(0)],
-] as const;
-for (const [name, bytes] of large) {
-  const file = path.join(dir, `${name}.onnx`);
-  writeFileSync(file, bytes);
-  compare(name, file, 32, 'rot90');
-  compare(name, file, 32, 'translate');
+/** The default benchmark: forward-pass floors, the zoo, and the 32-vs-256-image memory check. */
+function runDefault(): void {
+  const large = [
+    ['resnet50', buildResNet50(0)],
+    ['vit_s16', buildVitS16(0)],
+  ] as const;
+  for (const [name, bytes] of large) {
+    const file = path.join(dir, `${name}.onnx`);
+    writeFileSync(file, bytes);
+    compare(name, file, 32, 'rot90');
+    compare(name, file, 32, 'translate');
+  }
+
+  const zoo = path.join(root, 'examples', 'zoo');
+  for (const file of readdirSync(zoo).filter((f) => f.endsWith('.onnx')).sort()) {
+    compare(file.replace('.onnx', ''), path.join(zoo, file), 200, 'rot90');
+  }
+  process.stdout.write(`${rows.join('\n')}\n`);
+
+  if (!process.env.BENCH_QUICK) {
+    // Memory must not grow with the number of images (SPEC §8). The zoo's widest ResNet keeps this
+    // check to minutes; the per-image state (Pool/Final vectors) is what could grow.
+    const model = path.join(zoo, 'resnet_w64.onnx');
+    process.stderr.write('bench: peak RSS at 32 vs 256 images (resnet_w64, rot90) …\n');
+    const small = run('equiprobe', model, 32, 'rot90');
+    const big = run('equiprobe', model, 256, 'rot90');
+    process.stdout.write(`\npeak RSS resnet_w64 rot90: 32 images ${small.maxRssMiB.toFixed(0)} MiB, 256 images ${big.maxRssMiB.toFixed(0)} MiB, ratio ${(big.maxRssMiB / small.maxRssMiB).toFixed(3)}\n`);
+  }
 }
 
-const zoo = path.join(root, 'examples', 'zoo');
-for (const file of readdirSync(zoo).filter((f) => f.endsWith('.onnx')).sort()) {
-  compare(file.replace('.onnx', ''), path.join(zoo, file), 200, 'rot90');
+/**
+ * `npm run bench -- steady [images] [models]`: the steady state against the floor at 128 images (so
+ * that start-up is not what is measured), rot90 and translate, default probe set and `--layers blocks`.
+ */
+function runSteady(images: number, models: readonly string[]): void {
+  const builders = { resnet50: buildResNet50, vit_s16: buildVitS16 } as const;
+  for (const name of models as (keyof typeof builders)[]) {
+    const file = path.join(dir, `${name}.onnx`);
+    writeFileSync(file, builders[name](0));
+    for (const transform of ['rot90', 'translate']) for (const layers of ['default', 'blocks']) compare(name, file, images, transform, layers);
+  }
+  process.stdout.write(`${rows.join('\n')}\n`);
 }
-process.stdout.write(`${rows.join('\n')}\n`);
 
-if (!process.env.BENCH_QUICK) {
-  // Memory must not grow with the number of images (SPEC §8). The zoo's widest ResNet keeps this
-  // check to minutes; the per-image state (Pool/Final vectors) is what could grow.
-  const model = path.join(zoo, 'resnet_w64.onnx');
-  process.stderr.write('bench: peak RSS at 32 vs 256 images (resnet_w64, rot90) …\n');
-  const small = run('equiprobe', model, 32, 'rot90');
-  const big = run('equiprobe', model, 256, 'rot90');
-  process.stdout.write(`\npeak RSS resnet_w64 rot90: 32 images ${small.maxRssMiB.toFixed(0)} MiB, 256 images ${big.maxRssMiB.toFixed(0)} MiB, ratio ${(big.maxRssMiB / small.maxRssMiB).toFixed(3)}\n`);
-}
+if (process.argv[2] === 'peer') await import('./peer.js');
+else if (process.argv[2] === 'steady') runSteady(Number(process.argv[3] ?? 128), (process.argv[4] ?? 'resnet50,vit_s16').split(','));
+else if (process.argv[2] === 'startup') await import('./startup.js');
+else runDefault();
