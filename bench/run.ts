@@ -7,7 +7,7 @@
  * Prints a markdown table of ratios; `BENCH_QUICK=1` skips the 32-vs-256-image memory check.
  * `npm run bench -- peer [images]` compares with a PyTorch-hooks script instead (bench/peer.ts);
  * `npm run bench -- startup` times start-up, first run and cached (bench/startup.ts);
- * `npm run bench -- steady [images] [models]` the steady state against the floor (default 128 images).
+ * `npm run bench -- steady [images] [models] [transforms]` the steady state against the floor (default 128 images).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -84,20 +84,21 @@ function runDefault(): void {
 }
 
 /**
- * `npm run bench -- steady [images] [models]`: the steady state against the floor at 128 images (so
- * that start-up is not what is measured), rot90 and translate, default probe set and `--layers blocks`.
+ * `npm run bench -- steady [images] [models] [transforms]`: the steady state against the floor at 128
+ * images (so that start-up is not what is measured), default probe set and `--layers blocks`; models
+ * and transforms comma-separated (default resnet50,vit_s16 and rot90,translate).
  */
-function runSteady(images: number, models: readonly string[]): void {
+function runSteady(images: number, models: readonly string[], transforms: readonly string[]): void {
   const builders = { resnet50: buildResNet50, vit_s16: buildVitS16 } as const;
   for (const name of models as (keyof typeof builders)[]) {
     const file = path.join(dir, `${name}.onnx`);
     writeFileSync(file, builders[name](0));
-    for (const transform of ['rot90', 'translate']) for (const layers of ['default', 'blocks']) compare(name, file, images, transform, layers);
+    for (const transform of transforms) for (const layers of ['default', 'blocks']) compare(name, file, images, transform, layers);
   }
   process.stdout.write(`${rows.join('\n')}\n`);
 }
 
 if (process.argv[2] === 'peer') await import('./peer.js');
-else if (process.argv[2] === 'steady') runSteady(Number(process.argv[3] ?? 128), (process.argv[4] ?? 'resnet50,vit_s16').split(','));
+else if (process.argv[2] === 'steady') runSteady(Number(process.argv[3] ?? 128), (process.argv[4] ?? 'resnet50,vit_s16').split(','), (process.argv[5] ?? 'rot90,translate').split(','));
 else if (process.argv[2] === 'startup') await import('./startup.js');
 else runDefault();

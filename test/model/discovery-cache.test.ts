@@ -5,6 +5,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { defaultCacheDir, discoveryKey, readCached, writeCached } from '../../src/model/discovery-cache.js';
 import { detectInput } from '../../src/model/input.js';
@@ -114,6 +115,21 @@ describe('discovery cache', () => {
     expect(await readCached(dir, key, valid)).toBeNull();
     expect((await probesOf(file, dir)).set).toEqual(whole);
     expect(JSON.parse(readFileSync(entryPath, 'utf8')).key).toBe(key);
+  });
+
+  it('the CLI keeps an entry in EQUIPROBE_CACHE_DIR, and writes none with --no-cache', () => {
+    const file = tinyModel('cli.onnx', 1);
+    const layers = (dir: string, ...flags: string[]) =>
+      spawnSync(process.execPath, [path.resolve('bin/equiprobe.js'), 'layers', file, ...flags], { encoding: 'utf8', env: { ...process.env, EQUIPROBE_CACHE_DIR: dir } });
+    const bypassed = mkdtempSync(path.join(work, 'cli-bypass-'));
+    const plain = layers(bypassed, '--no-cache');
+    expect(plain.status).toBe(0);
+    expect(entries(bypassed)).toEqual([]);
+    const cached = mkdtempSync(path.join(work, 'cli-cache-'));
+    const first = layers(cached);
+    expect(entries(cached)).toHaveLength(1);
+    expect(layers(cached).stdout).toBe(first.stdout);
+    expect(first.stdout).toBe(plain.stdout);
   });
 
   it('lives in EQUIPROBE_CACHE_DIR, else XDG_CACHE_HOME/equiprobe, else ~/.cache/equiprobe', () => {
