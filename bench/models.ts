@@ -22,7 +22,7 @@ import { GraphBuilder } from '../src/onnx/graph.js';
  * the same seed gives the same weights on every run). Both Box–Muller outputs are used, which
  * halves the cost: ResNet-50 needs 25M draws and generation should stay well under a second or two.
  */
-function normalSampler(seed: number): () => number {
+export function normalSampler(seed: number): () => number {
   const uniform = mulberry32(seed);
   let spare: number | null = null;
   return () => {
@@ -40,7 +40,7 @@ function normalSampler(seed: number): () => number {
 }
 
 /** `count` normal draws scaled by `std`; with `truncate`, draws beyond ±2σ are redrawn. */
-function normalWeights(normal: () => number, count: number, std: number, truncate = false): Float32Array {
+export function normalWeights(normal: () => number, count: number, std: number, truncate = false): Float32Array {
   const w = new Float32Array(count);
   for (let i = 0; i < count; i++) {
     let z = normal();

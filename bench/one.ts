@@ -6,10 +6,11 @@
  * images, no extra outputs), `exposed` (the same with the default probe tensors made graph outputs,
  * as the metric needs them: onnxruntime can then no longer fuse e.g. Conv+Add+Relu), `products` (only the K×K similarity products SPEC §4 asks for: one
  * per map probe of the default set, image and element, on random rows of the probe's shape — the
- * part of the metric no implementation can skip), `equiprobe` (a full measurement) or `startup`
- * (what a measurement does before its first image: load the model, discover the probes — from the
- * discovery cache when the model was seen before — and build and open the scored models; JSON
- * { seconds, load, discovery, scorer, process } with `process` counted from the process's start).
+ * part of the metric no implementation can skip), `equiprobe` (a full measurement), `no-null`
+ * (the same without the map chance level, `nullImages: 0`: what the null passes cost, SPEC §4b) or
+ * `startup` (what a measurement does before its first image: load the model, discover the probes —
+ * from the discovery cache when the model was seen before — and build and open the scored models;
+ * JSON { seconds, load, discovery, scorer, process } with `process` counted from the process's start).
  */
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
@@ -76,8 +77,8 @@ async function similarityProducts(count: number): Promise<() => Promise<void>> {
   const shapes = new Map<string, [number, number]>();
   for (const element of [...elementsFor([transform as TransformName], shifts ?? [], input.height).values()].flat()) {
     for (const p of probes) {
-      const d = element.transform === 'translate' ? mapShift(element.shift, p.h, input.height) : 0;
-      const [k, positions] = [p.channels, (p.h - d) * (p.w - d)];
+      const [dy, dx] = element.transform === 'translate' ? [mapShift(element.shift, p.h, input.height), mapShift(element.shift, p.w, input.width)] : [0, 0];
+      const [k, positions] = [p.channels, (p.h - dy) * (p.w - dx)];
       const name = `rows_${k}_${positions}`;
       if (!shapes.has(name)) {
         shapes.set(name, [k, positions]);
@@ -118,12 +119,19 @@ if (mode === 'startup') {
   process.exit(0);
 }
 
+/** Group elements of the transform (d4: 7, rot90: 3, translate: the shifts below H/2), as a measurement counts them. */
+async function elementCount(): Promise<number> {
+  const height = detectInput((await loadModel(model)).proto, model).height;
+  const list = [...elementsFor([transform as TransformName], shifts ?? Array.from({ length: 32 }, (_, i) => i + 1), height).values()];
+  return list.flat().length;
+}
+
+const elements = await elementCount();
 const runProducts = mode === 'products' ? await similarityProducts(images) : null;
 const exposed = mode === 'exposed' ? await probeList() : null;
 const start = process.hrtime.bigint();
 let passes = 0;
 let layerMeans: { layer: string; inv: number | null; eqv: number | null }[] | undefined;
-const elements = transform === 'rot90' ? 3 : transform === 'translate' ? shifts!.length : 1;
 if (runProducts) {
   passes = images;
   await runProducts();
@@ -134,7 +142,8 @@ if (runProducts) {
   passes = images * (1 + elements);
   await forwardPasses(passes, () => openSession(exposed.loaded.proto, exposed.probes.map((p) => p.name), { threads }));
 } else {
-  const { report } = await measure({ model, transforms: [transform as TransformName], synthetic: images, shifts, shiftMode: 'roll', batch, layers, threads, preset: 'none' });
+  const nullImages = mode === 'no-null' ? 0 : undefined;
+  const { report } = await measure({ model, transforms: [transform as TransformName], synthetic: images, shifts, shiftMode: 'roll', batch, nullImages, layers, threads, preset: 'none' });
   passes = images * (1 + report.layers[0].elements.length);
   layerMeans = report.layers.map((l) => ({ layer: l.layer, inv: l.inv.mean, eqv: l.eqv.mean }));
 }

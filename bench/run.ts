@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: equiprobe's time against plain forward passes (issue targets: ≤ 1.5× for
  * ResNet-50 and ViT-S/16 under rot90) and against the floor of forward passes plus the K×K
- * similarity products alone; peak RSS at 32 vs 256 images; the zoo.
+ * similarity products alone; the cost of the map chance level (SPEC §4b: with vs without
+ * `nullImages`); peak RSS at 32 vs 256 images; the zoo.
  * Every measurement runs in a child process (bench/one.ts) so its peak RSS is its own.
  * Models are built in code with seeded random weights (bench/models.ts): nothing is downloaded.
  * Prints a markdown table of ratios; `BENCH_QUICK=1` skips the 32-vs-256-image memory check.
+ * `npm run bench -- scale …` runs the scale benchmark instead (bench/scale.ts).
  * `npm run bench -- peer [images]` compares with a PyTorch-hooks script instead (bench/peer.ts);
  * `npm run bench -- startup` times start-up, first run and cached (bench/startup.ts);
  * `npm run bench -- steady [images] [models] [transforms]` the steady state against the floor (default 128 images).
@@ -15,6 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildResNet50, buildVitS16 } from './models.js';
+import { runScale } from './scale.js';
 
 interface Sample {
   seconds: number;
@@ -27,7 +30,7 @@ const root = path.resolve(here, '..', '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-bench-'));
 const TRANSLATE_SHIFTS = '1,2,4,8,16,32';
 
-function run(mode: 'forward' | 'exposed' | 'products' | 'equiprobe', model: string, images: number, transform: string, layers = 'default'): Sample {
+function run(mode: 'forward' | 'exposed' | 'products' | 'equiprobe' | 'no-null', model: string, images: number, transform: string, layers = 'default'): Sample {
   const args = [path.join(here, 'one.js'), mode, model, String(images), transform, ...(transform === 'translate' ? [TRANSLATE_SHIFTS] : []), `--layers=${layers}`];
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Sample;
@@ -38,17 +41,17 @@ function run(mode: 'forward' | 'exposed' | 'products' | 'equiprobe', model: stri
 // "exposed" = the forward passes with the probe tensors made graph outputs, as the metric needs them
 // (onnxruntime then cannot fuse e.g. Conv+Add+Relu): the forward part a measurement really runs.
 const rows: string[] = [
-  '| model | transform | images | forward s | exposed s | K×K products s | floor | floor, exposed | equiprobe s | ratio | images/s | peak RSS MiB |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| model | transform | images | forward s | exposed s | K×K products s | floor | floor, exposed | equiprobe s | ratio | images/s | peak RSS MiB | no null s | null cost |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 function compare(name: string, model: string, images: number, transform: string, layers = 'default'): Sample {
   process.stderr.write(`bench: ${name} ${transform} ${images} images, --layers ${layers} …\n`);
-  const [forward, exposed, products, probe] = (['forward', 'exposed', 'products', 'equiprobe'] as const).map((mode) => run(mode, model, images, transform, layers));
+  const [forward, exposed, products, probe, noNull] = (['forward', 'exposed', 'products', 'equiprobe', 'no-null'] as const).map((mode) => run(mode, model, images, transform, layers));
   if (layers !== 'default') name = `${name} (${layers})`;
   const seconds = (s: Sample) => s.seconds.toFixed(1);
   const ratio = (s: number) => (s / forward.seconds).toFixed(2);
   rows.push(
-    `| ${name} | ${transform} | ${images} | ${seconds(forward)} | ${seconds(exposed)} | ${seconds(products)} | ${ratio(forward.seconds + products.seconds)} | ${ratio(exposed.seconds + products.seconds)} | ${seconds(probe)} | ${ratio(probe.seconds)} | ${(images / probe.seconds).toFixed(2)} | ${probe.maxRssMiB.toFixed(0)} |`,
+    `| ${name} | ${transform} | ${images} | ${seconds(forward)} | ${seconds(exposed)} | ${seconds(products)} | ${ratio(forward.seconds + products.seconds)} | ${ratio(exposed.seconds + products.seconds)} | ${seconds(probe)} | ${ratio(probe.seconds)} | ${(images / probe.seconds).toFixed(2)} | ${probe.maxRssMiB.toFixed(0)} | ${seconds(noNull)} | ${(probe.seconds / noNull.seconds).toFixed(2)} |`,
   );
   return probe;
 }
@@ -98,7 +101,8 @@ function runSteady(images: number, models: readonly string[], transforms: readon
   process.stdout.write(`${rows.join('\n')}\n`);
 }
 
-if (process.argv[2] === 'peer') await import('./peer.js');
+if (process.argv[2] === 'scale') runScale(process.argv.slice(3));
+else if (process.argv[2] === 'peer') await import('./peer.js');
 else if (process.argv[2] === 'steady') runSteady(Number(process.argv[3] ?? 128), (process.argv[4] ?? 'resnet50,vit_s16').split(','), (process.argv[5] ?? 'rot90,translate').split(','));
 else if (process.argv[2] === 'startup') await import('./startup.js');
 else runDefault();

@@ -71,16 +71,16 @@ log "report -> $OUT/report.html"
 log "stability -> $OUT/stability.csv"
 node scripts/zoo-stability.mjs "$OUT" "${MODELS[@]}"
 
-# Keep results/zoo small enough to commit: the running sums (state.json) are only needed to
-# merge; the shard halves are summarised in stability.csv.
-# ZOO_KEEP_SHARDS=1 keeps the shard folders (without their state.json).
+# Keep results/zoo small enough to commit: the states (state/, with the per-image rows that
+# intervals and paired comparisons need) are only needed to merge and compare; the shard halves
+# are summarised in stability.csv. ZOO_KEEP_SHARDS=1 keeps the shard folders (without their state).
 if [[ "${ZOO_KEEP_SHARDS:-0}" == 1 ]]; then
-  log "removing state.json files (keeping the shard folders: ZOO_KEEP_SHARDS=1)"
-  rm -f "$OUT"/shards/*/state.json
+  log "removing the states (keeping the shard folders: ZOO_KEEP_SHARDS=1)"
+  rm -rf "$OUT"/shards/*/state "$OUT"/shards/*/state.json
 else
-  log "removing state.json files and the shard folders"
+  log "removing the states and the shard folders"
   rm -rf "$OUT/shards"
 fi
-for m in "${MODELS[@]}"; do rm -f "$OUT/$m/state.json"; done
+for m in "${MODELS[@]}"; do rm -rf "$OUT/$m/state" "$OUT/$m/state.json"; done
 
 log "done in $((SECONDS - start)) s: $OUT/ ($(du -sh "$OUT" | cut -f1))"

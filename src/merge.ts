@@ -1,11 +1,21 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RuntimeOptions } from './forward/session.js';
 import { finalizeReport } from './measure/finalize.js';
+import { FILE_COLUMN, holdsOldState, PAIR_COLUMN, RunState } from './measure/run-state.js';
+import { stateMessages } from './measure/state-messages.js';
 import { elementsFor, skippedLayerReasons, type MeasureResult } from './pipeline.js';
-import { MetricEngine } from './scores/metric.js';
-import { mergeStates, type MeasureState } from './scores/state.js';
+import { CrossProducts } from './scores/metric.js';
+import { mergeStates } from './scores/state.js';
+import type { AppendStore, ColumnValues } from './store/append-store.js';
 import type { ProbeReport } from './types.js';
+
+/** The state folder inside a result folder (as `equiprobe measure` writes it). */
+export const STATE_DIR = 'state';
+
+/** Bytes of per-image rows copied per chunk when the merged store is written. */
+const COPY_BYTES = 32 * 2 ** 20;
 
 async function readJson<T>(file: string): Promise<T> {
   try {
@@ -21,40 +31,123 @@ function runKey(report: ProbeReport): string {
   return JSON.stringify({ sha256: report.model.sha256, config, probes: report.probes.map((p) => p.name) });
 }
 
+async function openShardState(dir: string): Promise<RunState> {
+  const stateDir = path.join(dir, STATE_DIR);
+  if (!existsSync(path.join(stateDir, 'state.json'))) {
+    const old = holdsOldState(dir);
+    throw new Error(old ? stateMessages.oldState(old) : stateMessages.noShardState(dir));
+  }
+  return RunState.open(stateDir);
+}
+
+/** One row of a store, as single-row column values. */
+type Row = Record<string, ColumnValues>;
+
+/** Rows of a store one at a time, read in chunks. */
+async function* rowsOf(store: AppendStore, columns: readonly string[], rowsPerChunk: number): AsyncGenerator<Row> {
+  const widths = new Map(store.columns.map((c) => [c.name, c.width]));
+  for await (const { count, values } of store.chunks(columns, rowsPerChunk)) {
+    for (let i = 0; i < count; i++) {
+      const row: Row = {};
+      for (const name of columns) {
+        const v = values[name];
+        const w = widths.get(name)!;
+        row[name] = Array.isArray(v) ? [v[i]] : v.subarray(i * w, (i + 1) * w);
+      }
+      yield row;
+    }
+  }
+}
+
+/**
+ * Writes the shards' per-image rows into `into` in null-pair order (SPEC §4b): the order a single
+ * run over all images has, so the merged store is that run's store row for row.
+ */
+async function copyRows(into: AppendStore, shards: readonly AppendStore[]): Promise<void> {
+  const columns = into.columns.map((c) => c.name);
+  const rowsPerChunk = into.rowsWithin(columns, COPY_BYTES);
+  const sources = shards.map((s) => rowsOf(s, columns, rowsPerChunk));
+  const heads = await Promise.all(sources.map(async (s) => (await s.next()).value as Row | undefined));
+  let batch: Row[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const values: Record<string, ColumnValues> = {};
+    for (const name of columns) {
+      const parts = batch.map((r) => r[name]);
+      if (Array.isArray(parts[0])) values[name] = (parts as string[][]).flat();
+      else {
+        const first = parts[0] as Exclude<ColumnValues, string[]>;
+        const joined = new (first.constructor as new (n: number) => Exclude<ColumnValues, string[]>)(first.length * parts.length);
+        parts.forEach((p, i) => joined.set(p as Exclude<ColumnValues, string[]>, i * first.length));
+        values[name] = joined;
+      }
+    }
+    await into.append(values);
+    batch = [];
+  };
+  for (;;) {
+    let next = -1;
+    for (let i = 0; i < heads.length; i++) {
+      if (heads[i] && (next < 0 || (heads[i]![PAIR_COLUMN] as Int32Array)[0] < (heads[next]![PAIR_COLUMN] as Int32Array)[0])) next = i;
+    }
+    if (next < 0) break;
+    batch.push(heads[next]!);
+    heads[next] = (await sources[next].next()).value as Row | undefined;
+    if (batch.length === rowsPerChunk) await flush();
+  }
+  await flush();
+}
+
 /**
  * Merges the results of disjoint image shards (`measure --shard i/n`) into exactly the result of
- * one run over all their images (SPEC §8): map-layer sums add, per-image vectors are re-joined
- * in sorted image order and vector layers are scored over all of them.
+ * one run over all their images (SPEC §8): map-layer sums add, co-moments merge, per-image rows are
+ * joined and vector layers are scored over all of them.
  *
- * @param dirs - result folders, each with result.json and state.json
+ * @param dirs - result folders, each with result.json and a `state/` folder
+ * @param options - runtime options; with `stateDir`, the merged state (fixed-size part and every
+ *   shard's per-image rows, in null-pair order) is written there, so the merged result can be merged again
  */
-export async function mergeResults(dirs: readonly string[], options: RuntimeOptions = {}): Promise<MeasureResult> {
+export async function mergeResults(dirs: readonly string[], options: RuntimeOptions & { readonly stateDir?: string } = {}): Promise<MeasureResult> {
   if (dirs.length === 0) throw new RangeError('No result folders given. Pass the folders written by `equiprobe measure --shard i/n`.');
+  const overwritten = options.stateDir ? dirs.find((d) => path.resolve(d, STATE_DIR) === path.resolve(options.stateDir!)) : undefined;
+  if (overwritten !== undefined) throw new RangeError(`The merged result would overwrite shard '${overwritten}'. Merge into a new folder (--out).`);
   const reports = await Promise.all(dirs.map((d) => readJson<ProbeReport>(path.join(d, 'result.json'))));
-  const states = await Promise.all(dirs.map((d) => readJson<MeasureState>(path.join(d, 'state.json'))));
+  const shards = await Promise.all(dirs.map((d) => openShardState(d)));
   const key = runKey(reports[0]);
   reports.forEach((r, i) => {
     if (runKey(r) !== key) throw new RangeError(`'${dirs[i]}' was measured with another model, options or probe set than '${dirs[0]}'; only shards of one run can be merged.`);
   });
+  shards.forEach((shard, i) => {
+    if (shard.state.images !== reports[i].images.used) throw new Error(stateMessages.stateMismatch(dirs[i]));
+  });
   const seen = new Set<string>();
-  for (const [i, s] of states.entries()) {
-    for (const file of s.processed) {
+  for (const [i, shard] of shards.entries()) {
+    for (const file of await shard.measuredFiles()) {
       if (seen.has(file)) throw new RangeError(`Image '${file}' appears in more than one shard ('${dirs[i]}'); shards must be disjoint.`);
       seen.add(file);
     }
   }
-  const state = mergeStates(states);
+  const state = mergeStates(shards.map((s) => s.state));
+  let rows = shards.map((s) => s.rows);
+  if (options.stateDir) {
+    const columns = shards[0].rows.columns.filter((c) => c.name !== FILE_COLUMN && c.name !== PAIR_COLUMN);
+    const merged = await RunState.create(options.stateDir, 'merged', state, columns);
+    await copyRows(merged.rows, rows);
+    await merged.commit();
+    rows = [merged.rows];
+  }
   const first = reports[0];
   const elements = elementsFor(first.config.transforms, first.config.shifts, first.model.input.height);
-  const engine = await MetricEngine.open(first.config.similarity, options);
+  const products = new CrossProducts(options);
   try {
     const report = await finalizeReport(
       { model: first.model, input: first.model.input, config: first.config, probes: first.probes, notProbed: first.notProbed, elements, skippedLayers: skippedLayerReasons(first.probes, elements) },
       state,
-      engine,
+      rows,
+      products.product,
     );
-    return { report, state };
+    return { report, state, stateDir: options.stateDir ?? null };
   } finally {
-    await engine.release();
+    await products.release();
   }
 }

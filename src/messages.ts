@@ -19,7 +19,7 @@ export const messages = {
   dynamicSize: (name: string) => `Input '${name}' has a dynamic spatial size. Give the size with --size.`,
   externalDataMissing: (file: string) => `External weight file '${file}' is missing. Keep it next to the model file.`,
   nonSquareInput: (h: number, w: number, t: string) =>
-    `Transform '${t}' needs a square input but the model takes ${h}×${w}. Re-export the model with a square input (H = W).`,
+    `Transform '${t}' needs a square input but the model takes ${h}×${w}; translate, hflip and vflip work on it. Drop '${t}' or re-export the model with a square input (H = W).`,
   unknownTransform: (t: string) => `Unknown transform '${t}'. Use one of rot90, translate, hflip, vflip, d4.`,
   includeMatchesNothing: (pattern: string) =>
     `--include '${pattern}' matches no probe tensor. Run \`equiprobe layers MODEL --layers all\` to list names.`,
@@ -44,8 +44,16 @@ export const messages = {
   interruptedTwice: (signal: string) => `Interrupted by ${signal} again; stopped at once. The last checkpoint is kept; --resume continues from it.`,
   interruptedEarly: (signal: string) => `Interrupted by ${signal} before the first checkpoint; nothing was written. Run the command again.`,
   tooFewImages: (n: number) => `Only ${n} image(s) were usable; vector layers (Pool, Final) need at least 3. Add images or use --synthetic N.`,
+  batchDependent: (nodes: readonly string[]) =>
+    `The model's output depends on the batch (BatchNormalization in training mode: ${nodes.slice(0, 3).join(', ')}${nodes.length > 3 ? ', …' : ''}); its per-image scores, intervals and chance levels are not per-image. Export the model in eval mode.`,
+  nullPartnerMissing: (n: number) =>
+    `${n} image(s) of the null set were left out of the chance level: their null partner was skipped or ran in another chunk (a fixed batch size of 1 or --batch 1).`,
   notProbed: (count: number) =>
     `${count} candidate tensor${count === 1 ? '' : 's'} of the probe set ${count === 1 ? 'is' : 'are'} not read as a map, tokens or vector (window partitions, attention, statistics); result.json's notProbed and \`equiprobe layers --layers all\` give each one's reason.`,
   nonFinite: (layer: string) => `Layer '${layer}' produced NaN or Inf; it is flagged and left out of the part averages.`,
   nonSquareMap: (h: number, w: number) => `map is ${h}×${w}, not square`,
+  noDefinedPair: (layer: string, transform: string, undefinedPairs: number, oneSided: number) =>
+    `Layer '${layer}' has no defined pair under ${transform} (all ${undefinedPairs} pairs have a constant side, ${oneSided} of them one-sided); its scores are null. Use images on which the layer varies, or exclude it.`,
+  partWithoutPairs: (part: string, transform: string) =>
+    `Part ${part} has no layer with a defined pair under ${transform}; its scores are null (see the layer warnings and skip reasons).`,
 } as const;

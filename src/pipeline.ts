@@ -1,11 +1,23 @@
-import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { defaultThreads, type RuntimeOptions } from './forward/session.js';
-import { listImageFiles } from './images/files.js';
+import { compareCodeUnits, listImageFiles } from './images/files.js';
 import { labelsForFiles, labelsFromFolders, readLabels } from './images/labels.js';
 import { resolvePreprocessing, type PreprocessingOptions } from './images/presets.js';
-import { imageBatches, syntheticImage } from './images/source.js';
-import { layerKey, processBatch, type BatchContext } from './measure/batch.js';
+import { decodeImage } from './images/decode.js';
+import { groupBatches } from './images/group-batches.js';
+import { nullName, nullPairs, nullPartners, pairBatches, shardPairs } from './images/null-order.js';
+import { syntheticImage } from './images/source.js';
+import { hasOwnViews, layerKey, NULL_COLUMN, processBatch, SCORE_COLUMN, SHA256_COLUMN, type BatchContext } from './measure/batch.js';
+import { imageHashes } from './images/hash.js';
+import { DEFAULT_NULL_IMAGES } from './stats/chance.js';
+import { rowLayout, type RowLayout } from './stats/per-image.js';
+import { blockOfPair } from './stats/vector-chance.js';
+import type { ColumnSpec } from './store/append-store.js';
+import { batchDependentNodes } from './measure/batch-dependence.js';
 import { finalizeReport, type RunDescription } from './measure/finalize.js';
 import { Scorer } from './measure/scorer.js';
 import { messages } from './messages.js';
@@ -14,8 +26,11 @@ import { loadModel } from './model/load.js';
 import type { DiscoveryCacheOptions } from './model/discovery-cache.js';
 import { probeSet, type ProbeSelection } from './model/probes.js';
 import { upgradeForMetric } from './onnx/upgrade.js';
-import { MetricEngine } from './scores/metric.js';
-import { emptyState, type MeasureState } from './scores/state.js';
+import { BatchRows } from './measure/batch-rows.js';
+import { FILE_COLUMN, PAIR_COLUMN, RunState } from './measure/run-state.js';
+import { planVectors, vectorColumns } from './measure/vectors.js';
+import { CrossProducts } from './scores/metric.js';
+import { countPredictions, elementId, emptyState, originId, type MeasureState } from './scores/state.js';
 import { groupElements } from './transforms/index.js';
 import type { GroupElement, MeasureConfig, Preprocessing, ProbeInfo, ProbeReport, ShiftMode, Similarity, TransformName } from './types.js';
 
@@ -39,16 +54,23 @@ export interface MeasureOptions extends ProbeSelection, RuntimeOptions, Preproce
   readonly labels?: string;
   /** Class names, one per line; with it, class subfolders give the labels. */
   readonly classes?: string;
-  /** Measure only images j with j mod count = index (SPEC §8). */
+  /** Map nulls are scored on the first min(M, N) images of the null order (default 256, SPEC §4b). */
+  readonly nullImages?: number;
+  /** Measure only the null pairs k with k mod count = index (SPEC §8). */
   readonly shard?: { readonly index: number; readonly count: number };
   /** Input layout, when detection must be overridden. */
   readonly layout?: 'NCHW' | 'NHWC';
   /** Called after each forward pass with passes done and total. */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Called after each batch with the state to checkpoint. */
-  readonly onCheckpoint?: (state: MeasureState) => Promise<void>;
-  /** State of an interrupted run to continue from. */
-  readonly resume?: MeasureState;
+  /**
+   * Folder of the run's state (checkpoint and per-image store, SPEC §8), committed after every batch;
+   * `merge` reads it. Default: a temporary folder, removed once the report is made.
+   */
+  readonly stateDir?: string;
+  /** Continue the interrupted run whose state is in `stateDir` (same options required). */
+  readonly resume?: boolean;
+  /** Called after each batch's checkpoint is committed, with the number of images it holds (measured and skipped). */
+  readonly onCheckpoint?: (saved: number) => Promise<void> | void;
   /** Receives warnings (flagged layers, skipped images). */
   readonly onWarning?: (message: string) => void;
 }
@@ -56,7 +78,16 @@ export interface MeasureOptions extends ProbeSelection, RuntimeOptions, Preproce
 /** A measurement's report together with the state it was computed from (for shards and checkpoints). */
 export interface MeasureResult {
   readonly report: ProbeReport;
+  /** The fixed-size state; per-image data is in the store under `stateDir`. */
   readonly state: MeasureState;
+  /** Where the state is kept, or null when it was temporary (no `stateDir` given) and is gone. */
+  readonly stateDir: string | null;
+}
+
+/** Hash of the options that change the numbers: a run resumes only with the same. */
+export function fingerprintOf(options: MeasureOptions): string {
+  const { threads: _t, batch: _b, cache: _k, cacheDir: _d, onProgress: _p, onCheckpoint: _c, onWarning: _w, resume: _r, stateDir: _s, ...rest } = options;
+  return createHash('sha256').update(JSON.stringify({ ...rest, model: path.resolve(rest.model) })).digest('hex');
 }
 
 const DEFAULT_SHIFTS = Array.from({ length: 32 }, (_, i) => i + 1);
@@ -106,54 +137,109 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const { probes, notProbed } = await probeSet(model, input, options, { ...runtime, cache: options.cache, cacheDir: options.cacheDir });
 
   // 2–3. Images, labels and group elements.
-  const elements = elementsFor(transforms, options.shifts ?? DEFAULT_SHIFTS, input.height);
+  // Shifts are clipped to s < min(H, W)/2 (SPEC §2 says H/2 for square inputs), so both axes keep an overlap.
+  const elements = elementsFor(transforms, options.shifts ?? DEFAULT_SHIFTS, Math.min(input.height, input.width));
   const shiftMode = options.shiftMode ?? 'crop';
   const margin = transforms.includes('translate') && shiftMode === 'crop' ? Math.max(...elements.get('translate')!.map((g) => g.shift)) : 0;
-  const items = await selectItems(options);
+  // The shard's null pairs (SPEC §4b, §8), measured in null order in batches of whole pairs.
+  const all = await selectItems(options);
+  const allPairs = nullPairs(all, (id) => nullName(options.images ?? null, id));
+  const pairs = shardPairs(allPairs, options.shard);
+  const partners = nullPartners(allPairs);
+  const nullSet = new Set(allPairs.flatMap((p) => p.images).slice(0, options.nullImages ?? DEFAULT_NULL_IMAGES));
+  const pairOf = new Map(pairs.flatMap((p) => p.images.map((id) => [id, p.k] as const)));
+  const items = pairs.flatMap((p) => p.images);
   const labelSource = options.images ? labelSourceOf(options) : null;
-  const labelOf = labelSource ? labeller(options, labelSource, items) : null;
-  const state = options.resume ?? emptyState(probes, elements, labelOf !== null);
-  const done = new Set([...state.processed, ...state.skipped.map((s) => s.file)]);
-  const pending = items.filter((id) => !done.has(id));
+  const labelOf = labelSource ? labeller(options, labelSource, [...items].sort(compareCodeUnits)) : null;
+  const ownViews = transforms.filter((t) => hasOwnViews(t, shiftMode));
   const config = configOf(options, [...elements.keys()], preprocessing, elements, shiftMode, labelSource, runtime.threads!);
   const run: RunDescription = {
     model: { name: options.name ?? model.name, path: model.path, sha256: model.sha256 }, input, config, probes, notProbed, elements, skippedLayers: skippedLayerReasons(probes, elements),
   };
 
+  // The state: fixed-size sums and co-moments, and the per-image store (SPEC §8, §4b).
+  const layout = rowLayout(probes, elements);
+  const ids = [...elements].flatMap(([t, list]) => list.map((g) => elementId(t, g.key)));
+  const plans = planVectors(probes, ids.length, all.length);
+  const stateDir = options.stateDir ?? (await mkdtemp(path.join(tmpdir(), 'equiprobe-state-')));
+  const runState = options.resume
+    ? await RunState.open(stateDir, { writable: true, fingerprint: fingerprintOf(options) })
+    : await RunState.create(
+        stateDir,
+        fingerprintOf(options),
+        emptyState(probes, elements, labelOf !== null, new Set(plans.filter((p) => p.mode === 'moments').map((p) => p.probe.name)), config.similarity === 'pearson', ownViews, Math.floor(all.length / 2)),
+        [...vectorColumns(plans, [...ownViews.map(originId), ...ids]), ...perImageColumns(layout)],
+      );
+  const state = runState.state;
+  const done = new Set([...(await runState.measuredFiles()), ...state.skipped.map((s) => s.file)]);
+  const pending = pairBatches(pairs, config.batch)
+    .map((group) => group.filter((id) => !done.has(id)))
+    .filter((group) => group.length > 0);
+
   // Opsets 7–9 are upgraded to 10 where exact (the metric's Slice needs 10); others are refused by name.
   const scorer = await Scorer.open(upgradeForMetric(model.proto, messages.opsetTooOld), input, probes, [...elements.values()].flat(), config.similarity, config.batch, runtime);
-  const engine = await MetricEngine.open(config.similarity, runtime);
-  const passes = 1 + [...elements.values()].reduce((s, l) => s + l.length, 0);
+  const products = new CrossProducts(runtime);
+  const passes = 1 + ownViews.length + ids.length;
   const total = items.length * passes;
-  let forwardDone = (state.processed.length + state.skipped.length) * passes;
-  const context: BatchContext = { scorer, input, probes, elements, shiftMode, skippedLayers: run.skippedLayers, state, onWarning: options.onWarning };
+  let forwardDone = done.size * passes;
+  const context: BatchContext = {
+    scorer, input, probes, elements, shiftMode, margin, skippedLayers: run.skippedLayers, state, vectors: new Map(plans.map((p) => [p.index, p.mode])), product: products.product,
+    layout,
+    nullPartner: (id) => (nullSet.has(id) ? partners.get(id) : undefined),
+    partnerOf: (id) => partners.get(id),
+    blockOf: (id) => blockOfPair(pairOf.get(id)!, state.pairs),
+    onWarning: options.onWarning,
+  };
   try {
-    const source = options.images
-      ? imageBatches(pending, preprocessing, margin, config.batch, (file: string, reason: string) => {
-          state.skipped.push({ file, reason });
-          forwardDone += passes;
-          options.onWarning?.(`skipped ${file}: ${reason}`);
-        })
-      : syntheticBatches(pending, config.seed, preprocessing, margin, config.batch);
+    // The standard view, and translate's own enlarged view in crop mode (SPEC §2).
+    const decode = options.images
+      ? async (file: string) => {
+          const [standard, shifted] = await Promise.all([decodeImage(file, preprocessing, 0), margin > 0 ? decodeImage(file, preprocessing, margin) : null]);
+          return { standard: standard.data, shifted: shifted?.data ?? null };
+        }
+      : async (id: string) => {
+          const index = Number(id.slice('synthetic-'.length));
+          return { standard: syntheticImage(index, config.seed, preprocessing, 0), shifted: margin > 0 ? syntheticImage(index, config.seed, preprocessing, margin) : null };
+        };
+    const source = groupBatches(pending, decode, (file, reason) => {
+      state.skipped.push({ file, reason });
+      forwardDone += passes;
+      options.onWarning?.(`skipped ${file}: ${reason}`);
+    });
     for await (const { files, data } of source) {
       // 3–5. Transforms, forward passes and scores for this batch.
-      await processBatch(context, data, preprocessing.size + margin, (images) => {
+      const rows = new BatchRows();
+      const views = { standard: data.map((d) => d.standard), shifted: data.flatMap((d) => (d.shifted ? [d.shifted] : [])) };
+      await processBatch(context, files, views, rows, (images) => {
         forwardDone += images;
         options.onProgress?.(forwardDone, total);
       });
-      state.processed.push(...files);
-      if (labelOf) state.labels!.push(...files.map(labelOf));
-      await options.onCheckpoint?.(state);
+      state.images += files.length;
+      if (labelOf) countPredictions(state.accuracy!, rows.predictions, files.map(labelOf));
+      const hashes = await imageHashes(files, options.images ? null : { seed: config.seed, preprocessing });
+      await runState.commit(rows.values({ [FILE_COLUMN]: files, [PAIR_COLUMN]: Int32Array.from(files, (f) => pairOf.get(f)!), [SHA256_COLUMN]: hashes }));
+      await options.onCheckpoint?.(state.images + state.skipped.length);
     }
-    if (options.images && state.processed.length === 0 && state.skipped.length > 0) {
+    if (options.images && state.images === 0 && state.skipped.length > 0) {
       throw new Error(messages.noUsableImages(options.images, state.skipped.length));
     }
     // 6. Aggregation.
-    return { report: await finalizeReport(run, state, engine), state };
+    const finished = await finalizeReport(run, state, [runState.rows], products.product, options.onWarning);
+    const dependent = batchDependentNodes(model.proto);
+    const report = dependent.length > 0 ? { ...finished, warnings: [...finished.warnings, messages.batchDependent(dependent)] } : finished;
+    if (dependent.length > 0) options.onWarning?.(messages.batchDependent(dependent));
+    return { report, state, stateDir: options.stateDir ?? null };
   } finally {
     await scorer.release();
-    await engine.release();
+    await products.release();
+    if (!options.stateDir) await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+/** Per-image store columns of SPEC §4b: each file's SHA-256 and, with map layers, their score and null rows. */
+function perImageColumns(layout: RowLayout): ColumnSpec[] {
+  const rows: ColumnSpec[] = layout.width > 0 ? [{ name: SCORE_COLUMN, type: 'float64', width: layout.width }, { name: NULL_COLUMN, type: 'float64', width: layout.width }] : [];
+  return [{ name: SHA256_COLUMN, type: 'text', width: 1 }, ...rows];
 }
 
 async function selectItems(options: MeasureOptions): Promise<string[]> {
@@ -165,18 +251,7 @@ async function selectItems(options: MeasureOptions): Promise<string[]> {
     items = Array.from({ length: n }, (_, i) => `synthetic-${String(i).padStart(6, '0')}`);
   }
   if (options.maxImages !== undefined) items = items.slice(0, options.maxImages);
-  if (options.shard) {
-    const { index, count } = options.shard;
-    items = items.filter((_, j) => j % count === index);
-  }
   return items;
-}
-
-async function* syntheticBatches(ids: readonly string[], seed: number, prep: Preprocessing, margin: number, batch: number) {
-  for (let start = 0; start < ids.length; start += batch) {
-    const files = ids.slice(start, start + batch);
-    yield { files, data: files.map((id) => syntheticImage(Number(id.slice('synthetic-'.length)), seed, prep, margin)) };
-  }
 }
 
 /** Where labels come from: `--labels`, else `labels.csv` in the image folder, else class subfolders with `--classes`. */
@@ -219,6 +294,7 @@ function configOf(
     similarity: options.similarity ?? 'pearson',
     maxImages: options.maxImages ?? null,
     batch: options.batch ?? 32,
+    nullImages: options.nullImages ?? DEFAULT_NULL_IMAGES,
     threads,
     labels,
   };

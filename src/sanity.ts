@@ -127,10 +127,10 @@ function formatBound(atLeast: number | undefined | null, atMost: number | undefi
 function measuredValue(report: ProbeReport, e: Expectation): number {
   if (e.layer !== undefined) {
     const layer = report.layers.find((l) => l.layer === e.layer && l.transform === e.transform);
-    return layer && !layer.skipped ? layer[e.score].mean : Number.NaN;
+    return layer && !layer.skipped ? (layer[e.score].mean ?? Number.NaN) : Number.NaN;
   }
   const part = report.parts.find((p) => p.part === e.part && p.transform === e.transform);
-  return part ? part[e.score] : Number.NaN;
+  return part?.[e.score] ?? Number.NaN;
 }
 
 function checkRow(probe: Probe, run: SanityRun, report: ProbeReport, e: Expectation): SanityRow {
@@ -248,7 +248,7 @@ export async function runSanity(options: SanityOptions = {}): Promise<SanityRow[
         });
         checkProbeSet(probe, result.report);
         probeRows.push(...run.expectations.map((e) => checkRow(probe, run, result.report, e)));
-        if (options.out) await writeFilesAtomic(path.join(options.out, run.label), await resultFiles(result.report, result.state, options.plots ?? true));
+        if (options.out) await writeFilesAtomic(path.join(options.out, run.label), await resultFiles(result.report, options.plots ?? true));
       }
       rows.push(...probeRows.sort(compareRows));
     }

@@ -77,12 +77,22 @@ export interface GroupElement {
   readonly shift: number;
 }
 
-/** Mean, standard deviation and pair counts of one score over (c, g, i). */
+/**
+ * Mean, standard deviation (ddof = 1) and pair counts of one score over the defined set D of
+ * (c, g, i) (SPEC §3–§4). Mean is null when D is empty, std when |D| < 2. The counts are the same
+ * for inv and eqv: they share D.
+ */
 export interface ScoreStats {
-  readonly mean: number;
-  readonly std: number;
+  readonly mean: number | null;
+  readonly std: number | null;
+  /** |D|. */
   readonly defined: number;
+  /** Pairs with a constant side. */
   readonly undefinedPairs: number;
+  /** Pairs in D with a side whose σ is within 100× of the constant threshold. */
+  readonly nearConstant: number;
+  /** Undefined pairs with exactly one constant side (a channel that switches on or off under g). */
+  readonly oneSided: number;
 }
 
 /** Scores of one layer for one group element. */
@@ -91,6 +101,33 @@ export interface ElementScore {
   readonly shift: number;
   readonly inv: ScoreStats;
   readonly eqv: ScoreStats;
+}
+
+/**
+ * How sure a score is and how much of it is chance (SPEC §4b): a 95 % interval (bootstrap over
+ * images for maps and Early/Middle/Late, block jackknife for vectors, Pool and Final), the chance
+ * level (the same score of image j's transformed features against its null partner's), and the
+ * score above it.
+ */
+export interface ScoreUncertainty {
+  readonly lo: number | null;
+  readonly hi: number | null;
+  /** Why there is no interval (`fewer_than_40_images`, `no_defined_pair`, `not_scored`). */
+  readonly intervalReason?: string;
+  /** Chance level (`inv_null`/`eqv_null`). */
+  readonly chance: number | null;
+  /** score − chance. */
+  readonly above: number | null;
+  /** (score − chance)/(1 − chance), unclipped. */
+  readonly excess: number | null;
+  /** Why there is no chance level or excess (`chance_saturated`, `no_null_pairs`). */
+  readonly excessReason?: string;
+}
+
+/** Uncertainty of the inv and eqv scores of a layer or part. */
+export interface Uncertainty {
+  readonly inv: ScoreUncertainty;
+  readonly eqv: ScoreUncertainty;
 }
 
 /** Scores of one layer under one transform (all its group elements pooled, and per element). */
@@ -102,15 +139,19 @@ export interface LayerScore {
   readonly elements: readonly ElementScore[];
   /** Why the layer was not scored for this transform (e.g. a non-square map under rot90). */
   readonly skipped?: string;
+  /** Interval and chance level (absent in results written before they existed). */
+  readonly uncertainty?: Uncertainty;
 }
 
-/** Mean of a part's layer scores (each layer weighs the same), SPEC §5. */
+/** Mean of a part's layer scores (each layer weighs the same), SPEC §5; null when no layer of the part has a defined pair. */
 export interface PartScore {
   readonly part: Part;
   readonly transform: TransformName;
-  readonly inv: number;
-  readonly eqv: number;
+  readonly inv: number | null;
+  readonly eqv: number | null;
   readonly layers: number;
+  /** Interval and chance level (absent in results written before they existed). */
+  readonly uncertainty?: Uncertainty;
 }
 
 /** Top-1 accuracy and prediction consistency, SPEC §7 (only with labels). */
@@ -128,8 +169,11 @@ export interface AccuracyReport {
 /** Preprocessing applied to image files (torchvision-style resize then centre crop, then normalise). */
 export interface Preprocessing {
   readonly preset: 'imagenet' | 'fmnist' | 'none' | 'custom';
+  /** Crop height (and width, for a square input). */
   readonly size: number;
-  /** Shorter side is resized to this before the centre crop of `size`. */
+  /** Crop width when the input is not square (SPEC §1: H and W may differ); absent for a square input. */
+  readonly width?: number;
+  /** Shorter side is resized to this before the centre crop of `size` (non-square: the image is scaled by resize/size beyond covering the crop). */
   readonly resize: number;
   readonly channels: number;
   readonly mean: readonly number[];
@@ -151,6 +195,8 @@ export interface MeasureConfig {
   readonly similarity: Similarity;
   readonly maxImages: number | null;
   readonly batch: number;
+  /** Images of the null order whose map null is scored (`--null-images`, SPEC §4b); absent in results written before it existed. */
+  readonly nullImages?: number;
   readonly threads: number;
   readonly labels: string | null;
 }

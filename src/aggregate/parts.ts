@@ -1,8 +1,18 @@
-import { PARTS, type LayerScore, type PartScore, type ProbeInfo } from '../types.js';
+import { PARTS, type LayerScore, type Part, type PartScore, type ProbeInfo, type TransformName } from '../types.js';
+
+/** The layers a part score averages: the part's layers under the transform that were scored, not flagged, and had a defined pair. */
+export function partMembers(probes: readonly ProbeInfo[], layers: readonly LayerScore[], transform: TransformName, part: Part, flagged: ReadonlySet<string>): LayerScore[] {
+  const partOf = new Map(probes.map((p) => [p.name, p.part]));
+  return layers.filter(
+    (l) => l.transform === transform && partOf.get(l.layer) === part && !l.skipped && !flagged.has(l.layer) && l.inv.mean !== null && l.eqv.mean !== null,
+  );
+}
 
 /**
  * Part scores (SPEC §5): the mean of the part's layer scores, each layer weighing the same.
- * Layers that were skipped, had no defined pair, or were flagged for NaN/Inf are left out.
+ * Layers that were skipped, had no defined pair, or were flagged for NaN/Inf are left out of the
+ * mean. A part that has layers but none left keeps its row with null scores and `layers: 0`
+ * (SPEC §3: it never disappears from a table); `undefinedWarnings` names it.
  *
  * @param flagged - names of layers left out of the averages
  */
@@ -12,11 +22,10 @@ export function aggregateParts(probes: readonly ProbeInfo[], layers: readonly La
   const out: PartScore[] = [];
   for (const transform of transforms) {
     for (const part of PARTS) {
-      const members = layers.filter(
-        (l) => l.transform === transform && partOf.get(l.layer) === part && !l.skipped && !flagged.has(l.layer) && Number.isFinite(l.inv.mean) && Number.isFinite(l.eqv.mean),
-      );
-      if (members.length === 0) continue;
-      const mean = (f: (l: LayerScore) => number) => members.reduce((s, l) => s + f(l), 0) / members.length;
+      const inPart = layers.filter((l) => l.transform === transform && partOf.get(l.layer) === part);
+      if (inPart.length === 0) continue;
+      const members = partMembers(probes, inPart, transform, part, flagged);
+      const mean = (f: (l: LayerScore) => number | null) => (members.length === 0 ? null : members.reduce((s, l) => s + f(l)!, 0) / members.length);
       out.push({ part, transform, inv: mean((l) => l.inv.mean), eqv: mean((l) => l.eqv.mean), layers: members.length });
     }
   }

@@ -9,12 +9,18 @@ import { uniqueModelLabels } from '../report/plots-theme.js';
 import type { LoadedReport } from '../report/read.js';
 import { renderSpec } from '../report/render.js';
 import { PARTS, TRANSFORM_NAMES, type ProbeReport, type TransformName } from '../types.js';
+import { elementsFor } from '../pipeline.js';
+import type { MapImageSums } from '../measure/per-image-read.js';
+import { pairedParts, type PairedInput, type PairedOutcome, type PairedRow } from '../stats/paired-results.js';
+import { rowLayout, type RowLayout } from '../stats/per-image.js';
 import { formatTable, partsTable, type PartsTableRow } from './tables.js';
 
 /** Options of {@link compareOutputs}. */
 export interface CompareOptions {
   /** Draw the plots (default true). */
   readonly plots?: boolean;
+  /** Reads a result's per-image map sums (from its folder), or null; enables paired differences against the first result. */
+  readonly readImages?: (loaded: LoadedReport, layout: RowLayout) => Promise<MapImageSums | null>;
 }
 
 /** Everything `compare` prints and writes. */
@@ -23,8 +29,10 @@ export interface CompareOutputs {
   readonly rows: readonly PartsTableRow[];
   /** Terminal table, one line per transform × part and inv/eqv columns per model (no final newline). */
   readonly table: string;
-  /** compare.csv, then `compare_<transform>.svg/.png` per transform. */
+  /** compare.csv, compare_paired.csv (with states), then `compare_<transform>.svg/.png` per transform. */
   readonly files: readonly OutputFile[];
+  /** Paired differences of each result against the first (SPEC §4b), or why there are none. */
+  readonly paired: readonly PairedOutcome[];
 }
 
 /**
@@ -41,13 +49,25 @@ export async function compareOutputs(loaded: readonly LoadedReport[], options: C
   const reports = loaded.map((l) => l.report);
   const rows = labelledPartsTable(reports);
   const files: OutputFile[] = [{ name: 'compare.csv', content: compareCsv(rows) }];
+  const labels = uniqueModelLabels(reports);
+  const inputs: PairedInput[] = [];
+  if (options.readImages) {
+    for (const [i, l] of loaded.entries()) {
+      const layout = rowLayout(l.report.probes, elementsFor(l.report.config.transforms, l.report.config.shifts, l.report.model.input.height));
+      inputs.push({ label: labels[i], report: l.report, images: await options.readImages(l, layout), layout });
+    }
+  }
+  const paired = inputs.slice(1).map((b) => pairedParts(inputs[0], b));
+  const pairedRows = paired.flatMap((o) => ('rows' in o ? o.rows : []));
+  if (pairedRows.length > 0) files.push({ name: 'compare_paired.csv', content: pairedCsv(pairedRows) });
   if (options.plots ?? true) {
     for (const transform of transformsOf(reports)) {
       const { svg, png } = await renderSpec(comparePlot(reports, transform));
       files.push({ name: `compare_${transform}.svg`, content: svg }, { name: `compare_${transform}.png`, content: png });
     }
   }
-  return { rows, table: formatCompareTable(rows), files };
+  const table = [formatCompareTable(rows), ...paired.map((o) => ('rows' in o ? formatPairedTable(o.rows) : `paired differences: none — ${o.reason}`))].join('\n\n');
+  return { rows, table, files, paired };
 }
 
 /**
@@ -94,6 +114,30 @@ export function formatCompareTable(rows: readonly PartsTableRow[]): string {
   }
   const scoreColumns = models.flatMap((m) => [`${m} inv`, `${m} eqv`].map((key) => ({ key, align: 'right' as const })));
   return formatTable(wide, ['transform', 'part', ...scoreColumns]);
+}
+
+/**
+ * `compare_paired.csv`: per pair of results, transform, part and score: A − B over the images both
+ * hold, its paired-bootstrap 95 % interval and p-value (SPEC §4b).
+ */
+export function pairedCsv(rows: readonly PairedRow[]): string {
+  const out = rows.map((r) => ({ a: r.a, b: r.b, transform: r.transform, part: r.part, score: r.score, images: r.images, difference: round(r.difference), lo: round(r.interval.lo), hi: round(r.interval.hi), p: round(r.p) }));
+  return stringify(out, { header: true, columns: ['a', 'b', 'transform', 'part', 'score', 'images', 'difference', 'lo', 'hi', 'p'] });
+}
+
+/** Terminal table of paired differences, one line per transform × part × score. */
+export function formatPairedTable(rows: readonly PairedRow[]): string {
+  if (rows.length === 0) return 'paired differences: none (no map part in common)';
+  const head = `paired differences ${rows[0].a} − ${rows[0].b} on ${rows[0].images} shared images (95 % paired bootstrap; Pool and Final, correlations across images, are not paired)`;
+  const lines = rows.map((r) => ({
+    transform: r.transform,
+    part: r.part,
+    score: r.score,
+    difference: formatScore(r.difference),
+    '95%': r.interval.lo === null || r.interval.hi === null ? '-' : `[${r.interval.lo.toFixed(4)}, ${r.interval.hi.toFixed(4)}]`,
+    p: r.p === null ? '-' : r.p.toFixed(4),
+  }));
+  return `${head}\n${formatTable(lines, ['transform', 'part', 'score', { key: 'difference', align: 'right' }, '95%', { key: 'p', align: 'right' }])}`;
 }
 
 /** Transforms with part scores in any report, in registry order. */

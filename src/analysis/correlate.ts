@@ -7,11 +7,20 @@ import { PARTS, TRANSFORM_NAMES, type Part, type ProbeReport, type TransformName
 import * as msg from './messages.js';
 import { spearman } from './spearman.js';
 
-/** Which score of a part is correlated: invariance or equivariance. */
-export type ScoreKind = 'inv' | 'eqv';
+/** Which score of a part is correlated: invariance or equivariance, raw or as excess over chance (SPEC §4b). */
+export type ScoreKind = 'inv' | 'eqv' | 'inv_excess' | 'eqv_excess';
 
-/** Both score kinds, in the order rows and plots use. */
+/** The raw score kinds, in the order rows and plots use. */
 export const SCORE_KINDS: readonly ScoreKind[] = ['inv', 'eqv'];
+
+/** Excess-over-chance kinds, correlated too when the results carry chance levels. */
+export const EXCESS_KINDS: readonly ScoreKind[] = ['inv_excess', 'eqv_excess'];
+
+/** A part's score of one kind (null when it has none, e.g. a saturated chance level). */
+export function partScore(ps: ProbeReport['parts'][number], kind: ScoreKind): number | null {
+  if (kind === 'inv' || kind === 'eqv') return ps[kind];
+  return ps.uncertainty?.[kind === 'inv_excess' ? 'inv' : 'eqv'].excess ?? null;
+}
 
 /** Spearman correlation of one part score with accuracy across models. */
 export interface CorrelationRow {
@@ -34,8 +43,8 @@ export interface CorrelationPoint {
 }
 
 /**
- * Spearman's ρ between part score and accuracy for each transform × part × {inv, eqv}
- * present in the reports. Models are matched by `report.model.name`. A model lacking a part
+ * Spearman's ρ between part score and accuracy for each transform × part × {inv, eqv} present
+ * in the reports, and also for {inv_excess, eqv_excess} when the results carry chance levels. Models are matched by `report.model.name`. A model lacking a part
  * (e.g. no Pool detected) or with a non-finite score is left out of that row only.
  *
  * @param reports - One or more results; several results of one model are fine as long as they
@@ -54,10 +63,11 @@ export function correlateReports(
   const missing = [...new Set(reports.map((r) => r.model.name))].filter((name) => !accuracy.has(name));
   if (missing.length > 0) throw new RangeError(msg.noAccuracyFor(missing));
   const rows: CorrelationRow[] = [];
+  const kinds = reports.some((r) => r.parts.some((p) => p.uncertainty)) ? [...SCORE_KINDS, ...EXCESS_KINDS] : SCORE_KINDS;
   for (const transform of TRANSFORM_NAMES) {
     for (const part of PARTS) {
       if (!reports.some((r) => r.parts.some((p) => p.transform === transform && p.part === part))) continue;
-      for (const score of SCORE_KINDS) {
+      for (const score of kinds) {
         const points = correlationPoints(reports, accuracy, part, transform, score);
         const { rho, n, p } = spearman(
           points.map((pt) => pt.score),
@@ -92,7 +102,7 @@ export function correlationPoints(
       if (ps.transform !== transform || ps.part !== part) continue;
       if (seen.has(name)) throw new RangeError(msg.duplicateModelScore(name, transform, part));
       seen.add(name);
-      const value = ps[score];
+      const value = partScore(ps, score);
       // JSON turns NaN into null, so a part with no defined pairs can arrive as null.
       if (acc === undefined || typeof value !== 'number' || !Number.isFinite(value)) continue;
       points.push({ model: name, score: value, accuracy: acc });

@@ -8,8 +8,9 @@ export interface PartsTableRow {
   readonly model: string;
   readonly transform: TransformName;
   readonly part: Part;
-  readonly inv: number;
-  readonly eqv: number;
+  /** Null when no layer of the part has a defined pair. */
+  readonly inv: number | null;
+  readonly eqv: number | null;
   /** Number of layers averaged into the part score. */
   readonly layers: number;
 }

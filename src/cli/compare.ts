@@ -3,6 +3,8 @@ import { compareOutputs } from '../analysis/compare-run.js';
 import { writeFilesAtomic } from '../report/atomic.js';
 import { readReports } from '../report/read.js';
 import { action } from './fatal.js';
+import { readResultImageSums } from '../report/read-state.js';
+import path from 'node:path';
 
 /** `equiprobe compare RESULT... --out DIR`: part scores of several results side by side. */
 export function registerCompare(program: Command): void {
@@ -14,7 +16,8 @@ export function registerCompare(program: Command): void {
     .option('--no-plots', 'skip the PNG/SVG plots')
     .action(
       action(async (results: string[], flags: { out: string; plots: boolean }) => {
-        const out = await compareOutputs(await readReports(results), flags);
+        const loaded = await readReports(results);
+        const out = await compareOutputs(loaded, { ...flags, readImages: (l, layout) => readResultImageSums(path.dirname(l.file), layout) });
         await writeFilesAtomic(flags.out, out.files);
         process.stdout.write(`${out.table}\nwrote ${flags.out}/\n`);
       }),

@@ -25,6 +25,7 @@ export interface MeasureFlags {
   final?: string;
   similarity?: Similarity;
   maxImages?: number;
+  nullImages?: number;
   batch?: number;
   threads?: number;
   device?: 'cpu' | 'cuda';
@@ -67,6 +68,7 @@ export function addMeasureFlags(cmd: Command): Command {
     .option('--shift-mode <mode>', 'translate input mode: crop | roll | zero', choice(['crop', 'roll', 'zero'] as const))
     .option('--similarity <name>', 'pearson | cosine', choice(['pearson', 'cosine'] as const), 'pearson')
     .option('--max-images <n>', 'use the first N images in sorted order', positiveInt)
+    .option('--null-images <m>', 'score the chance level of map layers on the first M images of the null order', positiveInt, 256)
     .option('--batch <n>', 'images per forward pass', positiveInt, 32)
     .option('--labels <csv>', 'labels CSV (file,label) for accuracy; default: labels.csv in the image folder')
     .option('--classes <file>', 'class names, one per line, for class subfolders')
@@ -97,6 +99,7 @@ export function measureOptionsFrom(model: string, f: MeasureFlags): MeasureOptio
     final: f.final,
     similarity: f.similarity,
     maxImages: f.maxImages,
+    nullImages: f.nullImages,
     batch: f.batch,
     threads: f.threads,
     device: f.device,

@@ -1,36 +1,22 @@
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { existsSync, rmSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { measure, type MeasureOptions } from '../pipeline.js';
+import { holdsOldState } from '../measure/run-state.js';
+import { stateMessages } from '../measure/state-messages.js';
+import { STATE_DIR } from '../merge.js';
+import { measure } from '../pipeline.js';
 import { writeFilesAtomic } from '../report/atomic.js';
 import { formatSummary } from '../report/summary.js';
 import { resultFiles } from '../report/write.js';
-import type { MeasureState } from '../scores/state.js';
+import { acquireLock } from '../store/lock.js';
 import { messages } from '../messages.js';
 import { action } from './fatal.js';
 import { addMeasureFlags, measureOptionsFrom, type MeasureFlags } from './flags.js';
 import { progressBar } from './progress.js';
 
-const CHECKPOINT = 'checkpoint.json';
-
-/** Options that change the numbers; a checkpoint only resumes a run with the same ones. */
-function fingerprint(options: MeasureOptions): string {
-  const { threads: _t, batch: _b, cache: _k, cacheDir: _d, onProgress: _p, onCheckpoint: _c, onWarning: _w, resume: _r, ...rest } = options;
-  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
-}
-
-async function readCheckpoint(file: string, expected: string): Promise<MeasureState> {
-  let saved: { fingerprint: string; state: MeasureState };
-  try {
-    saved = JSON.parse(await readFile(file, 'utf8'));
-  } catch {
-    throw new Error(`Cannot resume: no readable checkpoint at '${file}'. Run without --resume (add --force to replace old results).`);
-  }
-  if (saved.fingerprint !== expected) throw new Error(`Cannot resume: '${file}' was written with other options or another model. Run with the same options, or use --force to start over.`);
-  return saved.state;
-}
+/** The run's state while it runs (resumed by --resume); renamed to `state/` (read by `merge`) once the result is written. */
+const CHECKPOINT_DIR = 'checkpoint';
 
 /** Exit codes for a run stopped by a signal: the shell's 128 + signal number. */
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
@@ -52,12 +38,15 @@ function exitInterrupted(message: string, code: number): never {
  * SIGINT/SIGTERM during a run: before the first checkpoint of this run, exit at once (nothing is
  * lost but work); after it, let the batch in progress finish and its checkpoint be written, then
  * stop (see `Interrupted`). A second signal exits at once; the checkpoint is still whole because
- * it is only ever replaced by a rename.
+ * it is only ever committed by a rename.
+ *
+ * @param discardEarly - undoes what the run wrote before its first checkpoint (an empty checkpoint folder)
  */
-function watchSignals() {
+function watchSignals(discardEarly: () => void) {
   let received: 'SIGINT' | 'SIGTERM' | null = null;
   let checkpointed = false;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    if (!checkpointed) discardEarly();
     if (received || !checkpointed) exitInterrupted(checkpointed ? messages.interruptedTwice(signal) : messages.interruptedEarly(signal), SIGNAL_EXIT[signal]);
     received = signal;
   };
@@ -92,35 +81,41 @@ export function registerMeasure(program: Command): void {
     action(async (model: string, flags: MeasureFlags & { out?: string; force?: boolean; resume?: boolean; plots: boolean; quiet?: boolean }) => {
       const options = measureOptionsFrom(model, flags);
       const out = flags.out ?? path.join('results', flags.name ?? path.basename(model).replace(/\.onnx$/i, ''));
-      const checkpoint = path.join(out, CHECKPOINT);
-      const print = fingerprint({ ...options, model: path.resolve(model) });
-      if (!flags.force && !flags.resume && (existsSync(path.join(out, 'result.json')) || existsSync(checkpoint))) {
-        throw new Error(`'${out}' already holds a result. Use --force to replace it, --resume to continue it, or --out for another folder.`);
-      }
-      const resume = flags.resume ? await readCheckpoint(checkpoint, print) : undefined;
-      const signals = watchSignals();
+      const checkpoint = path.join(out, CHECKPOINT_DIR);
+      // One writer per result folder (SPEC §8), from before the first check of what it holds.
+      const lock = await acquireLock(out, stateMessages);
+      const signals = watchSignals(() => {
+        if (!flags.resume) rmSync(checkpoint, { recursive: true, force: true });
+      });
       try {
+        const old = holdsOldState(out);
+        if (old && flags.resume) throw new Error(stateMessages.oldState(old));
+        if (!flags.force && !flags.resume && (existsSync(path.join(out, 'result.json')) || existsSync(checkpoint) || old)) {
+          throw new Error(`'${out}' already holds a result. Use --force to replace it, --resume to continue it, or --out for another folder.`);
+        }
+        if (old) await rm(old, { force: true });
         const { report, state } = await measure({
           ...options,
-          resume,
+          stateDir: checkpoint,
+          resume: flags.resume,
           onProgress: flags.quiet ? undefined : progressBar(path.basename(model)),
           onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-          onCheckpoint: async (s) => {
-            await writeFilesAtomic(out, [{ name: CHECKPOINT, content: JSON.stringify({ fingerprint: print, state: s }) }]);
-            signals.checkpointed(s.processed.length + s.skipped.length, checkpoint);
-          },
+          onCheckpoint: (saved) => signals.checkpointed(saved, checkpoint),
         });
         // A signal during the final scoring stops here too: the checkpoint holds every batch.
-        signals.checkpointed(state.processed.length + state.skipped.length, checkpoint);
+        signals.checkpointed(state.images + state.skipped.length, checkpoint);
         // A signal from here on is noted but not acted on: the result files are written whole.
-        await writeFilesAtomic(out, await resultFiles(report, state, flags.plots));
-        await rm(checkpoint, { force: true });
+        await writeFilesAtomic(out, await resultFiles(report, flags.plots));
+        const finalState = path.join(out, STATE_DIR);
+        await rm(finalState, { recursive: true, force: true });
+        await rename(checkpoint, finalState);
         process.stdout.write(`${formatSummary(report)}\nwrote ${out}/\n`);
       } catch (err) {
         if (err instanceof Interrupted) exitInterrupted(err.message, SIGNAL_EXIT[err.signal]);
         throw err;
       } finally {
         signals.dispose();
+        await lock.release();
       }
     }),
   );

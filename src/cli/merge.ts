@@ -1,8 +1,11 @@
+import path from 'node:path';
 import type { Command } from 'commander';
-import { mergeResults } from '../merge.js';
+import { stateMessages } from '../measure/state-messages.js';
+import { mergeResults, STATE_DIR } from '../merge.js';
 import { writeFilesAtomic } from '../report/atomic.js';
 import { formatSummary } from '../report/summary.js';
 import { resultFiles } from '../report/write.js';
+import { acquireLock } from '../store/lock.js';
 import { action } from './fatal.js';
 import { positiveInt } from './parse.js';
 
@@ -17,9 +20,14 @@ export function registerMerge(program: Command): void {
     .option('--no-plots', 'skip the PNG/SVG plots')
     .action(
       action(async (dirs: string[], flags: { out: string; threads?: number; plots: boolean }) => {
-        const { report, state } = await mergeResults(dirs, { threads: flags.threads });
-        await writeFilesAtomic(flags.out, await resultFiles(report, state, flags.plots));
-        process.stdout.write(`${formatSummary(report)}\nwrote ${flags.out}/\n`);
+        const lock = await acquireLock(flags.out, stateMessages);
+        try {
+          const { report } = await mergeResults(dirs, { threads: flags.threads, stateDir: path.join(flags.out, STATE_DIR) });
+          await writeFilesAtomic(flags.out, await resultFiles(report, flags.plots));
+          process.stdout.write(`${formatSummary(report)}\nwrote ${flags.out}/\n`);
+        } finally {
+          await lock.release();
+        }
       }),
     );
 }

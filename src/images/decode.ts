@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import sharp, { type Metadata, type SharpOptions } from 'sharp';
 import type { Preprocessing } from '../types.js';
 import { imageMessages as msg } from './messages.js';
-import { centreCrop, resizedShape } from './geometry.js';
+import { centreCrop, coverShape } from './geometry.js';
 import { normaliseHWC } from './normalise.js';
 
 /**
@@ -106,6 +106,7 @@ function reasonOf(err: unknown): string {
  */
 export async function decodeImage(file: string, prep: Preprocessing, margin: number): Promise<DecodedImage> {
   const crop = prep.size + margin;
+  const cropWidth = (prep.width ?? prep.size) + margin;
   if (!(Number.isInteger(margin) && margin >= 0)) throw new RangeError(msg.badMargin(margin));
   if (prep.resize < prep.size) throw new RangeError(msg.resizeBelowSize(prep.resize, prep.size));
   const options: SharpOptions = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error', autoOrient: true };
@@ -118,9 +119,8 @@ export async function decodeImage(file: string, prep: Preprocessing, margin: num
   }
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.height;
-  const shortSide = Math.round((prep.resize * crop) / prep.size);
-  const shape = resizedShape(width, height, shortSide);
-  const box = centreCrop(shape.width, shape.height, crop);
+  const shape = coverShape(width, height, cropWidth, crop, prep.resize / prep.size);
+  const box = centreCrop(shape.width, shape.height, cropWidth, crop);
 
   let pipeline = sharp(file, options)
     .resize({ width: shape.width, height: shape.height, fit: 'fill', kernel: 'linear' })
@@ -138,7 +138,7 @@ export async function decodeImage(file: string, prep: Preprocessing, margin: num
     throw new ImageDecodeError(file, reasonOf(err));
   }
   return {
-    data: normaliseHWC(pixels, channels, crop, prep),
+    data: normaliseHWC(pixels, channels, crop, prep, cropWidth),
     conversion: conversionOf(sourceKind(meta), prep.channels),
     sourceWidth: width,
     sourceHeight: height,

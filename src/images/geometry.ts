@@ -38,6 +38,22 @@ export function resizedShape(width: number, height: number, shortSide: number): 
 }
 
 /**
+ * The resize for a crop of `cropWidth × cropHeight`: torchvision's `Resize(round(ratio · side))`
+ * for a square crop (`resizedShape`); for a non-square crop the image is scaled so that it covers
+ * the crop, times `ratio` (the preset's resize/size), keeping its aspect ratio.
+ *
+ * @param ratio - resize / size of the preprocessing (1 for no extra margin)
+ * @returns the resized width and height, each at least the crop's
+ * @example
+ * coverShape(640, 480, 192, 48, 1); // { width: 192, height: 144 }
+ */
+export function coverShape(width: number, height: number, cropWidth: number, cropHeight: number, ratio: number): { width: number; height: number } {
+  if (cropWidth === cropHeight) return resizedShape(width, height, Math.round(ratio * cropWidth));
+  const scale = ratio * Math.max(cropWidth / width, cropHeight / height);
+  return { width: Math.max(cropWidth, Math.round(width * scale)), height: Math.max(cropHeight, Math.round(height * scale)) };
+}
+
+/**
  * The centre crop box of torchvision's `CenterCrop(side)` on a `width × height` image:
  * offsets `round((H − side) / 2)` and `round((W − side) / 2)`, halves to even.
  *
@@ -46,6 +62,6 @@ export function resizedShape(width: number, height: number, shortSide: number): 
  * @param side - crop side
  * @returns the box, e.g. (341, 256, 224) → { left: 58, top: 16, width: 224, height: 224 }
  */
-export function centreCrop(width: number, height: number, side: number): CropBox {
-  return { left: roundHalfEven((width - side) / 2), top: roundHalfEven((height - side) / 2), width: side, height: side };
+export function centreCrop(width: number, height: number, side: number, cropHeight = side): CropBox {
+  return { left: roundHalfEven((width - side) / 2), top: roundHalfEven((height - cropHeight) / 2), width: side, height: cropHeight };
 }

@@ -16,8 +16,6 @@ export const imageMessages = {
     `The model's input '${input}' takes ${takes} channels; image files give 1 (gray) or 3 (RGB). Use --synthetic N or re-export the model with a 1- or 3-channel input.`,
   sizeContradicts: (given: number, input: string, h: number, w: number) =>
     `--size ${given} differs from the fixed size ${h}×${w} of the model's input '${input}'. Drop --size or use --size ${h}.`,
-  nonSquareModel: (input: string, h: number, w: number) =>
-    `The model's input '${input}' is ${h}×${w}, not square; image preprocessing makes square crops. Re-export the model with a square input.`,
   badSize: (value: number) => `--size must be a positive integer, got ${value}.`,
   badChannels: (value: number) => `--channels must be 1 or 3, got ${value}.`,
   statsLength: (which: 'mean' | 'std', count: number, channels: number) =>

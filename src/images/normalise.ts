@@ -11,12 +11,13 @@ import type { Preprocessing } from '../types.js';
  *
  * @param pixels - `side · side · sourceChannels` bytes, row-major HWC
  * @param sourceChannels - channels interleaved in `pixels`
- * @param side - image side S
+ * @param side - image height S
  * @param prep - channels, mean and std
- * @returns CHW Float32Array of `prep.channels · S · S`
+ * @param width - image width (default S)
+ * @returns CHW Float32Array of `prep.channels · S · width`
  */
-export function normaliseHWC(pixels: Uint8Array, sourceChannels: number, side: number, prep: Preprocessing): Float32Array {
-  const plane = side * side;
+export function normaliseHWC(pixels: Uint8Array, sourceChannels: number, side: number, prep: Preprocessing, width = side): Float32Array {
+  const plane = side * width;
   const out = new Float32Array(prep.channels * plane);
   for (let c = 0; c < prep.channels; c++) {
     const table = new Float64Array(256);

@@ -96,7 +96,6 @@ export function resolvePreprocessing(opts: PreprocessingOptions, model: ModelIma
   const input = model.name ?? 'x';
   if (opts.size !== undefined && !(Number.isInteger(opts.size) && opts.size > 0)) throw new RangeError(msg.badSize(opts.size));
   if (opts.channels !== undefined && opts.channels !== 1 && opts.channels !== 3) throw new RangeError(msg.badChannels(opts.channels));
-  if (model.height !== model.width) throw new RangeError(msg.nonSquareModel(input, model.height, model.width));
 
   const named = opts.preset ?? 'none';
   const base = named === 'none' ? nonePreset(model) : PRESETS[named];
@@ -127,5 +126,5 @@ export function resolvePreprocessing(opts: PreprocessingOptions, model: ModelIma
   checkStats('std', std, channels);
 
   const result: PresetValues = { size, resize, channels, mean: [...mean], std: [...std] };
-  return { preset: sameValues(result, base) ? named : 'custom', ...result };
+  return { preset: sameValues(result, base) ? named : 'custom', ...result, ...(model.width !== model.height ? { width: model.width } : {}) };
 }

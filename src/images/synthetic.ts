@@ -77,23 +77,27 @@ function fractalNoise(side: number, rand: Random, octaves: readonly (readonly [n
  * @returns CHW Float32Array of `channels · S · S`
  */
 export function syntheticImage(index: number, seed: number, prep: Preprocessing, margin: number): Float32Array {
-  const side = prep.size + margin;
+  const height = prep.size + margin;
+  const width = (prep.width ?? prep.size) + margin;
+  // A non-square image is the top-left height×width window of a square field.
+  const side = Math.max(height, width);
   const rand = mulberry32(deriveSeed(seed, index));
   const luma = fractalNoise(side, rand, LUMA_OCTAVES);
   const chroma: Float64Array[] = [];
   if (prep.channels > 1) for (let c = 0; c < prep.channels; c++) chroma.push(fractalNoise(side, rand, CHROMA_OCTAVES));
 
   const channels = prep.channels;
-  const pixels = new Uint8Array(side * side * channels);
-  for (let p = 0; p < side * side; p++) {
+  const pixels = new Uint8Array(height * width * channels);
+  for (let q = 0; q < height * width; q++) {
+    const p = Math.floor(q / width) * side + (q % width);
     for (let c = 0; c < channels; c++) {
       const v = luma[p] + (channels > 1 ? CHROMA_WEIGHT * chroma[c][p] : 0) + PIXEL_NOISE * (rand() * 2 - 1);
       // Quantised to 8 bits like a real image file, so synthetic and file inputs share one path.
       const level = Math.round(127.5 + 127.5 * GAIN * v);
-      pixels[p * channels + c] = level < 0 ? 0 : level > 255 ? 255 : level;
+      pixels[q * channels + c] = level < 0 ? 0 : level > 255 ? 255 : level;
     }
   }
-  return normaliseHWC(pixels, channels, side, prep);
+  return normaliseHWC(pixels, channels, height, prep, width);
 }
 
 /**

@@ -3,12 +3,20 @@ import * as ort from 'onnxruntime-node';
 import { accuracyReport } from '../aggregate/accuracy.js';
 import { summarizeLayers } from '../aggregate/layers.js';
 import { aggregateParts } from '../aggregate/parts.js';
+import { undefinedWarnings } from '../aggregate/undefined.js';
 import { messages } from '../messages.js';
-import type { MetricEngine } from '../scores/metric.js';
-import { scoreVectors } from '../scores/pairs.js';
-import { elementId, type ElementSums, type MeasureState } from '../scores/state.js';
+import type { CrossProduct } from '../scores/co-moments.js';
+import { elementId, originId, type ElementSums, type MeasureState } from '../scores/state.js';
 import { emptySums } from '../scores/sums.js';
 import type { GroupElement, InputInfo, MeasureConfig, NotProbed, ProbeInfo, ProbeReport, TransformName } from '../types.js';
+import type { AppendStore } from '../store/append-store.js';
+import { hasOwnViews } from './batch.js';
+import { scoreVectorElement, type VectorSource } from './vector-scores.js';
+import { vectorColumn } from './vectors.js';
+import { rowLayout } from '../stats/per-image.js';
+import { addUncertainty } from '../stats/uncertainty.js';
+import { readMapImageSums } from './per-image-read.js';
+import { vectorEstimates } from './vector-uncertainty.js';
 import { toolVersion } from './version.js';
 
 /** What a report is built from besides the state: all of it is stored in result.json, so `merge` can rebuild it. */
@@ -24,21 +32,27 @@ export interface RunDescription {
   readonly skippedLayers: ReadonlyMap<string, string>;
 }
 
-/** Map sums from the state plus vector-layer sums computed over all images (SPEC §4: at least 3). */
-async function finalSums(run: RunDescription, state: MeasureState, engine: MetricEngine): Promise<Record<string, Record<string, Record<string, ElementSums>>>> {
+/**
+ * Map sums from the state plus vector-layer sums computed over all images (SPEC §4: at least 3),
+ * from co-moments in the state or per-image vectors in the stores (one per shard).
+ */
+async function finalSums(run: RunDescription, state: MeasureState, rows: readonly AppendStore[], product: CrossProduct): Promise<Record<string, Record<string, Record<string, ElementSums>>>> {
   const sums = structuredClone(state.maps);
   for (const probe of run.probes) {
     if (probe.kind !== 'vector') continue;
     sums[probe.name] = {};
-    const stored = state.vectors[probe.name];
-    const original = stored.original.map((v) => Float32Array.from(v));
     for (const [t, list] of run.elements) {
+      // A transform with its own untransformed view (translate in crop mode) is compared with it.
+      const base = hasOwnViews(t, run.config.shiftMode) ? originId(t) : 'original';
       sums[probe.name][t] = {};
       for (const g of list) {
         const s = { inv: emptySums(), eqv: emptySums() };
-        if (original.length >= 3 && !state.nonFinite.includes(probe.name)) {
-          const moved = stored[elementId(t, g.key)].map((v) => Float32Array.from(v));
-          await scoreVectors(engine, moved, original, probe.channels, s.inv, s.eqv);
+        const id = elementId(t, g.key);
+        if (state.images >= 3 && !state.nonFinite.includes(probe.name)) {
+          const moments = state.moments[probe.name]?.[id];
+          const stores = rows.filter((store) => store.columns.some((c) => c.name === vectorColumn(probe.name, id)));
+          const sources: VectorSource[] = [...(moments ? [{ moments }] : []), ...stores.map((store) => ({ rows: store }))];
+          await scoreVectorElement(probe, id, base, sources, run.config.similarity === 'pearson', product, s);
         }
         sums[probe.name][t][g.key] = s;
       }
@@ -49,16 +63,45 @@ async function finalSums(run: RunDescription, state: MeasureState, engine: Metri
 
 /**
  * Stage 6: scores vector layers over all images, then summarises layers, parts and accuracy
- * into the `ProbeReport`.
+ * into the `ProbeReport`, with intervals and chance levels (SPEC §4b) from the per-image rows.
+ *
+ * @param rows - the per-image stores of the run (one, or one per merged shard)
+ * @param product - the cross products of vector scoring (`CrossProducts.product`)
+ *
+ * @param onWarning - told each layer and part left with no defined pair (also kept in `warnings`)
  */
-export async function finalizeReport(run: RunDescription, state: MeasureState, engine: MetricEngine): Promise<ProbeReport> {
-  const sums = await finalSums(run, state, engine);
-  const used = state.predictions.original.length;
+export async function finalizeReport(
+  run: RunDescription,
+  state: MeasureState,
+  rows: readonly AppendStore[],
+  product: CrossProduct,
+  onWarning?: (message: string) => void,
+): Promise<ProbeReport> {
+  const sums = await finalSums(run, state, rows, product);
+  const used = state.images;
   const warnings = state.nonFinite.map((name) => messages.nonFinite(name));
   if (used < 3 && run.probes.some((p) => p.kind === 'vector')) warnings.push(messages.tooFewImages(used));
   const notProbed = run.notProbed ?? [];
   if (notProbed.length > 0) warnings.push(messages.notProbed(notProbed.length));
-  const layers = summarizeLayers(run.probes, run.elements, sums, run.skippedLayers);
+  if (state.nullMissing > 0) warnings.push(messages.nullPartnerMissing(state.nullMissing));
+  const scored = summarizeLayers(run.probes, run.elements, sums, run.skippedLayers);
+  const flagged = new Set(state.nonFinite);
+  const scoredParts = aggregateParts(run.probes, scored, flagged);
+  for (const w of undefinedWarnings(scored, scoredParts, flagged)) {
+    warnings.push(w);
+    onWarning?.(w);
+  }
+  const layout = rowLayout(run.probes, run.elements);
+  const perImage = await readMapImageSums(rows, layout);
+  const centred = run.config.similarity === 'pearson';
+  const { layers, parts } = addUncertainty(scored, scoredParts, {
+    probes: run.probes,
+    layout,
+    scores: perImage.scores,
+    chance: perImage.chance,
+    vectors: await vectorEstimates(run.probes, run.elements, state, rows, centred, product, run.config.shiftMode),
+    flagged,
+  });
   return {
     schemaVersion: 1,
     tool: { name: 'equiprobe', version: toolVersion(), onnxruntime: ort.env.versions.common ?? 'unknown' },
@@ -69,8 +112,8 @@ export async function finalizeReport(run: RunDescription, state: MeasureState, e
     probes: run.probes,
     notProbed,
     layers,
-    parts: aggregateParts(run.probes, layers, new Set(state.nonFinite)),
-    accuracy: state.labels ? accuracyReport(state.predictions, state.labels, run.elements) : null,
+    parts,
+    accuracy: state.accuracy ? accuracyReport(state.accuracy, run.elements) : null,
     warnings,
     createdAt: new Date().toISOString(),
   };

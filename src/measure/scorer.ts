@@ -80,7 +80,7 @@ export class Scorer {
     const outputs = await this.run(this.original, images, {});
     for (const i of this.plan.permutations ? this.plan.scored : []) {
       const probe = this.plan.probes[i];
-      replaceConstantRows(outputs[tensorName.unit(i)].data as Float32Array, outputs[tensorName.validB(i)].data as Uint8Array, probe.channels, probe.h * probe.w, true);
+      replaceConstantRows(outputs[tensorName.unit(i)].data as Float32Array, outputs[tensorName.marginB(i)].data as Float32Array, probe.channels, probe.h * probe.w, true);
     }
     const result = this.read(outputs, images.length, null);
     return { pass: { count: images.length, outputs }, result };
@@ -95,10 +95,13 @@ export class Scorer {
       for (const i of this.plan.scored) {
         const probe = this.plan.probes[i];
         feeds[tensorName.raw(i)] = original.outputs[tensorName.raw(i)];
+        feeds[tensorName.rho(i)] = original.outputs[tensorName.rho(i)];
         const size = `${probe.h}x${probe.w}`;
-        const d = BigInt(mapShift(g.shift, probe.h, this.input.height));
-        feeds[tensorName.aEnd(size)] = new ort.Tensor('int64', BigInt64Array.of(BigInt(probe.h) - d, BigInt(probe.w) - d), [2]);
-        feeds[tensorName.bStart(size)] = new ort.Tensor('int64', BigInt64Array.of(d, d), [2]);
+        // Each axis by its own stride (SPEC §2): a stride-(4,1) map moves (s/4, s) for an input shift s.
+        const dy = mapShift(g.shift, probe.h, this.input.height);
+        const dx = mapShift(g.shift, probe.w, this.input.width);
+        feeds[tensorName.aEnd(size)] = new ort.Tensor('int64', BigInt64Array.of(BigInt(probe.h - dy), BigInt(probe.w - dx)), [2]);
+        feeds[tensorName.bStart(size)] = new ort.Tensor('int64', BigInt64Array.of(BigInt(dy), BigInt(dx)), [2]);
       }
     } else {
       session = this.permutation!;
@@ -116,13 +119,34 @@ export class Scorer {
     return this.read(outputs, images.length, g.transform === 'translate' ? null : original.outputs);
   }
 
+  /**
+   * The original pass as the null sees it (SPEC §4b): image j of the result carries the unit rows,
+   * raw maps, constant-row margins and ρ of image `partners[j]` of `original`, so `runElement` on the transformed
+   * copies of some images scores them against their null partners' untransformed features.
+   *
+   * @param partners - per output image, the index of its partner in the original chunk
+   */
+  partnerPass(original: OriginalPass, partners: readonly number[]): OriginalPass {
+    // A fixed batch size runs padded chunks: pad the gathered rows the same way.
+    const rows = [...partners];
+    while (this.input.fixedBatch !== null && rows.length < this.input.fixedBatch) rows.push(rows[rows.length - 1]);
+    const outputs: Record<string, ort.Tensor> = { ...original.outputs };
+    for (const i of this.plan.scored) {
+      for (const name of [tensorName.unit(i), tensorName.raw(i), tensorName.marginB(i), tensorName.rho(i)]) {
+        const t = original.outputs[name];
+        if (t) outputs[name] = gatherBatch(t, rows);
+      }
+    }
+    return { count: partners.length, outputs };
+  }
+
   /** One run: a chunk is never more than a fixed batch size, so `runImages` makes exactly one (padded) call. */
   private async run(session: ort.InferenceSession, images: readonly Float32Array[], feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
     const [{ tensors }] = await runImages(session, this.input, images, session.outputNames, feeds);
     return tensors;
   }
 
-  /** Reads a run's outputs; `validB` comes from the original pass for permutations, from the run itself for shifts. */
+  /** Reads a run's outputs; `margin_b` comes from the original pass for permutations, from the run itself for shifts. */
   private read(outputs: Record<string, ort.Tensor>, count: number, originalOutputs: Record<string, ort.Tensor> | null): PassResult {
     const scores = new Map<number, PairScores>();
     const finite = new Map<number, boolean>();
@@ -140,12 +164,12 @@ export class Scorer {
       const inv = outputs[tensorName.inv(i)];
       if (!inv) return;
       const size = count * probe.channels;
-      const validB = (originalOutputs ?? outputs)[tensorName.validB(i)];
+      const marginB = (originalOutputs ?? outputs)[tensorName.marginB(i)];
       scores.set(i, {
         inv: (inv.data as Float32Array).subarray(0, size),
         eqv: (outputs[tensorName.eqv(i)].data as Float32Array).subarray(0, size),
-        validA: (outputs[tensorName.validA(i)].data as Uint8Array).subarray(0, size),
-        validB: (validB.data as Uint8Array).subarray(0, size),
+        marginA: (outputs[tensorName.marginA(i)].data as Float32Array).subarray(0, size),
+        marginB: (marginB.data as Float32Array).subarray(0, size),
       });
     });
     const logits = outputs[this.outputName];
@@ -172,3 +196,12 @@ export class Scorer {
  * 128 MiB, 35.4 s at 256 MiB).
  */
 const MAX_HELD_VALUES = 1 << 25;
+
+/** Rows `indices` of a tensor's batch axis (axis 0), as a new tensor. */
+function gatherBatch(t: ort.Tensor, indices: readonly number[]): ort.Tensor {
+  const data = t.data as Float32Array | Float64Array;
+  const per = data.length / t.dims[0];
+  const out = data instanceof Float64Array ? new Float64Array(per * indices.length) : new Float32Array(per * indices.length);
+  indices.forEach((from, j) => out.set(data.subarray(from * per, (from + 1) * per), j * per));
+  return new ort.Tensor(t.type as 'float32' | 'float64', out, [indices.length, ...t.dims.slice(1)]);
+}

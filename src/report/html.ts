@@ -213,7 +213,7 @@ function layersTable(report: ProbeReport): string {
         l ? meanStd(l.inv) : '–',
         l ? meanStd(l.eqv) : '–',
         l ? num(l.inv.defined) : '–',
-        l ? num(l.inv.undefinedPairs + l.eqv.undefinedPairs) : '–',
+        l ? num(l.inv.undefinedPairs) : '–',
         l?.skipped ? `<span class="warn">${esc(l.skipped)}</span>` : l ? '' : '<span class="muted">not scored</span>',
       ]);
     }

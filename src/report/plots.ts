@@ -57,13 +57,18 @@ export function layerDepthPlot(report: ProbeReport, transform: TransformName): T
   if (layers.length === 0) throw new RangeError(msg.noScoresFor(report.model.name, transform));
   const probes = new Map(report.probes.map((p) => [p.name, p]));
   const rows: (ScorePoint & { depth: number; layer: string; part: string })[] = [];
+  const bars: (ScorePoint & { depth: number; hi: number })[] = [];
+  const nulls: (ScorePoint & { depth: number })[] = [];
   layers.forEach((l, index) => {
     const probe = probes.get(l.layer);
     // A layer missing from probes should not happen; its order among the layers is the best stand-in.
     const depth = probe?.depth ?? index;
     const part = probe?.part ?? 'none';
-    for (const [score, stats] of [['invariance', l.inv], ['equivariance', l.eqv]] as const) {
-      if (isFiniteNumber(stats.mean)) rows.push({ depth, layer: l.layer, part, score, value: stats.mean });
+    for (const [score, stats, u] of [['invariance', l.inv, l.uncertainty?.inv], ['equivariance', l.eqv, l.uncertainty?.eqv]] as const) {
+      if (!isFiniteNumber(stats.mean)) continue;
+      rows.push({ depth, layer: l.layer, part, score, value: stats.mean });
+      if (isFiniteNumber(u?.lo) && isFiniteNumber(u?.hi)) bars.push({ depth, score, value: u.lo, hi: u.hi });
+      if (isFiniteNumber(u?.chance)) nulls.push({ depth, score, value: u.chance });
     }
   });
   if (rows.length === 0) throw new RangeError(msg.noScoresFor(report.model.name, transform));
@@ -79,7 +84,7 @@ export function layerDepthPlot(report: ProbeReport, transform: TransformName): T
     config: PLOT_CONFIG,
     title: {
       text: `${report.model.name} — ${transform}`,
-      subtitle: `Layer scores by depth (${layers.length} layers); shading marks the network parts`,
+      subtitle: `Layer scores by depth (${layers.length} layers) with 95 % intervals; faint lines: chance level; shading marks the network parts`,
     },
     width: PLOT_WIDTH,
     height: PLOT_HEIGHT,
@@ -113,15 +118,47 @@ export function layerDepthPlot(report: ProbeReport, transform: TransformName): T
             field: 'value',
             type: 'quantitative',
             title: scoreAxisTitle([report]),
-            scale: { domain: scoreDomain(rows.map((r) => r.value)), nice: false },
+            scale: { domain: scoreDomain([...rows.map((r) => r.value), ...bars.flatMap((b) => [b.value, b.hi]), ...nulls.map((r) => r.value)]), nice: false },
           },
           color: { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_COLOR },
           strokeDash: { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_DASH },
         },
       },
+      ...uncertaintyLayers(bars, nulls, { field: 'depth', type: 'quantitative' }, { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_COLOR }),
     ],
     resolve: { scale: { x: 'shared' } },
   } as TopLevelSpec;
+}
+
+/**
+ * Layers drawn under a score line (SPEC §4b): a vertical bar per 95 % interval and a faint,
+ * thin line at the chance level, both in the line's colour and dash.
+ *
+ * @param bars - interval per point: `value` = lower bound, `hi` = upper bound
+ * @param nulls - chance level per point
+ * @param x - the score line's x encoding
+ * @param color - the score line's colour encoding (the same field and scale, so the legends merge)
+ * @param detail - fields that, with `score`, tell the null lines apart
+ */
+function uncertaintyLayers(bars: readonly object[], nulls: readonly object[], x: object, color: object, detail: readonly string[] = []): object[] {
+  const layers: object[] = [];
+  if (bars.length > 0) {
+    layers.push({ data: { values: bars }, mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.8 }, encoding: { x, y: { field: 'value', type: 'quantitative' }, y2: { field: 'hi' }, color } });
+  }
+  if (nulls.length > 0) {
+    layers.push({
+      data: { values: nulls },
+      mark: { type: 'line', strokeWidth: 1, opacity: 0.35 },
+      encoding: {
+        x,
+        y: { field: 'value', type: 'quantitative' },
+        color,
+        strokeDash: { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_DASH },
+        detail: [...detail, 'score'].map((field) => ({ field, type: 'nominal' })),
+      },
+    });
+  }
+  return layers;
 }
 
 /** How {@link shiftPlot} groups layers. */
@@ -238,40 +275,51 @@ export function shiftPlot(report: ProbeReport, options: ShiftPlotOptions = {}): 
 export function comparePlot(reports: readonly ProbeReport[], transform: TransformName): TopLevelSpec {
   const labels = uniqueModelLabels(reports);
   const rows: (ScorePoint & { model: string; part: Part })[] = [];
+  const bars: (ScorePoint & { model: string; part: Part; hi: number })[] = [];
+  const nulls: (ScorePoint & { model: string; part: Part })[] = [];
   reports.forEach((report, i) => {
     for (const p of report.parts) {
       if (p.transform !== transform) continue;
-      if (isFiniteNumber(p.inv)) rows.push({ model: labels[i], part: p.part, score: 'invariance', value: p.inv });
-      if (isFiniteNumber(p.eqv)) rows.push({ model: labels[i], part: p.part, score: 'equivariance', value: p.eqv });
+      for (const [score, value, u] of [['invariance', p.inv, p.uncertainty?.inv], ['equivariance', p.eqv, p.uncertainty?.eqv]] as const) {
+        if (!isFiniteNumber(value)) continue;
+        rows.push({ model: labels[i], part: p.part, score, value });
+        if (isFiniteNumber(u?.lo) && isFiniteNumber(u?.hi)) bars.push({ model: labels[i], part: p.part, score, value: u.lo, hi: u.hi });
+        if (isFiniteNumber(u?.chance)) nulls.push({ model: labels[i], part: p.part, score, value: u.chance });
+      }
     }
   });
   if (rows.length === 0) throw new RangeError(msg.noScoresFor(reports.map((r) => r.model.name).join(', ') || '(none)', transform));
   const models = labels.filter((m) => rows.some((r) => r.model === m));
   const parts = PARTS.filter((p) => rows.some((r) => r.part === p));
+  const partAxis = { field: 'part', type: 'ordinal', title: 'Network part', sort: parts, scale: { domain: parts, padding: 0.3 }, axis: { labelAngle: 0 } };
+  const modelColor = { field: 'model', type: 'nominal', title: 'Model', scale: { domain: models, scheme: 'tableau10' } };
   return {
     $schema: SCHEMA,
     config: PLOT_CONFIG,
     title: {
       text: `Part scores — ${transform}`,
-      subtitle: `${models.length} model${models.length === 1 ? '' : 's'}; invariance dashed, equivariance solid`,
+      subtitle: `${models.length} model${models.length === 1 ? '' : 's'}; invariance dashed, equivariance solid; bars: 95 % intervals; faint lines: chance level`,
     },
     width: PLOT_WIDTH,
     height: PLOT_HEIGHT,
-    data: { values: rows },
-    mark: { type: 'line', strokeWidth: 2, point: { filled: true, size: 40, strokeWidth: 0 } },
-    encoding: {
-      x: {
-        field: 'part',
-        type: 'ordinal',
-        title: 'Network part',
-        sort: parts,
-        scale: { domain: parts, padding: 0.3 },
-        axis: { labelAngle: 0 },
+    layer: [
+      {
+        data: { values: rows },
+        mark: { type: 'line', strokeWidth: 2, point: { filled: true, size: 40, strokeWidth: 0 } },
+        encoding: {
+          x: partAxis,
+          y: {
+            field: 'value',
+            type: 'quantitative',
+            title: scoreAxisTitle(reports),
+            scale: { domain: scoreDomain([...rows.map((r) => r.value), ...bars.flatMap((b) => [b.value, b.hi]), ...nulls.map((r) => r.value)]), nice: false },
+          },
+          color: modelColor,
+          strokeDash: { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_DASH, legend: DASH_LEGEND },
+        },
       },
-      y: { field: 'value', type: 'quantitative', title: scoreAxisTitle(reports), scale: { domain: scoreDomain(rows.map((r) => r.value)), nice: false } },
-      color: { field: 'model', type: 'nominal', title: 'Model', scale: { domain: models, scheme: 'tableau10' } },
-      strokeDash: { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_DASH, legend: DASH_LEGEND },
-    },
+      ...uncertaintyLayers(bars, nulls, partAxis, modelColor, ['model']),
+    ],
   } as TopLevelSpec;
 }
 

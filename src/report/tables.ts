@@ -1,7 +1,32 @@
 import { stringify } from 'csv-stringify/sync';
-import type { ProbeReport } from '../types.js';
+import type { ProbeReport, Uncertainty } from '../types.js';
 
-const round = (v: number) => (Number.isFinite(v) ? Number(v.toFixed(6)) : '');
+const round = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toFixed(6)) : '');
+
+/** Interval, chance-level and excess columns of a layer or part (SPEC §4b), empty when absent. */
+export const UNCERTAINTY_COLUMNS = [
+  'inv_lo', 'inv_hi', 'eqv_lo', 'eqv_hi', 'interval_reason',
+  'inv_null', 'eqv_null', 'inv_above', 'eqv_above', 'inv_excess', 'eqv_excess', 'inv_excess_reason', 'eqv_excess_reason',
+] as const;
+
+/** The columns of `UNCERTAINTY_COLUMNS` for one layer or part. */
+export function uncertaintyColumns(u: Uncertainty | undefined): Record<(typeof UNCERTAINTY_COLUMNS)[number], number | string> {
+  return {
+    inv_lo: round(u?.inv.lo),
+    inv_hi: round(u?.inv.hi),
+    eqv_lo: round(u?.eqv.lo),
+    eqv_hi: round(u?.eqv.hi),
+    interval_reason: u?.eqv.intervalReason ?? u?.inv.intervalReason ?? '',
+    inv_null: round(u?.inv.chance),
+    eqv_null: round(u?.eqv.chance),
+    inv_above: round(u?.inv.above),
+    eqv_above: round(u?.eqv.above),
+    inv_excess: round(u?.inv.excess),
+    eqv_excess: round(u?.eqv.excess),
+    inv_excess_reason: u?.inv.excessReason ?? '',
+    eqv_excess_reason: u?.eqv.excessReason ?? '',
+  };
+}
 
 /**
  * `layers.csv`: one row per layer × transform (tidy: every column named, one observation a row).
@@ -27,9 +52,10 @@ export function layersCsv(report: ProbeReport): string {
       eqv_std: round(l.eqv.std),
       defined_pairs: l.inv.defined,
       undefined_pairs: l.inv.undefinedPairs,
-      eqv_defined_pairs: l.eqv.defined,
-      eqv_undefined_pairs: l.eqv.undefinedPairs,
+      near_constant: l.inv.nearConstant,
+      one_sided: l.inv.oneSided,
       skipped: l.skipped ?? '',
+      ...uncertaintyColumns(l.uncertainty),
     };
   });
   return stringify(rows, { header: true });
@@ -37,8 +63,8 @@ export function layersCsv(report: ProbeReport): string {
 
 /** `parts.csv`: one row per transform × part. */
 export function partsCsv(report: ProbeReport): string {
-  const rows = report.parts.map((p) => ({ model: report.model.name, transform: p.transform, part: p.part, inv: round(p.inv), eqv: round(p.eqv), layers: p.layers }));
-  return stringify(rows, { header: true, columns: ['model', 'transform', 'part', 'inv', 'eqv', 'layers'] });
+  const rows = report.parts.map((p) => ({ model: report.model.name, transform: p.transform, part: p.part, inv: round(p.inv), eqv: round(p.eqv), layers: p.layers, ...uncertaintyColumns(p.uncertainty) }));
+  return stringify(rows, { header: true, columns: ['model', 'transform', 'part', 'inv', 'eqv', 'layers', ...UNCERTAINTY_COLUMNS] });
 }
 
 /** `elements.csv`: per layer and group element (per-g scores; for translate, the shift). */
@@ -54,7 +80,12 @@ export function elementsCsv(report: ProbeReport): string {
       eqv_mean: round(e.eqv.mean),
       defined_pairs: e.inv.defined,
       undefined_pairs: e.inv.undefinedPairs,
+      near_constant: e.inv.nearConstant,
+      one_sided: e.inv.oneSided,
     })),
   );
-  return stringify(rows, { header: true, columns: ['model', 'layer', 'transform', 'element', 'shift', 'inv_mean', 'eqv_mean', 'defined_pairs', 'undefined_pairs'] });
+  return stringify(rows, {
+    header: true,
+    columns: ['model', 'layer', 'transform', 'element', 'shift', 'inv_mean', 'eqv_mean', 'defined_pairs', 'undefined_pairs', 'near_constant', 'one_sided'],
+  });
 }

@@ -1,4 +1,3 @@
-import type { MeasureState } from '../scores/state.js';
 import type { ProbeReport } from '../types.js';
 import type { OutputFile } from './atomic.js';
 import { layerDepthPlot, shiftPlot } from './plots.js';
@@ -12,16 +11,15 @@ export function toJson(value: unknown): string {
 
 /**
  * The files of one measurement's result folder: `result.json` (the ProbeReport), `layers.csv`,
- * `parts.csv`, `elements.csv`, `state.json` (running sums and per-image vectors, for `merge`),
- * and plots drawn from the report (score by layer depth per transform; score against shift).
+ * `parts.csv`, `elements.csv`, and plots drawn from the report (score by layer depth per
+ * transform; score against shift). The run's state (for `merge`) is the `state/` folder beside them.
  */
-export async function resultFiles(report: ProbeReport, state: MeasureState, plots = true): Promise<OutputFile[]> {
+export async function resultFiles(report: ProbeReport, plots = true): Promise<OutputFile[]> {
   const files: OutputFile[] = [
     { name: 'result.json', content: toJson(report) },
     { name: 'layers.csv', content: layersCsv(report) },
     { name: 'parts.csv', content: partsCsv(report) },
     { name: 'elements.csv', content: elementsCsv(report) },
-    { name: 'state.json', content: JSON.stringify(state) },
   ];
   if (!plots) return files;
   for (const transform of report.config.transforms) {

@@ -2,72 +2,52 @@ import type * as ort from 'onnxruntime-node';
 import { Tensor } from 'onnxruntime-node';
 import { createSession, type RuntimeOptions } from '../forward/session.js';
 import { GraphBuilder } from '../onnx/graph.js';
-import type { Similarity } from '../types.js';
-import { scoreRows, standardise, unitRows } from './rows.js';
 
 /**
- * The metric graph for vector layers (SPEC §4: similarity over the images of the run): inputs
- * a = [v′_c(x_i)] and b = [v_c(x_i)] as K rows of N images; the same standardisation and K×K
- * scoring as the map layers of the scored models (src/scores/rows.ts), run on its own because
- * vectors are only complete once every image has been seen.
+ * Scores of image × channel pairs (rows of K per image) from the scored models: invariance,
+ * best-channel similarity, and the constant-row margins of both sides (SPEC §3;
+ * `isConstantMargin`), a = F′, b = T′F.
  */
-export function buildMetricGraph(similarity: Similarity, k: number): Uint8Array {
-  const g = new GraphBuilder('equiprobe_metric');
-  const a = { name: g.input('a', [1, k, 'N']), channelsLast: false };
-  const b = { name: g.input('b', [1, k, 'N']), channelsLast: false };
-  const sa = standardise(g, a, similarity);
-  const sb = standardise(g, b, similarity);
-  g.node('Reshape', [sa.valid, g.ints([-1, k])], ['valid_a']);
-  g.node('Reshape', [sb.valid, g.ints([-1, k])], ['valid_b']);
-  const { inv, eqv } = scoreRows(g, a, sa, { name: unitRows(g, sb), channelsLast: false }, k, 'valid_b');
-  g.node('Identity', [inv], ['inv']);
-  g.node('Identity', [eqv], ['eqv']);
-  g.output('inv', [1, k]);
-  g.output('eqv', [1, k]);
-  g.output('valid_a', [1, k], 'bool');
-  g.output('valid_b', [1, k], 'bool');
-  return g.toBytes();
-}
-
-/** Scores of image × channel pairs (rows of K per image): invariance, best-channel similarity, and which rows were constant. */
 export interface PairScores {
   readonly inv: Float32Array;
   readonly eqv: Float32Array;
-  readonly validA: Uint8Array;
-  readonly validB: Uint8Array;
+  readonly marginA: Float32Array;
+  readonly marginB: Float32Array;
 }
 
-/** Runs metric graphs for vector layers, one session per channel count, opened on first use. */
-export class MetricEngine {
-  private readonly sessions = new Map<number, Promise<ort.InferenceSession>>();
+/** The graph of `CrossProducts`: out = aᵀ b for a [n, t] and b [n, k], float64. */
+export function buildCrossProductGraph(): Uint8Array {
+  const g = new GraphBuilder('equiprobe_cross_products');
+  g.input('a', ['N', 'T'], 'double');
+  g.input('b', ['N', 'K'], 'double');
+  g.node('Gemm', ['a', 'b'], ['out'], { transA: 1 });
+  g.output('out', ['T', 'K'], 'double');
+  return g.toBytes();
+}
 
-  private constructor(
-    private readonly similarity: Similarity,
-    private readonly options: RuntimeOptions,
-  ) {}
+/**
+ * The one heavy step of vector-probe scoring (SPEC §4 over the images of the run): the K×K cross
+ * products of centred chunks, in float64 so that batches, chunks and shards sum to the same
+ * co-moments to rounding (see `src/scores/co-moments.ts`). Runs in onnxruntime with the run's threads.
+ */
+export class CrossProducts {
+  private session: Promise<ort.InferenceSession> | null = null;
 
-  /** An engine for one similarity, with the run's thread settings. */
-  static async open(similarity: Similarity, options: RuntimeOptions = {}): Promise<MetricEngine> {
-    return new MetricEngine(similarity, options);
-  }
+  constructor(private readonly options: RuntimeOptions = {}) {}
 
   /**
-   * Scores K channels of a against b, each row a channel's values over n images (K×n, row-major).
+   * a′ᵀ b′ for a′ (n × t) and b′ (n × k), row-major.
    *
-   * @returns per channel: inv, eqv (−∞ where no row of b is valid), and row validity
+   * @returns t × k, row-major
    */
-  async score(a: Float32Array, b: Float32Array, k: number, n: number): Promise<PairScores> {
-    let session = this.sessions.get(k);
-    if (!session) {
-      session = createSession(buildMetricGraph(this.similarity, k), this.options);
-      this.sessions.set(k, session);
-    }
-    const r = await (await session).run({ a: new Tensor('float32', a, [1, k, n]), b: new Tensor('float32', b, [1, k, n]) });
-    return { inv: r.inv.data as Float32Array, eqv: r.eqv.data as Float32Array, validA: r.valid_a.data as Uint8Array, validB: r.valid_b.data as Uint8Array };
-  }
+  readonly product = async (a: Float64Array, b: Float64Array, n: number, t: number, k: number): Promise<Float64Array> => {
+    this.session ??= createSession(buildCrossProductGraph(), this.options);
+    const r = await (await this.session).run({ a: new Tensor('float64', a, [n, t]), b: new Tensor('float64', b, [n, k]) });
+    return r.out.data as Float64Array;
+  };
 
   async release(): Promise<void> {
-    for (const session of this.sessions.values()) await (await session).release();
-    this.sessions.clear();
+    if (this.session) await (await this.session).release();
+    this.session = null;
   }
 }

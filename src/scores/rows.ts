@@ -58,42 +58,104 @@ export function probeRows(g: GraphBuilder, probe: ProbeInfo, tensor: string): Ro
 
 /** Rows standardised for the similarity of SPEC §3; all per-row tensors keep the reduced axis. */
 export interface Standardised {
-  /** Centred rows (Pearson) or the rows themselves (cosine). */
+  /** Centred rows (Pearson) or the rows themselves (cosine), float32. */
   readonly centred: string;
-  /** Norm of the centred row. */
+  /** Norm of the centred row, float32. */
   readonly norm: string;
-  /** False where the row is constant (SPEC §3): left out of every average and of the max. */
+  /**
+   * σ over the constant-row threshold 32·u·max(|mean|, ρ) (SPEC §3), float32: the row is constant
+   * when this is ≤ 1 (or NaN), near-constant when ≤ 100 (see `CONSTANT_MARGIN`, `NEAR_CONSTANT_MARGIN`).
+   */
+  readonly margin: string;
+  /** False where the row is constant: left out of every average and of the max. */
   readonly valid: string;
+  /** ρ used, [n, 1, 1] float64. */
+  readonly rho: string;
   /** A per-row value that is non-finite exactly when the row holds NaN or ±Inf (the row mean or sum of squares). */
   readonly witness: string;
 }
 
+/** Unit roundoff of float32, the compute type of the probed models (SPEC §3). */
+export const UNIT_ROUNDOFF = 2 ** -24;
+/** A row is constant when σ ≤ this many unit roundoffs of max(|mean|, ρ) (SPEC §3). */
+export const CONSTANT_ULPS = 32;
+/** Rows whose σ is within this factor of the constant threshold are counted as `near_constant`. */
+export const NEAR_CONSTANT_MARGIN = 100;
+
+/** A float64 scalar constant (the statistics of SPEC §3 are float64). */
+function double(g: GraphBuilder, value: number): string {
+  return g.shared(`d:${value}`, () => g.initializer(g.fresh('d'), Float64Array.of(value), [], 'double'));
+}
+
 /**
- * Centres rows and finds their norms and validity, in float32 after centring (SPEC §3 asks for
- * float64 accumulators; centring first keeps float32 within 1e−6 of the float64 reference, tested
- * with rows of mean 300, at half the memory traffic). The variance is the corrected two-pass one,
- * (Σc² − (Σc)²/P)/P over centred values c: it is accurate for rows with a large mean, and a row whose
- * values are all equal comes out at variance ≈ 0 whatever rounding does to its float32 mean, so it
- * is constant by the SPEC rule σ < 1e−8·(1+|mean|).
+ * ρ of SPEC §3 for rows that hold a whole probe tensor: per image, the RMS over all its channels
+ * and positions, as [n, 1, 1] float64 (broadcasts against per-row statistics in either layout).
+ * The squares are summed in float32 (one read of the tensor, no float64 copy): exact enough for a
+ * threshold, and scale-free for any tensor whose squares stay in float32's range (RMS between
+ * about 1e−19 and 1e19).
  */
-export function standardise(g: GraphBuilder, rows: Rows, similarity: Similarity): Standardised {
+export function tensorRms(g: GraphBuilder, rows: Rows): string {
+  const [sumSq] = g.node('Cast', [g.reduce('ReduceSumSquare', rows.name, [1, 2], true)], 1, { to: 11 });
+  const [count] = g.node('Cast', [g.node('ReduceProd', [g.node('Slice', [g.node('Shape', [rows.name])[0], g.ints([1]), g.ints([3])])[0]], 1, { keepdims: 0 })[0]], 1, { to: 11 });
+  return g.node('Sqrt', [g.node('Div', [sumSq, count])[0]])[0];
+}
+
+/**
+ * Centres rows and finds their norms and the constant-row margin of SPEC §3: a row is constant
+ * when σ ≤ 32·u·max(|mean|, ρ), u = 2⁻²⁴, ρ the RMS of the whole probe tensor of that image.
+ * The rule is scale-free: multiplying a tensor by any non-zero number changes no decision.
+ *
+ * Float64 where it matters, float32 where the bytes are: the row is centred in float32 around its
+ * float32 mean m (each centred value c carries one rounding, relative to itself); Σc and Σc² are
+ * summed in float64, σ² is the corrected two-pass (Σc² − (Σc)²/P)/P, which removes the rounding of
+ * m, and the mean is m + Σc/P. A row whose values are all equal centres to P equal values c, whose
+ * float64 σ² is zero up to float64 rounding of Pc², so it is always constant (tested with rows of
+ * 200 003 values, where the float32 sum of a constant is far from exact). The float32 centred rows
+ * feed the K×K product.
+ *
+ * @param rho - ρ as [n, 1, 1] float64 (`tensorRms` of the whole tensor) when `rows` are a window of
+ *   it (shift overlaps); without it the rows are the whole tensor and ρ comes from their sums
+ */
+export function standardise(g: GraphBuilder, rows: Rows, similarity: Similarity, rho?: string): Standardised {
   const axis = positionAxis(rows);
   const x = rows.name;
+  const [positions] = g.node('Cast', [g.node('Gather', [g.node('Shape', [x])[0], g.ints([axis])])[0]], 1, { to: 11 });
+  // ρ of whole rows from each row's Σx² (float64): the mean over rows of Σx²/P, square-rooted.
+  const wholeRms = (rowSumSq: string) => g.node('Sqrt', [g.node('Div', [g.reduce('ReduceMean', rowSumSq, [1, 2], true), positions])[0]])[0];
+  // The threshold 32·u·max(|mean|, ρ) (cosine: 32·u·ρ) and σ over it.
+  const margin = (sigma: string, mean: string | null, rho: string) => {
+    const level = mean ? g.node('Max', [g.node('Abs', [mean])[0], rho])[0] : rho;
+    const [threshold] = g.node('Mul', [level, double(g, CONSTANT_ULPS * UNIT_ROUNDOFF)]);
+    // An all-zero tensor has threshold 0 and σ 0: 0 / tiny = 0, constant.
+    const [ratio] = g.node('Div', [sigma, g.node('Max', [threshold, double(g, 1e-300)])[0]]);
+    return { margin: g.node('Cast', [ratio], 1, { to: 1 })[0], valid: g.node('Greater', [ratio, double(g, 1)])[0], rho };
+  };
   if (similarity === 'cosine') {
-    const sumSq = g.reduce('ReduceSumSquare', x, [axis], true);
-    return { centred: x, norm: g.node('Sqrt', [sumSq])[0], valid: g.node('Greater', [sumSq, g.scalar(0)])[0], witness: sumSq };
+    // Cosine needs no centring; a row is degenerate when its RMS is at the rounding level of the tensor.
+    const sumSq = g.reduce('ReduceSumSquare', g.node('Cast', [x], 1, { to: 11 })[0], [axis], true);
+    const m = margin(g.node('Sqrt', [g.node('Div', [sumSq, positions])[0]])[0], null, rho ?? wholeRms(sumSq));
+    return { centred: x, norm: g.node('Cast', [g.node('Sqrt', [sumSq])[0]], 1, { to: 1 })[0], ...m, witness: g.node('Cast', [sumSq], 1, { to: 1 })[0] };
   }
-  const mean = g.reduce('ReduceMean', x, [axis], true);
-  const [centred] = g.node('Sub', [x, mean]);
-  const sumSq = g.reduce('ReduceSumSquare', centred, [axis], true);
-  const sum = g.reduce('ReduceSum', centred, [axis], true);
-  const [positions] = g.node('Cast', [g.node('Gather', [g.node('Shape', [x])[0], g.ints([axis])])[0]], 1, { to: 1 });
-  const [normSq] = g.node('Max', [g.node('Sub', [sumSq, g.node('Div', [g.node('Mul', [sum, sum])[0], positions])[0]])[0], g.scalar(0)]);
-  const [std] = g.node('Sqrt', [g.node('Div', [normSq, positions])[0]]);
-  const [bound] = g.node('Mul', [g.node('Add', [g.node('Abs', [mean])[0], g.scalar(1)])[0], g.scalar(1e-8)]);
-  const [valid] = g.node('Not', [g.node('Less', [std, bound])[0]]);
-  return { centred, norm: g.node('Sqrt', [normSq])[0], valid, witness: mean };
+  const meanF = g.reduce('ReduceMean', x, [axis], true);
+  const [centred] = g.node('Sub', [x, meanF]);
+  const [cd] = g.node('Cast', [centred], 1, { to: 11 });
+  const sumSq = g.reduce('ReduceSumSquare', cd, [axis], true);
+  const sum = g.reduce('ReduceSum', cd, [axis], true);
+  const [m0] = g.node('Cast', [meanF], 1, { to: 11 });
+  const [mean] = g.node('Add', [m0, g.node('Div', [sum, positions])[0]]);
+  const [normSq] = g.node('Max', [g.node('Sub', [sumSq, g.node('Div', [g.node('Mul', [sum, sum])[0], positions])[0]])[0], double(g, 0)]);
+  const [sigma] = g.node('Sqrt', [g.node('Div', [normSq, positions])[0]]);
+  // Σx² = Σ(c + m₀)² = Σc² + 2m₀Σc + P·m₀².
+  const rowSumSq = () => g.node('Add', [g.node('Add', [sumSq, g.node('Mul', [g.node('Mul', [sum, m0])[0], double(g, 2)])[0]])[0], g.node('Mul', [g.node('Mul', [m0, m0])[0], positions])[0]])[0];
+  const m = margin(sigma, mean, rho ?? wholeRms(rowSumSq()));
+  return { centred, norm: g.node('Cast', [g.node('Sqrt', [normSq])[0]], 1, { to: 1 })[0], ...m, witness: meanF };
 }
+
+/**
+ * Smallest norm divided by: the least normal float32, so that scaled-down tensors (activations of
+ * 1e−13 and smaller) keep their scores; a zero norm belongs to a constant row, which is masked.
+ */
+const MIN_NORM = 2 ** -126;
 
 /**
  * Unit rows for the right-hand side of the K×K product. Constant rows come out as whatever their
@@ -101,7 +163,7 @@ export function standardise(g: GraphBuilder, rows: Rows, similarity: Similarity)
  * `replaceConstantRows`), so the max over c′ never picks one, with no mask over the K×K matrix.
  */
 export function unitRows(g: GraphBuilder, s: Standardised): string {
-  const [scale] = g.node('Div', [g.scalar(1), g.node('Max', [s.norm, g.scalar(1e-30)])[0]]);
+  const [scale] = g.node('Div', [g.scalar(1), g.node('Max', [s.norm, g.scalar(MIN_NORM)])[0]]);
   return g.node('Mul', [s.centred, scale])[0];
 }
 
@@ -125,7 +187,7 @@ export function scoreRows(g: GraphBuilder, a: Rows, sa: Standardised, b: Rows, k
   const best = g.reduce('ReduceMax', candidates, [2], false);
   const diagonal = Array.from({ length: k }, (_, c) => c * (k + 1));
   const [same] = g.node('Gather', [g.node('Reshape', [sim, g.ints([-1, k * k])])[0], g.ints(diagonal)], 1, { axis: 1 });
-  const [norm] = g.node('Reshape', [g.node('Max', [sa.norm, g.scalar(1e-30)])[0], g.ints([-1, k])]);
+  const [norm] = g.node('Reshape', [g.node('Max', [sa.norm, g.scalar(MIN_NORM)])[0], g.ints([-1, k])]);
   return { inv: g.node('Div', [same, norm])[0], eqv: g.node('Div', [best, norm])[0] };
 }
 

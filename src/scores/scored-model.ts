@@ -2,7 +2,7 @@ import type { ModelProto } from 'onnx-buf';
 import { messages } from '../messages.js';
 import { GraphBuilder } from '../onnx/graph.js';
 import type { ProbeInfo, Similarity } from '../types.js';
-import { channelsLastRows, gatherPositions, probeRows, rowsOfView, scoreRows, spatialView, standardise, unitRows, type Rows } from './rows.js';
+import { channelsLastRows, gatherPositions, probeRows, rowsOfView, scoreRows, spatialView, standardise, tensorRms, unitRows, type Rows, type Standardised } from './rows.js';
 
 /**
  * The probed model with the metric appended (issue: "appended to the probed model so that a
@@ -22,8 +22,11 @@ export const tensorName = {
   /** T′_g of a permutation element as source positions, per map size h×w. */
   positions: (size: string) => `equiprobe/positions/${size}`,
   raw: (probe: number) => `equiprobe/raw/${probe}`,
-  validB: (probe: number) => `equiprobe/valid_b/${probe}`,
-  validA: (probe: number) => `equiprobe/valid_a/${probe}`,
+  /** ρ of the original's whole map (SPEC §3), [n, 1, 1] float64, for the shift model's overlap windows. */
+  rho: (probe: number) => `equiprobe/rho/${probe}`,
+  /** σ over the constant-row threshold of SPEC §3 per image and channel, of T′F (b) and F′ (a). */
+  marginB: (probe: number) => `equiprobe/margin_b/${probe}`,
+  marginA: (probe: number) => `equiprobe/margin_a/${probe}`,
   inv: (probe: number) => `equiprobe/inv/${probe}`,
   eqv: (probe: number) => `equiprobe/eqv/${probe}`,
   witness: (probe: number) => `equiprobe/witness/${probe}`,
@@ -64,9 +67,16 @@ function witness(g: GraphBuilder, perRow: string, index: number): void {
   g.output(tensorName.witness(index));
 }
 
+/** Outputs a per-row margin (SPEC §3) as [n, K] float32. */
+function marginOutput(g: GraphBuilder, s: Standardised, k: number, name: string): void {
+  g.node('Reshape', [s.margin, g.ints([-1, k])], [name]);
+  g.output(name);
+}
+
 /**
  * The model that runs the original images: per scored map probe, the unit rows of F as channels
- * last (`unit/i`), their validity (`valid_b/i`), and the raw map for shifts (`raw/i`).
+ * last (`unit/i`), their constant-row margins (`margin_b/i`), and for shifts the raw map (`raw/i`)
+ * and its ρ (`rho/i`).
  */
 export function originalModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
   const g = builder(model);
@@ -78,35 +88,39 @@ export function originalModel(model: ModelProto, plan: ScoringPlan): Uint8Array 
     if (plan.permutations) {
       g.node('Identity', [channelsLastRows(g, { ...rows, name: unitRows(g, s) }).name], [tensorName.unit(i)]);
       g.output(tensorName.unit(i));
-      g.node('Reshape', [s.valid, g.ints([-1, probe.channels])], [tensorName.validB(i)]);
-      g.output(tensorName.validB(i), undefined, 'bool');
+      marginOutput(g, s, probe.channels, tensorName.marginB(i));
     }
     if (plan.shifts) {
       g.node('Identity', [spatialView(g, rows, probe)], [tensorName.raw(i)]);
       g.output(tensorName.raw(i));
+      g.node('Identity', [s.rho], [tensorName.rho(i)]);
+      g.output(tensorName.rho(i), undefined, 'double');
     }
   }
   exposeVectors(g, model, plan);
   return g.appendTo(model);
 }
 
-/** Outputs inv, eqv and the a-side validity of one probe as [n, K]. */
-function scoreOutputs(g: GraphBuilder, a: Rows, b: Rows, probe: ProbeInfo, i: number, similarity: Similarity, validB?: string): void {
-  const sa = standardise(g, a, similarity);
+/**
+ * Outputs inv, eqv and the a-side margins of one probe as [n, K].
+ *
+ * @param rhoA - ρ of the whole F′ when `a` is a window of it (shifts)
+ */
+function scoreOutputs(g: GraphBuilder, a: Rows, b: Rows, probe: ProbeInfo, i: number, similarity: Similarity, validB?: string, rhoA?: string): void {
+  const sa = standardise(g, a, similarity, rhoA);
   witness(g, sa.witness, i);
   const { inv, eqv } = scoreRows(g, a, sa, b, probe.channels, validB);
   g.node('Identity', [inv], [tensorName.inv(i)]);
   g.node('Identity', [eqv], [tensorName.eqv(i)]);
-  g.node('Reshape', [sa.valid, g.ints([-1, probe.channels])], [tensorName.validA(i)]);
   g.output(tensorName.inv(i));
   g.output(tensorName.eqv(i));
-  g.output(tensorName.validA(i), undefined, 'bool');
+  marginOutput(g, sa, probe.channels, tensorName.marginA(i));
 }
 
 /**
  * The model that runs T_g x for a rotation or flip: inputs `unit/i` (the originals' unit rows from
  * `originalModel`) per scored probe and `positions/h×w` (T′_g as source positions) per map size;
- * outputs inv/eqv/valid_a per probe.
+ * outputs inv/eqv/margin_a per probe.
  */
 export function permutationModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
   const g = builder(model);
@@ -128,9 +142,10 @@ export function permutationModel(model: ModelProto, plan: ScoringPlan): Uint8Arr
 
 /**
  * The model that runs T_g x for a shift: input `raw/i` per scored probe is the original's map; the
- * overlap windows (SPEC §2: F′[0:h−d, 0:w−d] against F[d:h, d:w]) come in as `a_end/h×w` and
- * `b_start/h×w` per map size, so one model serves every shift. Both sides are standardised over the
- * overlap; outputs also `valid_b/i`.
+ * overlap windows (SPEC §2: F′[0:h−d_y, 0:w−d_x] against F[d_y:h, d_x:w]) come in as `a_end/h×w`
+ * and `b_start/h×w` per map size, so one model serves every shift. Both sides are standardised over
+ * the overlap, with ρ from the whole maps (SPEC §3: `rho/i` of the original, computed here for F′);
+ * outputs also `margin_b/i`.
  */
 export function shiftModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
   const g = builder(model);
@@ -151,10 +166,10 @@ export function shiftModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
     const [bWindow] = g.node('Slice', [raw, tensorName.bStart(size), g.shared('window-end', () => g.initializer(g.fresh('end'), BigInt64Array.of(INT64_MAX, INT64_MAX), [2], 'int64')), axes]);
     const aRows = rowsOfView(g, aWindow, probe, a.channelsLast);
     const bRows = rowsOfView(g, bWindow, probe, a.channelsLast);
-    const sb = standardise(g, bRows, plan.similarity);
-    g.node('Reshape', [sb.valid, g.ints([-1, probe.channels])], [tensorName.validB(i)]);
-    g.output(tensorName.validB(i), undefined, 'bool');
-    scoreOutputs(g, aRows, { name: unitRows(g, sb), channelsLast: bRows.channelsLast }, probe, i, plan.similarity, tensorName.validB(i));
+    const sb = standardise(g, bRows, plan.similarity, g.input(tensorName.rho(i), ['n', 1, 1], 'double'));
+    marginOutput(g, sb, probe.channels, tensorName.marginB(i));
+    const [validB] = g.node('Reshape', [sb.valid, g.ints([-1, probe.channels])]);
+    scoreOutputs(g, aRows, { name: unitRows(g, sb), channelsLast: bRows.channelsLast }, probe, i, plan.similarity, validB, tensorRms(g, a));
   }
   exposeVectors(g, model, plan);
   return g.appendTo(model);

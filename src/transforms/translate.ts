@@ -80,11 +80,12 @@ export function shiftImage(src: Float32Array, channels: number, srcH: number, sr
 }
 
 /**
- * The map shift d = ⌊s·h/H + 0.5⌋ that corresponds to an input shift s (SPEC §2).
+ * The map shift along one axis, d = ⌊s·h/H + 0.5⌋, that corresponds to an input shift s (SPEC §2):
+ * d_y from the heights, d_x from the widths, each axis by its own stride.
  *
  * @param s - input shift in pixels
- * @param h - map height
- * @param H - input height
+ * @param h - map size along the axis
+ * @param H - input size along the axis
  * @returns d in map pixels (0 when the map is too coarse to see the shift)
  * @example
  * mapShift(4, 7, 224); // 0
@@ -95,19 +96,20 @@ export function mapShift(s: number, h: number, H: number): number {
 }
 
 /**
- * The overlap compared for translations (SPEC §2): a = F'[:, 0:h−d, 0:w−d] (map of the shifted
- * input) and b = F[:, d:h, d:w] (map of the original). d = 0 compares whole maps.
+ * The overlap compared for translations (SPEC §2): a = F'[:, 0:h−d_y, 0:w−d_x] (map of the shifted
+ * input) and b = F[:, d_y:h, d_x:w] (map of the original). d_y = d_x = 0 compares whole maps.
  *
  * @param transformedMap - F', K×h×w
  * @param originalMap - F, K×h×w
  * @param channels - K
  * @param h - map height
  * @param w - map width
- * @param d - map shift from `mapShift`
- * @returns contiguous K×(h−d)×(w−d) arrays a and b, with their height and width
- * @throws RangeError when d is not an integer in [0, min(h, w)) or a map has the wrong size
+ * @param dy - map shift down the rows, from `mapShift(s, h, H)`
+ * @param dx - map shift along the columns, from `mapShift(s, w, W)` (default: dy)
+ * @returns contiguous K×(h−d_y)×(w−d_x) arrays a and b, with their height and width
+ * @throws RangeError when d_y is not a whole number in [0, h) or d_x in [0, w), or a map has the wrong size
  * @example
- * const { a, b, h, w } = overlapPair(f2, f, 256, 14, 14, 2); // a, b: Float32Array(256·12·12); h = w = 12
+ * const { a, b, h, w } = overlapPair(f2, f, 256, 14, 56, 2, 8); // a, b: Float32Array(256·12·48); h = 12, w = 48
  */
 export function overlapPair(
   transformedMap: Float32Array,
@@ -115,12 +117,14 @@ export function overlapPair(
   channels: number,
   h: number,
   w: number,
-  d: number,
+  dy: number,
+  dx = dy,
 ): { a: Float32Array; b: Float32Array; h: number; w: number } {
-  if (!Number.isInteger(d) || d < 0 || d >= h || d >= w) throw new RangeError(`Map shift ${d} leaves no overlap on a ${h}×${w} map (need a whole number 0 ≤ d < ${Math.min(h, w)}).`);
-  const oh = h - d;
-  const ow = w - d;
-  return { a: cropWindow(transformedMap, channels, h, w, 0, 0, oh, ow), b: cropWindow(originalMap, channels, h, w, d, d, oh, ow), h: oh, w: ow };
+  const bad = (d: number, size: number) => !Number.isInteger(d) || d < 0 || d >= size;
+  if (bad(dy, h) || bad(dx, w)) throw new RangeError(`Map shift (${dy}, ${dx}) leaves no overlap on a ${h}×${w} map (need whole numbers 0 ≤ d_y < ${h}, 0 ≤ d_x < ${w}).`);
+  const oh = h - dy;
+  const ow = w - dx;
+  return { a: cropWindow(transformedMap, channels, h, w, 0, 0, oh, ow), b: cropWindow(originalMap, channels, h, w, dy, dx, oh, ow), h: oh, w: ow };
 }
 
 function checkSource(src: Float32Array, channels: number, srcH: number, srcW: number): void {

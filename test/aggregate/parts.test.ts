@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accuracyReport } from '../../src/aggregate/accuracy.js';
+import { countPredictions } from '../../src/scores/state.js';
 import { aggregateParts } from '../../src/aggregate/parts.js';
 import type { GroupElement, LayerScore, ProbeInfo, ScoreStats } from '../../src/types.js';
 
@@ -27,11 +28,12 @@ describe('aggregateParts', () => {
 describe('accuracyReport', () => {
   it('computes top-1, per-element accuracy, the group average with the identity, and unchanged predictions', () => {
     const k = (n: number): GroupElement => ({ transform: 'rot90', key: `k${n}`, quarterTurns: n, flip: false, shift: 0 });
-    const report = accuracyReport(
-      { original: [0, 1, 2, 3], 'rot90:k1': [0, 1, 0, 0], 'rot90:k2': [0, 0, 0, 0], 'rot90:k3': [0, 1, 2, 0] },
-      [0, 1, 2, 0],
-      new Map([['rot90', [k(1), k(2), k(3)]]]),
-    );
+    const ids = ['rot90:k1', 'rot90:k2', 'rot90:k3'];
+    const counts = { images: 0, correct: Object.fromEntries(['original', ...ids].map((id) => [id, 0])), unchanged: Object.fromEntries(ids.map((id) => [id, 0])) };
+    // Two batches, counted one after the other.
+    countPredictions(counts, { original: [0, 1], 'rot90:k1': [0, 1], 'rot90:k2': [0, 0], 'rot90:k3': [0, 1] }, [0, 1]);
+    countPredictions(counts, { original: [2, 3], 'rot90:k1': [0, 0], 'rot90:k2': [0, 0], 'rot90:k3': [2, 0] }, [2, 0]);
+    const report = accuracyReport(counts, new Map([['rot90', [k(1), k(2), k(3)]]]));
     expect(report.top1).toBe(0.75);
     const rot = report.transforms[0];
     expect(rot.elements.map((e) => e.top1)).toEqual([0.75, 0.5, 1]);

@@ -55,6 +55,11 @@ describe('resolvePreprocessing', () => {
     expect(resolvePreprocessing({}, { channels: 1, height: 10, width: 10 }).size).toBe(10);
   });
 
+  it('crops a non-square input as height × width (SPEC §1: H and W may differ)', () => {
+    expect(resolvePreprocessing({}, { channels: 3, height: 48, width: 192 })).toMatchObject({ size: 48, width: 192, resize: 48 });
+    expect(resolvePreprocessing({}, gray28)).not.toHaveProperty('width');
+  });
+
   describe('EXPECTED FAILURE', () => {
     it('a preset whose channel count contradicts the model', () => {
       expect(() => resolvePreprocessing({ preset: 'imagenet' }, gray28)).toThrow(RangeError);
@@ -94,7 +99,6 @@ describe('resolvePreprocessing', () => {
       expect(() => resolvePreprocessing({ size: 2.5 }, gray28)).toThrow(/positive integer/);
       expect(() => resolvePreprocessing({ channels: 2 }, gray28)).toThrow(/must be 1 or 3/);
       expect(() => resolvePreprocessing({}, { channels: 4, height: 8, width: 8 })).toThrow(/takes 4 channels; image files give 1 \(gray\) or 3/);
-      expect(() => resolvePreprocessing({}, { channels: 3, height: 8, width: 16 })).toThrow(/8×16, not square/);
     });
   });
 });

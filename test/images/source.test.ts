@@ -37,14 +37,20 @@ describe('imageBatches', () => {
     expect(batches.flatMap((b) => b.data).map((d) => d.length)).toEqual([16, 16, 16, 16, 16]);
   });
 
-  it('gives the same images as loadImage, for any batch size', async () => {
+  it('gives the same images as loadImage, for any batch size: the standard view, and the enlarged view apart', async () => {
     const good = [files[0], files[3], files[6]];
-    const one = await loadImage(files[3], plainPrep(4, 3), 2);
+    const standard = await loadImage(files[3], plainPrep(4, 3), 0);
+    const enlarged = await loadImage(files[3], plainPrep(4, 3), 2);
     for (const size of [1, 3, 10]) {
       const all = [];
-      for await (const b of imageBatches(good, plainPrep(4, 3), 2, size, () => undefined)) all.push(...b.data);
+      const shifted = [];
+      for await (const b of imageBatches(good, plainPrep(4, 3), 2, size, () => undefined)) {
+        all.push(...b.data);
+        shifted.push(...b.shifted);
+      }
       expect(all.length).toBe(3);
-      expect(all[1]).toEqual(one);
+      expect(all[1]).toEqual(standard);
+      expect(shifted[1]).toEqual(enlarged);
     }
   });
 

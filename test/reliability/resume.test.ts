@@ -4,14 +4,14 @@
  * Runs the compiled CLI (`dist/`, built by `npm ci` through `prepare`; locally run `npx tsc` first).
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BIN, ROOT, ZOO, ZOO_IMAGES, errorLines, hasStack, requireBuild, runCli, type CliResult } from './helpers.js';
 
 const IMAGES = 60;
-// One image per batch gives one checkpoint per image, so a kill reliably lands part-way.
+// One null pair per batch (--batch 1 and 2 alike) gives a checkpoint every two images, so a kill reliably lands part-way.
 const ARGS = [
   'measure', path.join(ZOO, 'cnn7.onnx'), '--images', ZOO_IMAGES, '--preset', 'fmnist', '-t', 'rot90',
   '--max-images', String(IMAGES), '--batch', '1', '--threads', '1', '--no-plots', '-q',
@@ -22,6 +22,8 @@ let reference: Record<string, unknown>;
 
 const out = (name: string) => path.join(tmp, name);
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
+/** The committed checkpoint's manifest (state format 2): images measured and the fixed-size state. */
+const checkpointOf = (dir: string) => readJson(path.join(dir, 'checkpoint', 'state.json'));
 
 /**
  * Starts a run and sends `signal` once its checkpoint holds at least `atLeast` images. Every
@@ -35,18 +37,18 @@ function runAndInterrupt(dir: string, signal: NodeJS.Signals, extra: string[] = 
     let seen = 0;
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const checkpoint = path.join(dir, 'checkpoint.json');
+    const checkpoint = path.join(dir, 'checkpoint', 'state.json');
     const poll = setInterval(() => {
       if (!existsSync(checkpoint)) return;
       let saved: number;
       try {
-        saved = readJson(checkpoint).state.processed.length;
+        saved = readJson(checkpoint).state.images;
       } catch (err) {
         // A checkpoint may vanish between existsSync and read (run finished); a torn one is a failure.
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
         clearInterval(poll);
         child.kill('SIGKILL');
-        reject(new Error(`checkpoint.json was not valid JSON mid-run: ${(err as Error).message}`));
+        reject(new Error(`checkpoint/state.json was not valid JSON mid-run: ${(err as Error).message}`));
         return;
       }
       if (saved >= atLeast) {
@@ -114,13 +116,15 @@ describe('kill and resume', () => {
     const killed = await runAndInterrupt(dir, 'SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
     expect(existsSync(path.join(dir, 'result.json'))).toBe(false);
-    const saved = readJson(path.join(dir, 'checkpoint.json')).state.processed.length;
+    const saved = checkpointOf(dir).state.images;
     expect(saved).toBeGreaterThanOrEqual(killed.seen);
     expect(saved).toBeLessThan(IMAGES);
 
     const resumed = runCli([...ARGS, '--out', dir, '--resume']);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(existsSync(path.join(dir, 'checkpoint.json'))).toBe(false);
+    // The checkpoint becomes the result's state (for merge).
+    expect(existsSync(path.join(dir, 'checkpoint'))).toBe(false);
+    expect(readJson(path.join(dir, 'state', 'state.json')).state.images).toBe(IMAGES);
     expectClose(comparable(readJson(path.join(dir, 'result.json'))), comparable(reference));
   }, 120_000);
 
@@ -128,11 +132,11 @@ describe('kill and resume', () => {
     const dir = out('terminated');
     const stopped = await runAndInterrupt(dir, 'SIGTERM');
     expect(stopped.code).toBe(143);
-    expectOneLineError(stopped, /Interrupted by SIGTERM; \d+ image\(s\) are saved in .*checkpoint\.json.*--resume/);
+    expectOneLineError(stopped, /Interrupted by SIGTERM; \d+ image\(s\) are saved in .*checkpoint'.*--resume/);
     expect(existsSync(path.join(dir, 'result.json'))).toBe(false);
-    const state = readJson(path.join(dir, 'checkpoint.json')).state;
-    expect(state.processed.length).toBeLessThan(IMAGES);
-    expect(stopped.stderr).toContain(`${state.processed.length} image(s) are saved`);
+    const state = checkpointOf(dir).state;
+    expect(state.images).toBeLessThan(IMAGES);
+    expect(stopped.stderr).toContain(`${state.images} image(s) are saved`);
 
     // EXPECTED FAILURE - resuming with other options (another transform, fewer images).
     for (const extra of [['-t', 'hflip'], ['--max-images', '20']]) {
@@ -143,7 +147,7 @@ describe('kill and resume', () => {
       expect(other.code).toBe(1);
       expectOneLineError(other, /Cannot resume: .* was written with other options/);
     }
-    expect(readJson(path.join(dir, 'checkpoint.json')).state).toEqual(state);
+    expect(checkpointOf(dir).state).toEqual(state);
 
     const resumed = runCli([...ARGS, '--out', dir, '--resume']);
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -158,7 +162,7 @@ describe('kill and resume', () => {
     expect(stopped.code).toBe(130);
     expectOneLineError(stopped, /Interrupted by SIGINT/);
     expect(readFileSync(path.join(dir, 'result.json'), 'utf8')).toBe(before);
-    expect(() => readJson(path.join(dir, 'checkpoint.json'))).not.toThrow();
+    expect(() => checkpointOf(dir)).not.toThrow();
     // No staging folder is left behind by a graceful stop.
     expect(readdirNames(dir).filter((n) => n.startsWith('.staging-'))).toEqual([]);
   }, 120_000);
@@ -185,8 +189,39 @@ describe('kill and resume', () => {
     expect(r.code, r.stderr).toBe(143);
     expectOneLineError({ ...r, stderr: r.stderr.split('\n').filter((l) => !l.includes(' passes, ')).join('\n') }, /before the first checkpoint; nothing was written/);
     expect(existsSync(path.join(dir, 'result.json'))).toBe(false);
-    expect(existsSync(path.join(dir, 'checkpoint.json'))).toBe(false);
+    expect(existsSync(path.join(dir, 'checkpoint'))).toBe(false);
   }, 60_000);
+});
+
+describe('one writer per result folder', () => {
+  test('EXPECTED FAILURE - a second run on a folder being written stops with one line naming the writer; its lock is taken over once it is killed', async () => {
+    const dir = out('locked');
+    const first = spawn(process.execPath, [BIN, ...ARGS, '--out', dir], { cwd: ROOT, env: { ...process.env, EQUIPROBE_DEBUG: '' } });
+    const closed = new Promise((resolve) => first.on('close', resolve));
+    // Wait until the first run has committed a checkpoint: it holds the lock by then.
+    const manifest = path.join(dir, 'checkpoint', 'state.json');
+    for (let i = 0; i < 600 && !(existsSync(manifest) && readJson(manifest).state.images > 0); i++) await new Promise((r) => setTimeout(r, 50));
+    const second = runCli([...ARGS, '--out', dir, '--force']);
+    first.kill('SIGKILL');
+    await closed;
+    expect(second.code).toBe(1);
+    expectOneLineError(second, new RegExp(`is being written by process ${first.pid}; wait for it to finish or stop it`));
+    // The killed run left its lock behind; the next run takes it over.
+    expect(existsSync(path.join(dir, '.equiprobe.lock'))).toBe(true);
+    const third = runCli([...ARGS, '--out', dir, '--resume']);
+    expect(third.code, third.stderr).toBe(0);
+    expect(existsSync(path.join(dir, '.equiprobe.lock'))).toBe(false);
+    expectClose(comparable(readJson(path.join(dir, 'result.json'))), comparable(reference));
+  }, 120_000);
+
+  test('EXPECTED FAILURE - a JSON checkpoint of an older equiprobe is refused with one line', () => {
+    const dir = out('old-checkpoint');
+    cpSync(out('reference'), dir, { recursive: true });
+    writeFileSync(path.join(dir, 'checkpoint.json'), JSON.stringify({ fingerprint: 'x', state: { processed: [] } }));
+    const r = runCli([...ARGS, '--out', dir, '--resume']);
+    expect(r.code).toBe(1);
+    expectOneLineError(r, /checkpoint\.json' was written by an older equiprobe \(a JSON checkpoint\); it cannot be resumed or merged/);
+  });
 });
 
 describe('existing results', () => {

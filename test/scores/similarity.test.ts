@@ -80,9 +80,13 @@ describe('pearson', () => {
     const nearConstant = Array.from({ length: 20 }, () => 1000 + 1e-9 * (rand() - 0.5));
     expect(pearson(nearConstant, Array.from({ length: 20 }, rand))).toBeNull();
   });
-  it('is defined just above the bound: small variations around 0 still count', () => {
-    // σ = 1e−6 ≥ 1e−8·(1 + 0): tiny but real.
+  it('is defined for small variations around 0 on their own (ρ = the row RMS), scale-free', () => {
     expect(pearson([-1e-6, 1e-6, -1e-6, 1e-6], [1, 2, 1, 2])).toBeCloseTo(1, 9);
+    expect(pearson([-1e-30, 1e-30, -1e-30, 1e-30], [1e20, 2e20, 1e20, 2e20])).toBeCloseTo(1, 9);
+  });
+  it('is undefined for variations at float32 rounding level of the tensor (ρ given)', () => {
+    expect(pearson([-1e-7, 1e-7, -1e-7, 1e-7], [1, 2, 1, 2], 1)).toBeNull();
+    expect(pearson([-1e-5, 1e-5, -1e-5, 1e-5], [1, 2, 1, 2], 1)).toBeCloseTo(1, 9);
   });
   it('EXPECTED FAILURE - vectors of different lengths are a RangeError', () => {
     expect(() => pearson([1, 2, 3], [1, 2])).toThrow(/lengths differ \(3 vs 2\)/);
@@ -90,23 +94,27 @@ describe('pearson', () => {
 });
 
 describe('isConstant', () => {
-  it('uses σ < 1e−8·(1 + |mean|) with the population σ', () => {
+  const u = 2 ** -24;
+  it('uses σ ≤ 32·u·max(|mean|, ρ) with the population σ', () => {
     expect(isConstant([5, 5, 5])).toBe(true);
     expect(isConstant([1000, 1000 + 1e-9, 1000 - 1e-9])).toBe(true);
-    expect(isConstant([-1000, -1000 + 1e-9, -1000])).toBe(true);
+    expect(isConstant([-1000, -1000 + 1e-2, -1000])).toBe(false);
     expect(isConstant([1000, 1001, 999])).toBe(false);
-    // Population σ of [0, 2e−8] is 1e−8, just below the bound 1e−8·(1 + |1e−8|): constant. Twice that is not.
-    expect(isConstant([0, 2e-8])).toBe(true);
-    expect(isConstant([0, 4e-8])).toBe(false);
+    // Row [m − σ, m + σ] has population σ exactly; the bound is 32·u·max(|m|, ρ).
+    const bound = 32 * u * 1000;
+    expect(isConstant([1000 - 0.9 * bound, 1000 + 0.9 * bound])).toBe(true);
+    expect(isConstant([1000 - 1.1 * bound, 1000 + 1.1 * bound])).toBe(false);
+    // Around 0 the tensor's RMS ρ sets the level.
+    expect(isConstant([-0.9 * 32 * u, 0.9 * 32 * u], 1)).toBe(true);
+    expect(isConstant([-1.1 * 32 * u, 1.1 * 32 * u], 1)).toBe(false);
   });
-  it('reads `length` values from `offset`', () => {
-    const rows = Float32Array.of(7, 7, 7, 1, 2, 3);
-    expect(isConstant(rows, 0, 3)).toBe(true);
-    expect(isConstant(rows, 3, 3)).toBe(false);
-    expect(isConstant(rows, 3)).toBe(false);
-    expect(isConstant(rows, 2, 2)).toBe(false);
+  it('is scale-free: multiplying the row and ρ by any non-zero number changes nothing', () => {
+    const rows = [[5, 5, 5], [1, 2, 3], [1000, 1000 + 1e-9, 1000], [0, 1e-6, 0]];
+    for (const row of rows) {
+      for (const f of [1e-30, 1e-9, -3, 1e6, 1e25]) expect(isConstant(row.map((v) => v * f), 2 * Math.abs(f))).toBe(isConstant(row, 2));
+    }
   });
-  it('counts an empty range and non-finite values as constant (undefined)', () => {
+  it('counts an empty row and non-finite values as constant (undefined)', () => {
     expect(isConstant([])).toBe(true);
     expect(isConstant([1, NaN, 3])).toBe(true);
   });

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { addScore, emptySums, mergeSums, statsOf } from '../../src/scores/sums.js';
 
 describe('running sums', () => {
-  it('give the mean and population std, and count undefined pairs apart', () => {
+  it('give the mean and the sample std (ddof = 1), and count undefined pairs apart', () => {
     const s = emptySums();
     for (const v of [0.2, 0.4, null, 0.9]) addScore(s, v);
     const stats = statsOf(s);
     expect(stats.mean).toBeCloseTo(0.5, 12);
-    expect(stats.std).toBeCloseTo(Math.sqrt((0.09 + 0.01 + 0.16) / 3), 12);
+    expect(stats.std).toBeCloseTo(Math.sqrt((0.09 + 0.01 + 0.16) / 2), 12);
     expect(stats.defined).toBe(3);
     expect(stats.undefinedPairs).toBe(1);
   });
@@ -22,7 +22,10 @@ describe('running sums', () => {
     mergeSums(a, b);
     expect(statsOf(a)).toEqual(statsOf(all));
   });
-  it('report NaN when nothing is defined', () => {
-    expect(statsOf(emptySums()).mean).toBeNaN();
+  it('report null when nothing is defined, and a null std for one defined pair', () => {
+    expect(statsOf(emptySums())).toMatchObject({ mean: null, std: null, defined: 0 });
+    const one = emptySums();
+    addScore(one, 0.25);
+    expect(statsOf(one)).toMatchObject({ mean: 0.25, std: null, defined: 1 });
   });
 });

@@ -83,6 +83,14 @@ describe('overlapPair', () => {
       expect(b).toEqual(fromFormula(f, k, h, w, oh, ow, (i, j) => [i + d, j + d]));
     }
   });
+  it('shifts each axis by its own d: a = F\'[:, 0:h−d_y, 0:w−d_x], b = F[:, d_y:h, d_x:w]', () => {
+    for (const [dy, dx] of [[1, 4], [0, 3], [2, 0]]) {
+      const { a, b, h: oh, w: ow } = overlapPair(f2, f, k, h, w, dy, dx);
+      expect([oh, ow]).toEqual([h - dy, w - dx]);
+      expect(a).toEqual(fromFormula(f2, k, h, w, oh, ow, (i, j) => [i, j]));
+      expect(b).toEqual(fromFormula(f, k, h, w, oh, ow, (i, j) => [i + dy, j + dx]));
+    }
+  });
   it('d = 0 compares whole maps (as copies)', () => {
     const { a, b, h: oh, w: ow } = overlapPair(f2, f, k, h, w, 0);
     expect([oh, ow]).toEqual([h, w]);
@@ -100,6 +108,7 @@ describe('overlapPair', () => {
     expect(a).toEqual(b);
   });
   it('EXPECTED FAILURE - a shift that leaves no overlap, or is not a whole number ≥ 0, is a RangeError', () => {
-    for (const d of [5, 6, -1, 1.5]) expect(() => overlapPair(f2, f, k, h, w, d)).toThrow(new RegExp(`Map shift ${d} leaves no overlap on a 5×6 map`));
+    for (const d of [5, 6, -1, 1.5]) expect(() => overlapPair(f2, f, k, h, w, d)).toThrow(new RegExp(`Map shift \\(${d}, ${d}\\) leaves no overlap on a 5×6 map`));
+    expect(() => overlapPair(f2, f, k, h, w, 1, 6)).toThrow(/Map shift \(1, 6\) leaves no overlap on a 5×6 map/);
   });
 });

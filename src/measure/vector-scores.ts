@@ -1,0 +1,53 @@
+import { addChunk, addCoMomentScores, emptyCoMoments, mergeCoMoments, type CoMoments, type CrossProduct } from '../scores/co-moments.js';
+import type { ElementSums } from '../scores/state.js';
+import type { AppendStore } from '../store/append-store.js';
+import { vectorColumn } from './vectors.js';
+
+/**
+ * Most bytes of cross co-moments held at once while scoring a probe kept per image: a probe wider
+ * than √(this / 8) channels is scored in tiles of a-side channels, one pass over its rows per tile.
+ */
+const CROSS_LIMIT_BYTES = 128 * 2 ** 20;
+/**
+ * Bytes of per-image vectors read per chunk (float32, both sides): small enough that runs of a
+ * thousand images already read full chunks, so peak memory is the same at any larger N.
+ */
+const CHUNK_BYTES = 4 * 2 ** 20;
+
+/** Where a vector probe's data for one element lives: co-moments (one shard) or per-image rows (one shard's store). */
+export type VectorSource = { readonly moments: CoMoments } | { readonly rows: AppendStore };
+
+/**
+ * Scores vector probe `probe` (K channels) under element `id` over all images of all sources
+ * (SPEC §4: S runs over the images) and adds the scores into `sums`. Per-image rows are read back in
+ * chunks and folded into co-moments, so memory stays bounded whatever the number of images.
+ *
+ * @param base - id of the untransformed vectors the element is compared with: 'original', or the
+ *   transform's own view (`originId`)
+ */
+export async function scoreVectorElement(
+  probe: { readonly name: string; readonly channels: number },
+  id: string,
+  base: string,
+  sources: readonly VectorSource[],
+  centred: boolean,
+  product: CrossProduct,
+  sums: ElementSums,
+): Promise<void> {
+  const k = probe.channels;
+  const tile = k * k * 8 <= CROSS_LIMIT_BYTES ? k : Math.max(1, Math.floor(CROSS_LIMIT_BYTES / (8 * k)));
+  const [a, b] = [vectorColumn(probe.name, id), vectorColumn(probe.name, base)];
+  for (let from = 0; from < k; from += tile) {
+    const m = emptyCoMoments(k, centred, from, Math.min(k, from + tile));
+    for (const source of sources) {
+      if ('moments' in source) {
+        mergeCoMoments(m, source.moments);
+        continue;
+      }
+      for await (const chunk of source.rows.chunks([a, b], source.rows.rowsWithin([a, b], CHUNK_BYTES))) {
+        await addChunk(m, chunk.values[a] as Float32Array, chunk.values[b] as Float32Array, chunk.count, product);
+      }
+    }
+    addCoMomentScores(m, sums.inv, sums.eqv);
+  }
+}

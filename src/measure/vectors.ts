@@ -1,0 +1,56 @@
+import type { ColumnSpec } from '../store/append-store.js';
+import { coMomentsLength } from '../scores/co-moments.js';
+import type { ProbeInfo } from '../types.js';
+
+/**
+ * Most bytes of co-moments one vector probe may keep. They are held in memory and rewritten at
+ * every checkpoint, so above this a probe keeps per-image vectors on disk even where its
+ * co-moments would take fewer bytes than the whole run's vectors.
+ */
+export const MOMENTS_LIMIT_BYTES = 16 * 2 ** 20;
+
+/** How a vector probe keeps what its scores need (SPEC §8). */
+export interface VectorPlan {
+  readonly probe: ProbeInfo;
+  /** Index of the probe in the run's probe list. */
+  readonly index: number;
+  /** `moments`: K×K co-moments per element; `rows`: per-image vectors in the store. */
+  readonly mode: 'moments' | 'rows';
+}
+
+/**
+ * Chooses, per vector probe, whichever of co-moments and per-image vectors is smaller for the
+ * run's planned number of images (SPEC §8): G·(K² + 4K + 1) float64 values against N·K·(G + 1)
+ * float32 values, G the group elements, with co-moments capped at `MOMENTS_LIMIT_BYTES`. Every shard
+ * of a run plans with the whole run's N, so shards keep the same kind of state.
+ *
+ * @param elements - number of group elements over all transforms
+ * @param plannedImages - images of the whole run (after `--max-images`, before a shard cut)
+ * @example
+ * planVectors(probes, 3, 50_000); // Final with K = 10: 'moments'; Pool with K = 2048: 'rows'
+ */
+export function planVectors(probes: readonly ProbeInfo[], elements: number, plannedImages: number): VectorPlan[] {
+  return probes.flatMap((probe, index) => {
+    if (probe.kind !== 'vector') return [];
+    const k = probe.channels;
+    const moments = elements * coMomentsLength(k) * 8;
+    const rows = plannedImages * k * (elements + 1) * 4;
+    return [{ probe, index, mode: moments <= Math.min(rows, MOMENTS_LIMIT_BYTES) ? 'moments' : 'rows' }];
+  });
+}
+
+/** Column of the per-image store holding a vector probe's values for 'original' or an element id. */
+export function vectorColumn(probe: string, id: string): string {
+  return `vector:${probe}:${id}`;
+}
+
+/**
+ * Store columns of the probes that keep per-image vectors: 'original' and each element, float32.
+ *
+ * @param ids - element ids (`elementId`)
+ */
+export function vectorColumns(plans: readonly VectorPlan[], ids: readonly string[]): ColumnSpec[] {
+  return plans
+    .filter((p) => p.mode === 'rows')
+    .flatMap((p) => ['original', ...ids].map((id) => ({ name: vectorColumn(p.probe.name, id), type: 'float32' as const, width: p.probe.channels })));
+}
