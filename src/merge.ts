@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RuntimeOptions } from './forward/session.js';
 import { finalizeReport } from './measure/finalize.js';
 import { FILE_COLUMN, holdsOldState, PAIR_COLUMN, RunState } from './measure/run-state.js';
 import { stateMessages } from './measure/state-messages.js';
 import { elementsFor, skippedLayerReasons, type MeasureResult } from './pipeline.js';
+import { fromDisk } from './report/disk-format.js';
 import { CrossProducts } from './scores/metric.js';
 import { mergeStates } from './scores/state.js';
+import { checkShards, expandShardFolders } from './shards.js';
 import type { AppendStore, ColumnValues } from './store/append-store.js';
 import type { ProbeReport } from './types.js';
 
@@ -27,7 +29,7 @@ async function readJson<T>(file: string): Promise<T> {
 
 /** Options that must agree between shards for their union to be one run. */
 function runKey(report: ProbeReport): string {
-  const { threads: _t, batch: _b, ...config } = report.config;
+  const { threads: _t, batch: _b, shard: _s, ...config } = report.config;
   return JSON.stringify({ sha256: report.model.sha256, config, probes: report.probes.map((p) => p.name) });
 }
 
@@ -103,15 +105,20 @@ async function copyRows(into: AppendStore, shards: readonly AppendStore[]): Prom
  * one run over all their images (SPEC §8): map-layer sums add, co-moments merge, per-image rows are
  * joined and vector layers are scored over all of them.
  *
- * @param dirs - result folders, each with result.json and a `state/` folder
+ * @param paths - result folders, each with result.json and a `state/` folder, or one folder of them
  * @param options - runtime options; with `stateDir`, the merged state (fixed-size part and every
- *   shard's per-image rows, in null-pair order) is written there, so the merged result can be merged again
+ *   shard's per-image rows, in null-pair order) is written there, so the merged result can be merged again;
+ *   with `expect`, the number of shards of the array, a missing or unfinished shard fails with one
+ *   line naming it (without it, part of an array merges)
  */
-export async function mergeResults(dirs: readonly string[], options: RuntimeOptions & { readonly stateDir?: string } = {}): Promise<MeasureResult> {
+export async function mergeResults(paths: readonly string[], options: RuntimeOptions & { readonly stateDir?: string; readonly expect?: number } = {}): Promise<MeasureResult> {
+  const folders = expandShardFolders(paths);
+  const { dirs } = folders;
+  checkShards(folders, options.expect);
   if (dirs.length === 0) throw new RangeError('No result folders given. Pass the folders written by `equiprobe measure --shard i/n`.');
   const overwritten = options.stateDir ? dirs.find((d) => path.resolve(d, STATE_DIR) === path.resolve(options.stateDir!)) : undefined;
   if (overwritten !== undefined) throw new RangeError(`The merged result would overwrite shard '${overwritten}'. Merge into a new folder (--out).`);
-  const reports = await Promise.all(dirs.map((d) => readJson<ProbeReport>(path.join(d, 'result.json'))));
+  const reports = await Promise.all(dirs.map(async (d) => fromDisk(await readJson<unknown>(path.join(d, 'result.json')))));
   const shards = await Promise.all(dirs.map((d) => openShardState(d)));
   const key = runKey(reports[0]);
   reports.forEach((r, i) => {
@@ -128,25 +135,29 @@ export async function mergeResults(dirs: readonly string[], options: RuntimeOpti
     }
   }
   const state = mergeStates(shards.map((s) => s.state));
-  let rows = shards.map((s) => s.rows);
-  if (options.stateDir) {
-    const columns = shards[0].rows.columns.filter((c) => c.name !== FILE_COLUMN && c.name !== PAIR_COLUMN);
-    const merged = await RunState.create(options.stateDir, 'merged', state, columns);
-    await copyRows(merged.rows, rows);
-    await merged.commit();
-    rows = [merged.rows];
-  }
   const first = reports[0];
   const elements = elementsFor(first.config.transforms, first.config.shifts, first.model.input.height);
   const products = new CrossProducts(options);
   try {
+    let rows = shards.map((s) => s.rows);
+    if (options.stateDir) {
+      const columns = shards[0].rows.columns.filter((c) => c.name !== FILE_COLUMN && c.name !== PAIR_COLUMN);
+      const merged = await RunState.create(options.stateDir, 'merged', state, columns);
+      await copyRows(merged.rows, rows);
+      await merged.commit();
+      rows = [merged.rows];
+    }
     const report = await finalizeReport(
-      { model: first.model, input: first.model.input, config: first.config, probes: first.probes, notProbed: first.notProbed, elements, skippedLayers: skippedLayerReasons(first.probes, elements) },
+      { model: first.model, input: first.model.input, config: { ...first.config, shard: null }, probes: first.probes, notProbed: first.notProbed, elements, skippedLayers: skippedLayerReasons(first.probes, elements) },
       state,
       rows,
       products.product,
     );
     return { report, state, stateDir: options.stateDir ?? null };
+  } catch (err) {
+    // No half-written merged state is left behind.
+    if (options.stateDir) await rm(options.stateDir, { recursive: true, force: true });
+    throw err;
   } finally {
     await products.release();
   }

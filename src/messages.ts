@@ -1,3 +1,5 @@
+import type { OptionNamer } from './option-error.js';
+
 /**
  * All user-facing error and warning text, in one place (as vega-lite's log/message.ts), so that
  * wording stays consistent and tests can match it. Every message is one line and says what to do.
@@ -16,7 +18,7 @@ export const messages = {
   badInputShape: (name: string, shape: readonly (number | string)[]) =>
     `Input '${name}' has shape [${shape.join(', ')}] with a size of 0 or less. Fix the model's input shape (use a named dim for a dynamic size).`,
   noOutput: (path: string) => `Model '${path}' declares no graph output. Re-export it with the logits as an output.`,
-  dynamicSize: (name: string) => `Input '${name}' has a dynamic spatial size. Give the size with --size.`,
+  dynamicSize: (o: OptionNamer, name: string) => `Input '${name}' has a dynamic spatial size. Give the size with ${o('size')}.`,
   externalDataMissing: (file: string) => `External weight file '${file}' is missing. Keep it next to the model file.`,
   nonSquareInput: (h: number, w: number, t: string) =>
     `Transform '${t}' needs a square input but the model takes ${h}×${w}; translate, hflip and vflip work on it. Drop '${t}' or re-export the model with a square input (H = W).`,
@@ -37,19 +39,40 @@ export const messages = {
       : `The model uses opset ${opset}; equiprobe needs opset 7 or newer. Re-export the model with a newer opset.`,
   unsupportedOperator: (op: string, opset: number) =>
     `onnxruntime has no operator '${op}' at opset ${opset} (a custom or misspelled op, or one from a newer opset). Re-export the model with standard ONNX operators.`,
-  noUsableImages: (dir: string, skipped: number) =>
-    `None of the ${skipped} image file(s) in '${dir}' could be decoded (each is listed in a warning above). Check the files or use --synthetic N.`,
-  interrupted: (signal: string, saved: number, checkpoint: string) =>
-    `Interrupted by ${signal}; ${saved} image(s) are saved in '${checkpoint}'. Run the same command with --resume to continue.`,
+  noUsableImages: (o: OptionNamer, dir: string, skipped: number) =>
+    `None of the ${skipped} image file(s) in '${dir}' could be decoded (each is listed in a warning above). Check the files or use ${o('synthetic', 'N')}.`,
+  interrupted: (signal: string, saved: number, checkpoint: string, resumeFlag: boolean) =>
+    `Interrupted by ${signal}; ${saved} image(s) are saved in '${checkpoint}'. Run the same command${resumeFlag ? '' : ' with --resume'} to continue.`,
+  noCheckpoint: (file: string) => `Cannot resume: no readable checkpoint at '${file}'. Run without --resume (add --force to replace old results).`,
+  checkpointOtherOptions: (file: string) =>
+    `Cannot resume: '${file}' was written with other options or another model. Run with the same options, or use --force to start over.`,
+  folderHoldsResult: (out: string) => `'${out}' already holds a result. Use --force to replace it, --resume to continue it, or --out for another folder.`,
+  resultOtherOptions: (out: string) =>
+    `'${out}' holds a finished result of other options or another model (or of an older equiprobe). Use --force to replace it, or --out for another folder.`,
+  resuming: (checkpoint: string) => `resuming from '${checkpoint}'`,
+  alreadyDone: (out: string) => `'${out}' already holds the finished result of these options and model; nothing was measured.`,
   interruptedTwice: (signal: string) => `Interrupted by ${signal} again; stopped at once. The last checkpoint is kept; --resume continues from it.`,
   interruptedEarly: (signal: string) => `Interrupted by ${signal} before the first checkpoint; nothing was written. Run the command again.`,
+  shardsMissing: (missing: readonly number[], count: number, where: string, unfinished: readonly string[]) =>
+    `${missing.length === 1 ? `Shard ${missing[0]}/${count}` : `Shards ${missing.join(', ')} of ${count}`} missing in '${where}'` +
+    (unfinished.length > 0 ? ` (not finished: ${unfinished.map((d) => `'${d}'`).join(', ')})` : '') +
+    `: rerun task${missing.length === 1 ? '' : 's'} ${missing.join(', ')}, then merge again. Nothing was written.`,
+  shardsUnfinished: (dirs: readonly string[]) =>
+    `${dirs.map((d) => `'${d}'`).join(', ')} hold${dirs.length === 1 ? 's' : ''} no finished result (no such folder, or a task still running or stopped). Wait for it, or leave it out of the merge.`,
+  shardTwice: (dir: string, other: string, index: number, count: number) =>
+    `'${dir}' is shard ${index}/${count} again (also '${other}'): an image may not be in more than one shard. Merge one of them.`,
+  shardOfOtherCount: (dir: string, index: number, count: number, expected: number) =>
+    `'${dir}' is shard ${index}/${count}, not one of ${expected} shards. Merge the shards of one array (measure --shard i/${expected}).`,
+  notAShard: (dir: string) => `'${dir}' is a whole run, not a shard (measured without --shard). Merge only the folders of one --shard i/n array.`,
   tooFewImages: (n: number) => `Only ${n} image(s) were usable; vector layers (Pool, Final) need at least 3. Add images or use --synthetic N.`,
+  syntheticImages: (count: number) =>
+    `No image folder was given, so ${count} seeded noise images were measured; noise shows how the architecture behaves, not what the model learned from data. Give an image folder for that.`,
   batchDependent: (nodes: readonly string[]) =>
     `The model's output depends on the batch (BatchNormalization in training mode: ${nodes.slice(0, 3).join(', ')}${nodes.length > 3 ? ', …' : ''}); its per-image scores, intervals and chance levels are not per-image. Export the model in eval mode.`,
   nullPartnerMissing: (n: number) =>
     `${n} image(s) of the null set were left out of the chance level: their null partner was skipped or ran in another chunk (a fixed batch size of 1 or --batch 1).`,
   notProbed: (count: number) =>
-    `${count} candidate tensor${count === 1 ? '' : 's'} of the probe set ${count === 1 ? 'is' : 'are'} not read as a map, tokens or vector (window partitions, attention, statistics); result.json's notProbed and \`equiprobe layers --layers all\` give each one's reason.`,
+    `${count} candidate tensor${count === 1 ? '' : 's'} of the probe set ${count === 1 ? 'is' : 'are'} not read as a map, tokens or vector (window partitions, attention, statistics); result.json's not_probed and \`equiprobe layers --layers all\` give each one's reason.`,
   nonFinite: (layer: string) => `Layer '${layer}' produced NaN or Inf; it is flagged and left out of the part averages.`,
   nonSquareMap: (h: number, w: number) => `map is ${h}×${w}, not square`,
   noDefinedPair: (layer: string, transform: string, undefinedPairs: number, oneSided: number) =>

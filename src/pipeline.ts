@@ -6,7 +6,8 @@ import path from 'node:path';
 import { defaultThreads, type RuntimeOptions } from './forward/session.js';
 import { compareCodeUnits, listImageFiles } from './images/files.js';
 import { labelsForFiles, labelsFromFolders, readLabels } from './images/labels.js';
-import { resolvePreprocessing, type PreprocessingOptions } from './images/presets.js';
+import { requireChosenPreprocessing, resolvePreprocessing, type PreprocessingOptions } from './images/presets.js';
+import { classFolderWarnings } from './images/class-folders.js';
 import { decodeImage } from './images/decode.js';
 import { groupBatches } from './images/group-batches.js';
 import { nullName, nullPairs, nullPartners, pairBatches, shardPairs } from './images/null-order.js';
@@ -21,6 +22,7 @@ import { batchDependentNodes } from './measure/batch-dependence.js';
 import { finalizeReport, type RunDescription } from './measure/finalize.js';
 import { Scorer } from './measure/scorer.js';
 import { messages } from './messages.js';
+import { OptionError } from './option-error.js';
 import { detectInput } from './model/input.js';
 import { loadModel } from './model/load.js';
 import type { DiscoveryCacheOptions } from './model/discovery-cache.js';
@@ -120,11 +122,15 @@ export function skippedLayerReasons(probes: readonly ProbeInfo[], elements: Read
  *     running sums; vector layers are scored over all images at the end;
  *  6. aggregation: layer, part and accuracy summaries into a `ProbeReport`.
  *
+ * @throws OptionError when `images` is given without `preset`, `mean` or `std` (see
+ *   `requireChosenPreprocessing`), and for other bad options; Error for bad models and images
  * @example
- * const { report } = await measure({ model: 'examples/zoo/p4cnn.onnx', transforms: ['rot90'], images: 'examples/zoo/images', preset: 'fmnist' });
- * report.parts; // [{ part: 'Early', transform: 'rot90', inv: 0.41, eqv: 0.99, layers: 3 }, ...]
+ * const result = await measure({ model: 'examples/zoo/p4cnn.onnx', transforms: ['rot90'], images: 'examples/zoo/images', preset: 'fmnist' });
+ * result.report.parts[0]; // { part: 'Early', transform: 'rot90', inv: 0.06…, eqv: 1.000…, layers: 4, … } (`equiprobe measure` prints the same)
+ * await writeResult('results/p4cnn', result); // the files `equiprobe measure` writes
  */
 export async function measure(options: MeasureOptions): Promise<MeasureResult> {
+  if (options.images !== undefined) requireChosenPreprocessing(options, options.images);
   // 1. Model and probes.
   const model = await loadModel(options.model);
   const input = detectInput(model.proto, model.path, options.size, options.layout);
@@ -195,11 +201,11 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     const decode = options.images
       ? async (file: string) => {
           const [standard, shifted] = await Promise.all([decodeImage(file, preprocessing, 0), margin > 0 ? decodeImage(file, preprocessing, margin) : null]);
-          return { standard: standard.data, shifted: shifted?.data ?? null };
+          return { standard: standard.data, shifted: shifted?.data ?? null, conversion: standard.conversion as string | null };
         }
       : async (id: string) => {
           const index = Number(id.slice('synthetic-'.length));
-          return { standard: syntheticImage(index, config.seed, preprocessing, 0), shifted: margin > 0 ? syntheticImage(index, config.seed, preprocessing, margin) : null };
+          return { standard: syntheticImage(index, config.seed, preprocessing, 0), shifted: margin > 0 ? syntheticImage(index, config.seed, preprocessing, margin) : null, conversion: null };
         };
     const source = groupBatches(pending, decode, (file, reason) => {
       state.skipped.push({ file, reason });
@@ -215,13 +221,14 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
         options.onProgress?.(forwardDone, total);
       });
       state.images += files.length;
+      for (const { conversion: c } of data) if (c !== null) (state.conversions ??= {})[c] = (state.conversions[c] ?? 0) + 1;
       if (labelOf) countPredictions(state.accuracy!, rows.predictions, files.map(labelOf));
       const hashes = await imageHashes(files, options.images ? null : { seed: config.seed, preprocessing });
       await runState.commit(rows.values({ [FILE_COLUMN]: files, [PAIR_COLUMN]: Int32Array.from(files, (f) => pairOf.get(f)!), [SHA256_COLUMN]: hashes }));
       await options.onCheckpoint?.(state.images + state.skipped.length);
     }
     if (options.images && state.images === 0 && state.skipped.length > 0) {
-      throw new Error(messages.noUsableImages(options.images, state.skipped.length));
+      throw new OptionError((o) => messages.noUsableImages(o, options.images!, state.skipped.length));
     }
     // 6. Aggregation.
     const finished = await finalizeReport(run, state, [runState.rows], products.product, options.onWarning);
@@ -242,10 +249,13 @@ function perImageColumns(layout: RowLayout): ColumnSpec[] {
   return [{ name: SHA256_COLUMN, type: 'text', width: 1 }, ...rows];
 }
 
+/** The run's images in SPEC §8 order, cut by max images; warns about class folders (see class-folders.ts). */
 async function selectItems(options: MeasureOptions): Promise<string[]> {
   let items: string[];
   if (options.images) {
     items = await listImageFiles(options.images);
+    const taken = Math.min(items.length, options.maxImages ?? items.length);
+    for (const w of classFolderWarnings(options.images, items, taken, labelSourceOf(options) !== null)) options.onWarning?.(w);
   } else {
     const n = options.synthetic ?? 32;
     items = Array.from({ length: n }, (_, i) => `synthetic-${String(i).padStart(6, '0')}`);
@@ -297,5 +307,6 @@ function configOf(
     nullImages: options.nullImages ?? DEFAULT_NULL_IMAGES,
     threads,
     labels,
+    shard: options.shard ?? null,
   };
 }

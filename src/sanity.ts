@@ -10,6 +10,7 @@ import { stringify } from 'csv-stringify/sync';
 import { buildProbes, type Expectation, type Probe, type ScoreName } from '../probes/index.js';
 import { measure, type MeasureResult } from './pipeline.js';
 import { writeFilesAtomic } from './report/atomic.js';
+import { snakeKeys } from './report/disk-format.js';
 import { resultFiles, toJson } from './report/write.js';
 import { PARTS, TRANSFORM_NAMES, type Part, type ProbeReport, type ShiftMode, type Similarity, type TransformName } from './types.js';
 
@@ -256,7 +257,7 @@ export async function runSanity(options: SanityOptions = {}): Promise<SanityRow[
       const summary = { seed, images, similarity: choice, passed: rows.filter((r) => r.pass).length, checks: rows.length, rows };
       await writeFilesAtomic(options.out, [
         { name: 'sanity.csv', content: sanityCsv(rows) },
-        { name: 'sanity.json', content: toJson(summary) },
+        { name: 'sanity.json', content: toJson(snakeKeys(summary)) },
       ]);
     }
   } finally {

@@ -199,15 +199,22 @@ export interface MeasureConfig {
   readonly nullImages?: number;
   readonly threads: number;
   readonly labels: string | null;
+  /** `--shard i/n`: this result holds images j with j mod count = index; null for a whole run or a merge. */
+  readonly shard: { readonly index: number; readonly count: number } | null;
 }
 
 /** The whole result of `measure`: written as result.json, read back by correlate/compare/report. */
 export interface ProbeReport {
-  readonly schemaVersion: 1;
+  readonly schemaVersion: 2;
   readonly tool: { readonly name: 'equiprobe'; readonly version: string; readonly onnxruntime: string };
   readonly model: { readonly name: string; readonly path: string; readonly sha256: string; readonly input: InputInfo };
   readonly config: MeasureConfig;
-  readonly images: { readonly used: number; readonly skipped: readonly { readonly file: string; readonly reason: string }[] };
+  readonly images: {
+    readonly used: number;
+    readonly skipped: readonly { readonly file: string; readonly reason: string }[];
+    /** Image files per channel conversion done on decoding (`none`, `rgba→rgb`, `rgb→gray`, …); empty for synthetic images. */
+    readonly conversions: readonly { readonly conversion: string; readonly images: number }[];
+  };
   readonly probes: readonly ProbeInfo[];
   /** Candidates of the probe set left out because their layout could not be read, with the reason (absent in older results). */
   readonly notProbed?: readonly NotProbed[];

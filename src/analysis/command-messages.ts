@@ -26,11 +26,11 @@ export const resultNotJson = (path: string, why: string): string =>
 
 /** JSON, but not written by equiprobe. */
 export const notEquiprobeResult = (path: string): string =>
-  `'${path}' is not an equiprobe result (it has no schemaVersion and tool.name 'equiprobe'). ${PASS_RESULT}`;
+  `'${path}' is not an equiprobe result (it has no schema_version and tool.name 'equiprobe'). ${PASS_RESULT}`;
 
 /** An equiprobe result of another schema version. */
 export const unsupportedSchema = (path: string, found: unknown, supported: number): string =>
-  `'${path}' has result schemaVersion ${JSON.stringify(found)}, but this equiprobe reads version ${supported}. ` +
+  `'${path}' has result schema_version ${JSON.stringify(found)}, but this equiprobe reads version ${supported}. ` +
   'Measure the model again with this equiprobe, or use the equiprobe version that wrote it.';
 
 /** An equiprobe result lacking a field the analysis needs. */

@@ -13,7 +13,8 @@ import { elementsFor } from '../pipeline.js';
 import type { MapImageSums } from '../measure/per-image-read.js';
 import { pairedParts, type PairedInput, type PairedOutcome, type PairedRow } from '../stats/paired-results.js';
 import { rowLayout, type RowLayout } from '../stats/per-image.js';
-import { formatTable, partsTable, type PartsTableRow } from './tables.js';
+import { stableNumber } from '../report/precision.js';
+import { fixed, formatTable, partsTable, type PartsTableRow } from './tables.js';
 
 /** Options of {@link compareOutputs}. */
 export interface CompareOptions {
@@ -147,9 +148,9 @@ function transformsOf(reports: readonly ProbeReport[]): TransformName[] {
 
 /** Four decimals always (formatTable would print a score of exactly 1 as `1`); `-` for none (null in JSON when a part had no defined pairs). */
 function formatScore(v: number | null | undefined): string {
-  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(4) : '-';
+  return typeof v === 'number' && Number.isFinite(v) ? fixed(v, 4) : '-';
 }
 
 function round(v: number | null): number | '' {
-  return typeof v === 'number' && Number.isFinite(v) ? Number(v.toFixed(6)) : '';
+  return typeof v === 'number' && Number.isFinite(v) ? stableNumber(v) : '';
 }

@@ -9,11 +9,12 @@ import type { OutputFile } from '../report/atomic.js';
 import { correlationScatter } from '../report/plots.js';
 import type { LoadedReport } from '../report/read.js';
 import { renderSpec } from '../report/render.js';
+import { snakeKeys } from '../report/disk-format.js';
 import { toJson } from '../report/write.js';
 import type { ProbeReport } from '../types.js';
 import * as msg from './command-messages.js';
 import { accuracyFromReports, correlateReports, correlationPoints, parseAccuracyCsv, type CorrelationRow } from './correlate.js';
-import { formatTable } from './tables.js';
+import { fixed, formatTable } from './tables.js';
 
 /** Where the accuracy values came from. */
 export type AccuracySource =
@@ -152,16 +153,16 @@ export function correlationCsv(rows: readonly CorrelationRow[]): string {
 
 /**
  * `correlation.json`: the accuracy source, each model's accuracy and result path, and the rows
- * at full precision (null where undefined).
+ * (6 significant digits, null where undefined), keys snake_cased like result.json.
  */
 export function correlationJson(rows: readonly CorrelationRow[], accuracy: ResolvedAccuracy, loaded: readonly LoadedReport[]): string {
-  return toJson({
+  return toJson(snakeKeys({
     method: 'spearman',
     pValue: 'two-sided; exact permutation for n <= 9, t-approximation with n-2 degrees of freedom above',
     accuracySource: accuracy.source,
     models: loaded.map((l) => ({ model: l.report.model.name, result: l.file, accuracy: accuracy.accuracy.get(l.report.model.name) ?? null })),
     rows,
-  });
+  }));
 }
 
 /**
@@ -176,7 +177,7 @@ export function formatCorrelationTable(rows: readonly CorrelationRow[]): string 
     transform: r.transform,
     part: r.part,
     score: r.score,
-    rho: r.rho === null ? '-' : r.rho.toFixed(3),
+    rho: r.rho === null ? '-' : fixed(r.rho, 3),
     n: r.n,
     p: r.p === null ? '-' : r.p !== 0 && r.p < 1e-4 ? r.p.toExponential(1) : r.p.toFixed(4),
   }));

@@ -4,9 +4,9 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { OutputFile } from '../report/atomic.js';
+import { writeFilesAtomic, type OutputFile } from '../report/atomic.js';
 import { renderHtmlReport } from '../report/html.js';
-import type { LoadedReport } from '../report/read.js';
+import { readReports, type LoadedReport } from '../report/read.js';
 import * as msg from './command-messages.js';
 import { accuracyFromReports, correlateReports, type CorrelationRow } from './correlate.js';
 import { resolveAccuracy, type AccuracyOptions } from './correlate-run.js';
@@ -89,4 +89,18 @@ function htmlTarget(out: string): { dir: string; name: string } {
   }
   if (isDir) throw new RangeError(msg.htmlOutIsFolder(out));
   return { dir: path.dirname(out), name: path.basename(out) };
+}
+
+/**
+ * Writes the HTML report of several result folders (what `equiprobe report` does).
+ *
+ * @param results - result folders or their result.json, in page order
+ * @param out - the HTML file to write
+ * @param options - accuracy CSV and column, page title (see {@link htmlReportOutput})
+ * @example
+ * await writeReport(['results/cnn7', 'results/vit'], 'results/report.html', { title: 'zoo' });
+ */
+export async function writeReport(results: readonly string[], out: string, options: ReportOptions = {}): Promise<void> {
+  const { dir, file } = await htmlReportOutput(await readReports(results), out, options);
+  await writeFilesAtomic(dir, [file]);
 }

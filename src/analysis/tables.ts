@@ -87,6 +87,19 @@ function isNumberLike(v: unknown): boolean {
 
 function formatCell(v: unknown, digits: number): string {
   if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '-';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(digits);
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : fixed(v, digits);
   return String(v);
+}
+
+/**
+ * `v.toFixed(digits)` without the sign of a value that rounds to zero: -0.0001 prints as 0.000,
+ * not -0.000 (a sign with no digit behind it reads as a finding).
+ *
+ * @example
+ * fixed(-0.0001, 3); // '0.000'
+ * fixed(-0.25, 1);   // '-0.3'
+ */
+export function fixed(v: number, digits: number): string {
+  const text = v.toFixed(digits);
+  return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
 }

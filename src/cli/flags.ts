@@ -56,22 +56,22 @@ export function addMeasureFlags(cmd: Command): Command {
   addModelFlags(cmd);
   return cmd
     .option('--name <name>', 'model name in the results (default: the file name)')
-    .option('-t, --transform <name>', 'rot90 | translate | hflip | vflip | d4 (repeat or comma-separate for several)', transformList)
-    .option('--images <dir>', 'folder of PNG/JPEG images (recursive, sorted)')
+    .option('-t, --transform <name>', 'rot90 | translate | hflip | vflip | d4 (repeat or comma-separate for several; default: rot90)', transformList)
+    .option('--images <dir>', 'folder of PNG/JPEG images (recursive, sorted); needs --preset, or --mean and --std')
     .option('--synthetic <n>', 'seeded noise images when no --images is given (default 32)', positiveInt)
     .option('--seed <n>', 'seed for synthetic images', (v) => Number(v), 0)
-    .option('--preset <name>', 'preprocessing: imagenet | fmnist | none', choice(['imagenet', 'fmnist', 'none'] as const))
+    .option('--preset <name>', 'preprocessing the model was trained with: imagenet | fmnist | none (none: pixels/255)', choice(['imagenet', 'fmnist', 'none'] as const))
     .option('--channels <n>', 'image channels fed to the model (1 or 3)', positiveInt)
     .option('--mean <list>', 'per-channel mean, e.g. 0.485,0.456,0.406', numberList)
     .option('--std <list>', 'per-channel std, e.g. 0.229,0.224,0.225', numberList)
-    .option('--shifts <list>', 'translate shifts: 1..32, 4 or 1,2,4', shiftList)
-    .option('--shift-mode <mode>', 'translate input mode: crop | roll | zero', choice(['crop', 'roll', 'zero'] as const))
+    .option('--shifts <list>', 'translate shifts: 1..8, 4 or 1,2,4 (default: 1..32, only those below half the input height)', shiftList)
+    .option('--shift-mode <mode>', 'translate input mode: crop | roll | zero (default: crop)', choice(['crop', 'roll', 'zero'] as const))
     .option('--similarity <name>', 'pearson | cosine', choice(['pearson', 'cosine'] as const), 'pearson')
-    .option('--max-images <n>', 'use the first N images in sorted order', positiveInt)
+    .option('--max-images <n>', 'use the first N images in sorted path order (with class subfolders: whole classes, in folder order)', positiveInt)
     .option('--null-images <m>', 'score the chance level of map layers on the first M images of the null order', positiveInt, 256)
     .option('--batch <n>', 'images per forward pass', positiveInt, 32)
     .option('--labels <csv>', 'labels CSV (file,label) for accuracy; default: labels.csv in the image folder')
-    .option('--classes <file>', 'class names, one per line, for class subfolders')
+    .option('--classes <file>', "labels from class subfolders <images>/<class>/: line i of FILE is the folder name of the model's class index i")
     .option('--shard <i/n>', 'measure only shard i of n (merge shards with `equiprobe merge`)', shardSpec);
 }
 

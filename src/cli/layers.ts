@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatTable } from '../analysis/tables.js';
 import { describeProbes } from '../probeset.js';
+import { snakeKeys } from '../report/disk-format.js';
 import { action } from './fatal.js';
 import { addModelFlags, type MeasureFlags } from './flags.js';
 
@@ -16,7 +17,9 @@ export function registerLayers(program: Command): void {
     action(async (model: string, flags: MeasureFlags & { json?: boolean }) => {
       const { input, probes, notProbed } = await describeProbes({ model, ...flags });
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ input, probes, notProbed }, null, 2)}\n`);
+        // snake_case keys, as in result.json.
+        process.stdout.write(`${JSON.stringify(snakeKeys({ input, probes, notProbed }), null, 2)}
+`);
         return;
       }
       const rows = probes.map((p) => ({ depth: p.depth, name: p.name, op: p.op, layout: p.kind, shape: `${p.channels}×${p.h}×${p.w}`, part: p.part ?? '-' }));

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { toolVersion } from '../measure/version.js';
 import { registerCompare } from './compare.js';
 import { registerCorrelate } from './correlate.js';
 import { registerLayers } from './layers.js';
@@ -9,6 +10,7 @@ import { registerSanity } from './sanity.js';
 
 const program = new Command('equiprobe')
   .description('Measure how much invariance and equivariance an ONNX vision model has learned, layer by layer')
+  .version(toolVersion(), '-V, --version', 'print the version')
   .showHelpAfterError('(run with --help for usage)');
 registerLayers(program);
 registerMeasure(program);

@@ -1,30 +1,19 @@
-import { existsSync, rmSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Command } from 'commander';
-import { holdsOldState } from '../measure/run-state.js';
-import { stateMessages } from '../measure/state-messages.js';
-import { STATE_DIR } from '../merge.js';
-import { measure } from '../pipeline.js';
-import { writeFilesAtomic } from '../report/atomic.js';
+import { Option, type Command } from 'commander';
+import { measureToFolder, type ExistingResult } from '../measure/folder.js';
 import { formatSummary } from '../report/summary.js';
-import { resultFiles } from '../report/write.js';
-import { acquireLock } from '../store/lock.js';
 import { messages } from '../messages.js';
 import { action } from './fatal.js';
 import { addMeasureFlags, measureOptionsFrom, type MeasureFlags } from './flags.js';
 import { progressBar } from './progress.js';
-
-/** The run's state while it runs (resumed by --resume); renamed to `state/` (read by `merge`) once the result is written. */
-const CHECKPOINT_DIR = 'checkpoint';
 
 /** Exit codes for a run stopped by a signal: the shell's 128 + signal number. */
 const SIGNAL_EXIT: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
 
 /** Thrown from the checkpoint callback to stop `measure` once the batch in progress is saved. */
 class Interrupted extends Error {
-  constructor(readonly signal: 'SIGINT' | 'SIGTERM', saved: number, checkpoint: string) {
-    super(messages.interrupted(signal, saved, checkpoint));
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM', saved: number, checkpoint: string, resumeFlag: boolean) {
+    super(messages.interrupted(signal, saved, checkpoint, resumeFlag));
   }
 }
 
@@ -39,12 +28,12 @@ function exitInterrupted(message: string, code: number): never {
  * lost but work); after it, let the batch in progress finish and its checkpoint be written, then
  * stop (see `Interrupted`). A second signal exits at once; the checkpoint is still whole because
  * it is only ever committed by a rename.
- *
- * @param discardEarly - undoes what the run wrote before its first checkpoint (an empty checkpoint folder)
  */
-function watchSignals(discardEarly: () => void) {
+function watchSignals(resumeFlag: boolean) {
   let received: 'SIGINT' | 'SIGTERM' | null = null;
   let checkpointed = false;
+  // Undoes what the run wrote before its first checkpoint (an empty checkpoint folder).
+  let discardEarly = () => {};
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
     if (!checkpointed) discardEarly();
     if (received || !checkpointed) exitInterrupted(checkpointed ? messages.interruptedTwice(signal) : messages.interruptedEarly(signal), SIGNAL_EXIT[signal]);
@@ -53,10 +42,13 @@ function watchSignals(discardEarly: () => void) {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return {
+    started(undo: () => void) {
+      discardEarly = undo;
+    },
     /** Call after each checkpoint is written: throws `Interrupted` when a signal came in. */
     checkpointed(saved: number, checkpoint: string) {
       checkpointed = true;
-      if (received) throw new Interrupted(received, saved, checkpoint);
+      if (received) throw new Interrupted(received, saved, checkpoint, resumeFlag);
     },
     dispose() {
       process.off('SIGINT', onSignal);
@@ -65,7 +57,15 @@ function watchSignals(discardEarly: () => void) {
   };
 }
 
-/** `equiprobe measure MODEL`: a thin layer over `measure()` that adds checkpoints and result files. */
+type Flags = MeasureFlags & { out?: string; force?: boolean; resume?: boolean; resumeIfPossible?: boolean; plots: boolean; quiet?: boolean };
+
+function existingFrom(flags: Flags): ExistingResult {
+  if (flags.resumeIfPossible) return 'resume-or-start';
+  if (flags.resume) return 'resume';
+  return flags.force ? 'replace' : 'refuse';
+}
+
+/** `equiprobe measure MODEL`: a thin layer over `measureToFolder()` that adds progress, signals and the summary. */
 export function registerMeasure(program: Command): void {
   const cmd = program
     .command('measure')
@@ -74,48 +74,38 @@ export function registerMeasure(program: Command): void {
     .option('-o, --out <dir>', 'result folder (default: results/<model-name>)')
     .option('--force', 'overwrite an existing result folder')
     .option('--resume', 'continue an interrupted run from its checkpoint')
+    .addOption(
+      new Option('--resume-if-possible', 'for jobs that may be stopped and started again: continue a checkpoint of the same options, keep a finished result of them, else start')
+        .conflicts(['resume', 'force']),
+    )
     .option('--no-plots', 'skip the PNG/SVG plots')
     .option('-q, --quiet', 'no progress bar');
   addMeasureFlags(cmd);
   cmd.action(
-    action(async (model: string, flags: MeasureFlags & { out?: string; force?: boolean; resume?: boolean; plots: boolean; quiet?: boolean }) => {
+    action(async (model: string, flags: Flags) => {
       const options = measureOptionsFrom(model, flags);
       const out = flags.out ?? path.join('results', flags.name ?? path.basename(model).replace(/\.onnx$/i, ''));
-      const checkpoint = path.join(out, CHECKPOINT_DIR);
-      // One writer per result folder (SPEC §8), from before the first check of what it holds.
-      const lock = await acquireLock(out, stateMessages);
-      const signals = watchSignals(() => {
-        if (!flags.resume) rmSync(checkpoint, { recursive: true, force: true });
-      });
+      const signals = watchSignals(flags.resumeIfPossible === true);
       try {
-        const old = holdsOldState(out);
-        if (old && flags.resume) throw new Error(stateMessages.oldState(old));
-        if (!flags.force && !flags.resume && (existsSync(path.join(out, 'result.json')) || existsSync(checkpoint) || old)) {
-          throw new Error(`'${out}' already holds a result. Use --force to replace it, --resume to continue it, or --out for another folder.`);
-        }
-        if (old) await rm(old, { force: true });
-        const { report, state } = await measure({
+        const { report, outcome } = await measureToFolder({
           ...options,
-          stateDir: checkpoint,
-          resume: flags.resume,
+          out,
+          existing: existingFrom(flags),
+          plots: flags.plots,
           onProgress: flags.quiet ? undefined : progressBar(path.basename(model)),
           onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-          onCheckpoint: (saved) => signals.checkpointed(saved, checkpoint),
+          onStart: (undo) => signals.started(undo),
+          onCheckpointWritten: (saved, checkpoint) => signals.checkpointed(saved, checkpoint),
+          // Said for --resume-if-possible, where a log must tell a resumed run from a fresh one.
+          onResume: flags.resumeIfPossible ? (checkpoint) => process.stderr.write(`${messages.resuming(checkpoint)}\n`) : undefined,
         });
-        // A signal during the final scoring stops here too: the checkpoint holds every batch.
-        signals.checkpointed(state.images + state.skipped.length, checkpoint);
         // A signal from here on is noted but not acted on: the result files are written whole.
-        await writeFilesAtomic(out, await resultFiles(report, flags.plots));
-        const finalState = path.join(out, STATE_DIR);
-        await rm(finalState, { recursive: true, force: true });
-        await rename(checkpoint, finalState);
-        process.stdout.write(`${formatSummary(report)}\nwrote ${out}/\n`);
+        process.stdout.write(`${formatSummary(report)}\n${outcome === 'done' ? messages.alreadyDone(out) : `wrote ${out}/`}\n`);
       } catch (err) {
         if (err instanceof Interrupted) exitInterrupted(err.message, SIGNAL_EXIT[err.signal]);
         throw err;
       } finally {
         signals.dispose();
-        await lock.release();
       }
     }),
   );

@@ -1,3 +1,4 @@
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { stateMessages } from '../measure/state-messages.js';
@@ -14,19 +15,27 @@ export function registerMerge(program: Command): void {
   program
     .command('merge')
     .description('merge results of `measure --shard i/n` into the result of one run')
-    .argument('<dirs...>', 'shard result folders')
+    .argument('<dirs...>', 'shard result folders, or one folder that holds them')
     .requiredOption('-o, --out <dir>', 'folder for the merged result')
+    .option('--expect <n>', 'number of shards of the array: merge only when all are finished, else name the missing ones and write nothing', positiveInt)
     .option('--threads <n>', 'onnxruntime threads', positiveInt)
     .option('--no-plots', 'skip the PNG/SVG plots')
     .action(
-      action(async (dirs: string[], flags: { out: string; threads?: number; plots: boolean }) => {
+      action(async (dirs: string[], flags: { out: string; expect?: number; threads?: number; plots: boolean }) => {
+        const existed = existsSync(flags.out);
         const lock = await acquireLock(flags.out, stateMessages);
+        const stateDir = path.join(flags.out, STATE_DIR);
         try {
-          const { report } = await mergeResults(dirs, { threads: flags.threads, stateDir: path.join(flags.out, STATE_DIR) });
+          const { report } = await mergeResults(dirs, { threads: flags.threads, expect: flags.expect, stateDir });
           await writeFilesAtomic(flags.out, await resultFiles(report, flags.plots));
           process.stdout.write(`${formatSummary(report)}\nwrote ${flags.out}/\n`);
+        } catch (err) {
+          // A failed merge leaves no result folder it created (`mergeResults` removes its own state).
+          lock.release();
+          if (!existed) rmSync(flags.out, { recursive: true, force: true });
+          throw err;
         } finally {
-          await lock.release();
+          lock.release();
         }
       }),
     );

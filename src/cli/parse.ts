@@ -24,14 +24,21 @@ export function transformList(value: string, previous: TransformName[] = []): Tr
   return [...previous, ...(names as TransformName[])];
 }
 
+/** Largest shift `--shifts` accepts (SPEC §2's default set is 1..32, clipped to s < H/2). */
+const MAX_SHIFT = 32;
+
 /** Parses `--shifts`: `1..32`, `4`, or `1,2,4,8`. */
 export function shiftList(value: string): number[] {
   const range = /^(\d+)\.\.(\d+)$/.exec(value.trim());
   const list = range
     ? Array.from({ length: Math.max(0, Number(range[2]) - Number(range[1]) + 1) }, (_, i) => Number(range[1]) + i)
     : value.split(',').map((v) => Number(v.trim()));
-  if (list.length === 0 || list.some((s) => !Number.isInteger(s) || s < 1 || s > 32)) {
-    throw new InvalidArgumentError(`'${value}' is not a shift list: use 1..32, a number, or a comma-separated list of 1–32.`);
+  if (list.length === 0 || list.some((s) => !Number.isInteger(s))) {
+    throw new InvalidArgumentError(`'${value}' is not a shift list: use a range such as 1..8, a number, or a comma-separated list such as 1,2,4.`);
+  }
+  const outside = list.find((s) => s < 1 || s > MAX_SHIFT);
+  if (outside !== undefined) {
+    throw new InvalidArgumentError(`shift ${outside} is out of range: shifts are 1–${MAX_SHIFT} pixels, and only those below half the input height are used. Use e.g. 1..8.`);
   }
   return list;
 }

@@ -1,3 +1,5 @@
+import type { OptionNamer } from '../option-error.js';
+
 /**
  * User-facing text of the images stage (presets, file listing, decoding, labels). Kept apart from
  * `src/messages.ts` until the lead folds it in; same convention: one line, says what to do next.
@@ -6,22 +8,24 @@ export const imageMessages = {
   // presets.ts
   presetChannels: (preset: string, given: number, input: string, takes: number, fix: string) =>
     `Preset '${preset}' gives ${given} channel${given === 1 ? '' : 's'} but the model's input '${input}' takes ${takes}. ${fix}`,
-  presetChannelsFix: (takes: number, preset: string | null) =>
-    preset ? `Use --preset ${preset} or --channels ${takes}.` : `Use --channels ${takes}.`,
-  presetSize: (preset: string, given: number, input: string, h: number, w: number) =>
-    `Preset '${preset}' gives size ${given} but the model's input '${input}' takes ${h}×${w}. Use --size ${h} (keeps the preset's mean and std) or --preset none.`,
-  channelsContradict: (given: number, input: string, takes: number) =>
-    `--channels ${given} contradicts the model's input '${input}', which takes ${takes}. Drop --channels or use --channels ${takes}.`,
-  unsupportedChannels: (input: string, takes: number) =>
-    `The model's input '${input}' takes ${takes} channels; image files give 1 (gray) or 3 (RGB). Use --synthetic N or re-export the model with a 1- or 3-channel input.`,
-  sizeContradicts: (given: number, input: string, h: number, w: number) =>
-    `--size ${given} differs from the fixed size ${h}×${w} of the model's input '${input}'. Drop --size or use --size ${h}.`,
-  badSize: (value: number) => `--size must be a positive integer, got ${value}.`,
-  badChannels: (value: number) => `--channels must be 1 or 3, got ${value}.`,
-  statsLength: (which: 'mean' | 'std', count: number, channels: number) =>
-    `--${which} has ${count} value${count === 1 ? '' : 's'} but the images have ${channels} channel${channels === 1 ? '' : 's'}. Give ${channels} value${channels === 1 ? '' : 's'}.`,
-  statNotFinite: (which: 'mean' | 'std', value: number) => `--${which} value ${value} is not a finite number. Give plain numbers such as 0.5.`,
-  stdNotPositive: (value: number) => `--std value ${value} must be greater than 0 (images are divided by it).`,
+  presetChannelsFix: (o: OptionNamer, takes: number, preset: string | null) =>
+    preset ? `Use ${o('preset', preset)} or ${o('channels', takes)}.` : `Use ${o('channels', takes)}.`,
+  presetSize: (o: OptionNamer, preset: string, given: number, input: string, h: number, w: number) =>
+    `Preset '${preset}' gives size ${given} but the model's input '${input}' takes ${h}×${w}. Use ${o('size', h)} (keeps the preset's mean and std) or ${o('preset', 'none')}.`,
+  channelsContradict: (o: OptionNamer, given: number, input: string, takes: number) =>
+    `${o('channels', given)} contradicts the model's input '${input}', which takes ${takes}. Drop ${o('channels')} or use ${o('channels', takes)}.`,
+  unsupportedChannels: (o: OptionNamer, input: string, takes: number) =>
+    `The model's input '${input}' takes ${takes} channels; image files give 1 (gray) or 3 (RGB). Use ${o('synthetic', 'N')} or re-export the model with a 1- or 3-channel input.`,
+  sizeContradicts: (o: OptionNamer, given: number, input: string, h: number, w: number) =>
+    `${o('size', given)} differs from the fixed size ${h}×${w} of the model's input '${input}'. Drop ${o('size')} or use ${o('size', h)}.`,
+  badSize: (o: OptionNamer, value: number) => `${o('size')} must be a positive integer, got ${value}.`,
+  badChannels: (o: OptionNamer, value: number) => `${o('channels')} must be 1 or 3, got ${value}.`,
+  statsLength: (o: OptionNamer, which: 'mean' | 'std', count: number, channels: number) =>
+    `${o(which)} has ${count} value${count === 1 ? '' : 's'} but the images have ${channels} channel${channels === 1 ? '' : 's'}. Give ${channels} value${channels === 1 ? '' : 's'}.`,
+  statNotFinite: (o: OptionNamer, which: 'mean' | 'std', value: number) => `${o(which)} value ${value} is not a finite number. Give plain numbers such as 0.5.`,
+  stdNotPositive: (o: OptionNamer, value: number) => `${o('std')} value ${value} must be greater than 0 (images are divided by it).`,
+  presetRequired: (o: OptionNamer, dir: string) =>
+    `Image files in '${dir}' need the preprocessing the model was trained with: give ${o('preset', 'imagenet')}, ${o('preset', 'fmnist')}, ${o('mean')} and ${o('std')}, or ${o('preset', 'none')} for raw pixels/255.`,
   badMargin: (value: number) => `Crop margin must be a non-negative integer, got ${value}.`,
   resizeBelowSize: (resize: number, size: number) =>
     `Preprocessing resize ${resize} is smaller than the crop size ${size}. Use a resize of at least ${size}.`,
@@ -54,6 +58,10 @@ export const imageMessages = {
     `${count} image${count === 1 ? ' has' : 's have'} no label (e.g. ${examples.map((e) => `'${e}'`).join(', ')}). Add rows to the label file (matched by path relative to the image folder, then by file name) or remove the images.`,
   notInClassFolder: (file: string) =>
     `Image '${file}' is not inside a class subfolder. With folder labels, put every image in <images>/<class>/.`,
+  classFoldersUnlabelled: (count: number, examples: readonly string[]) =>
+    `The images are in ${count} class subfolders (${examples.map((e) => `'${e}'`).join(', ')}${count > examples.length ? ', …' : ''}) but no classes file was given, so accuracy is not measured. Give one (--classes FILE): line i names the folder of the model's class index i.`,
+  maxImagesWholeClasses: (taken: number, covered: number, total: number, examples: readonly string[]) =>
+    `The first ${taken} image(s) in sorted path order (max images, SPEC §8) cover ${covered} of ${total} class folders (${examples.map((e) => `'${e}'`).join(', ')}${covered > examples.length ? ', …' : ''}). For a class-balanced sample, put N images of every class in a folder of their own.`,
   classesMissing: (file: string) => `Classes file '${file}' does not exist. Check the path.`,
   classesDuplicate: (file: string, name: string) => `Classes file '${file}' lists '${name}' twice. Keep one line per class.`,
   unknownClass: (folder: string, file: string) =>

@@ -4,12 +4,13 @@ import { accuracyReport } from '../aggregate/accuracy.js';
 import { summarizeLayers } from '../aggregate/layers.js';
 import { aggregateParts } from '../aggregate/parts.js';
 import { undefinedWarnings } from '../aggregate/undefined.js';
+import { compareCodeUnits } from '../images/files.js';
 import { messages } from '../messages.js';
 import type { CrossProduct } from '../scores/co-moments.js';
 import { elementId, originId, type ElementSums, type MeasureState } from '../scores/state.js';
 import { emptySums } from '../scores/sums.js';
-import type { GroupElement, InputInfo, MeasureConfig, NotProbed, ProbeInfo, ProbeReport, TransformName } from '../types.js';
 import type { AppendStore } from '../store/append-store.js';
+import type { GroupElement, InputInfo, MeasureConfig, NotProbed, ProbeInfo, ProbeReport, TransformName } from '../types.js';
 import { hasOwnViews } from './batch.js';
 import { scoreVectorElement, type VectorSource } from './vector-scores.js';
 import { vectorColumn } from './vectors.js';
@@ -61,6 +62,12 @@ async function finalSums(run: RunDescription, state: MeasureState, rows: readonl
   return sums;
 }
 
+/** Now, or SOURCE_DATE_EPOCH (seconds) when set, as reproducible builds do: re-runs then write identical bytes. */
+function createdAt(): string {
+  const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+  return new Date(process.env.SOURCE_DATE_EPOCH && Number.isFinite(epoch) ? epoch * 1000 : Date.now()).toISOString();
+}
+
 /**
  * Stage 6: scores vector layers over all images, then summarises layers, parts and accuracy
  * into the `ProbeReport`, with intervals and chance levels (SPEC §4b) from the per-image rows.
@@ -80,6 +87,7 @@ export async function finalizeReport(
   const sums = await finalSums(run, state, rows, product);
   const used = state.images;
   const warnings = state.nonFinite.map((name) => messages.nonFinite(name));
+  if (run.config.images === null) warnings.unshift(messages.syntheticImages(used));
   if (used < 3 && run.probes.some((p) => p.kind === 'vector')) warnings.push(messages.tooFewImages(used));
   const notProbed = run.notProbed ?? [];
   if (notProbed.length > 0) warnings.push(messages.notProbed(notProbed.length));
@@ -103,18 +111,24 @@ export async function finalizeReport(
     flagged,
   });
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: 'equiprobe', version: toolVersion(), onnxruntime: ort.env.versions.common ?? 'unknown' },
     model: { ...run.model, input: run.input },
     config: run.config,
-    // Skipped files are kept by path in the state (to match on resume) and reported relative to the folder.
-    images: { used, skipped: state.skipped.map((s) => ({ file: run.config.images ? path.relative(run.config.images, s.file) : s.file, reason: s.reason })) },
+    // Skipped files are kept by path in the state (to match on resume) and reported relative to the folder, in sorted path order.
+    images: {
+      used,
+      skipped: [...state.skipped].sort((a, b) => compareCodeUnits(a.file, b.file)).map((s) => ({ file: run.config.images ? path.relative(run.config.images, s.file) : s.file, reason: s.reason })),
+      conversions: Object.entries(state.conversions ?? {})
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([conversion, images]) => ({ conversion, images })),
+    },
     probes: run.probes,
     notProbed,
     layers,
     parts,
     accuracy: state.accuracy ? accuracyReport(state.accuracy, run.elements) : null,
     warnings,
-    createdAt: new Date().toISOString(),
+    createdAt: createdAt(),
   };
 }

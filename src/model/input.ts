@@ -1,6 +1,7 @@
 import type { ModelProto, ValueInfoProto } from 'onnx-buf';
 import { TensorProto_DataType } from 'onnx-buf';
 import { messages } from '../messages.js';
+import { OptionError } from '../option-error.js';
 import type { InputInfo } from '../types.js';
 
 type Dim = number | null;
@@ -42,7 +43,7 @@ export function detectInput(proto: ModelProto, file: string, size?: number, layo
   if (dims.some((d) => d !== null && d <= 0)) throw new RangeError(messages.badInputShape(input.name, dims.map((d) => d ?? '?')));
   const nhwc = layout ? layout === 'NHWC' : (dims[3] === 1 || dims[3] === 3) && dims[1] !== 1 && dims[1] !== 3;
   const [c, h, w] = nhwc ? [dims[3], dims[1], dims[2]] : [dims[1], dims[2], dims[3]];
-  if ((h === null || w === null) && !size) throw new Error(messages.dynamicSize(input.name));
+  if ((h === null || w === null) && !size) throw new OptionError((o) => messages.dynamicSize(o, input.name));
   const info: InputInfo = {
     name: input.name,
     layout: nhwc ? 'NHWC' : 'NCHW',

@@ -5,11 +5,18 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { type CorrelationRow } from '../analysis/correlate.js';
-import { partsTable } from '../analysis/tables.js';
+import { fixed, partsTable } from '../analysis/tables.js';
 import { PARTS, TRANSFORM_NAMES, type ProbeReport, type ScoreStats, type TransformName } from '../types.js';
 import { comparePlot, correlationScatter, layerDepthPlot, shiftPlot } from './plots.js';
+import { snakeCase } from './disk-format.js';
 import { uniqueModelLabels } from './plots-theme.js';
 import { renderSvg, rendererVersions } from './render.js';
+
+/**
+ * Fewest models for a correlation section: with n ≤ 4 not even a perfect rank agreement has an
+ * exact two-sided p below 0.05 (n = 4: p = 2/4! ≈ 0.083), so scatter plots would show noise.
+ */
+export const MIN_MODELS_FOR_CORRELATION = 5;
 
 /** Optional extra sections of {@link renderHtmlReport}. */
 export interface HtmlReportExtras {
@@ -24,10 +31,11 @@ export interface HtmlReportExtras {
 /**
  * Renders results as one self-contained HTML page.
  *
- * Sections: overview; comparison plots and part table (when more than one result);
- * correlation with accuracy (when given); then per model: metadata with SHA-256 and tool
- * versions, configuration, part scores, plots per transform, accuracy, warnings and a
- * collapsible table of every probed layer.
+ * Sections: overview; comparison plots and a collapsed part table (when more than one result);
+ * correlation with accuracy (when given, and only from {@link MIN_MODELS_FOR_CORRELATION}
+ * models on; fewer get a one-line note); then per model: warnings, part scores, plots per
+ * transform side by side, and collapsed details (metadata with SHA-256 and tool versions,
+ * configuration with preprocessing as a table, accuracy, every probed layer).
  *
  * @param reports - Results to show, in order.
  * @param extras - Correlation rows, accuracy and a title, see {@link HtmlReportExtras}.
@@ -42,7 +50,8 @@ export async function renderHtmlReport(reports: readonly ProbeReport[], extras: 
   const sections: string[] = [overviewSection(reports, labels)];
   if (reports.length > 1) sections.push(await comparisonSection(reports, ids));
   if (extras.correlation !== undefined || extras.accuracy !== undefined) {
-    sections.push(await correlationSection(reports, extras, ids));
+    const models = new Set(reports.map((r) => r.model.name)).size;
+    sections.push(models >= MIN_MODELS_FOR_CORRELATION ? await correlationSection(reports, extras, ids) : correlationNote(models));
   }
   for (let i = 0; i < reports.length; i++) sections.push(await modelSection(reports[i], labels[i], i, ids));
   const versions = rendererVersions();
@@ -75,6 +84,7 @@ table{border-collapse:collapse;margin:8px 0 16px}th,td{border:1px solid #ddd;pad
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
 code,.mono{font-family:"DejaVu Sans Mono",monospace;font-size:12px;word-break:break-all}
 figure{margin:12px 0}svg{max-width:100%;height:auto}
+.figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:8px 16px;align-items:start}.figs figure{margin:4px 0}
 .sig{font-weight:bold}.warn{color:#8a4b00}.muted{color:#666}
 details summary{cursor:pointer;font-weight:bold;margin:8px 0}
 footer{margin-top:40px;color:#666;font-size:12px}
@@ -111,8 +121,17 @@ async function comparisonSection(reports: readonly ProbeReport[], ids: IdSource)
   const rows = reports.flatMap((r, i) =>
     partsTable([r]).map((row) => [esc(labels[i]), esc(row.transform), esc(row.part), fmt(row.inv), fmt(row.eqv), num(row.layers)]),
   );
-  parts.push(table(['Model', 'Transform', 'Part', 'Invariance', 'Equivariance', 'Layers'], rows, [3, 4, 5]));
-  return section('Comparison', parts.join('\n'));
+  const figs = `<div class="figs">${parts.join('\n')}</div>`;
+  const partTable = details(`Part scores of all models (${rows.length} rows)`, table(['Model', 'Transform', 'Part', 'Invariance', 'Equivariance', 'Layers'], rows, [3, 4, 5]));
+  return section('Comparison', `${figs}\n${partTable}`);
+}
+
+function correlationNote(models: number): string {
+  return section(
+    'Correlation with accuracy',
+    `<p class="muted">Not shown for ${models} model${models === 1 ? '' : 's'}: Spearman's ρ needs at least ${MIN_MODELS_FOR_CORRELATION} models ` +
+      'before any rank agreement can reach p &lt; 0.05. Use <code>equiprobe correlate</code> for the numbers.</p>',
+  );
 }
 
 async function correlationSection(reports: readonly ProbeReport[], extras: HtmlReportExtras, ids: IdSource): Promise<string> {
@@ -129,12 +148,14 @@ async function correlationSection(reports: readonly ProbeReport[], extras: HtmlR
   }
   const accuracy = extras.accuracy;
   if (accuracy !== undefined && reports.length > 1) {
+    const scatters: string[] = [];
     for (const transform of transformsOf(reports)) {
       for (const part of PARTS) {
         if (!reports.some((r) => r.parts.some((p) => p.transform === transform && p.part === part))) continue;
-        out.push(await figure(() => correlationScatter(reports, accuracy, part, transform), ids, `${part} part under ${transform} vs accuracy`));
+        scatters.push(await figure(() => correlationScatter(reports, accuracy, part, transform), ids, `${part} part under ${transform} vs accuracy`));
       }
     }
+    out.push(details(`Scatter plots (${scatters.length})`, `<div class="figs">${scatters.join('\n')}</div>`));
   }
   return section('Correlation with accuracy', out.join('\n'));
 }
@@ -157,9 +178,9 @@ async function modelSection(report: ProbeReport, label: string, index: number, i
   );
   const config = table(
     ['Option', 'Value'],
-    Object.entries(report.config).map(([k, v]) => [esc(k), `<span class="mono">${esc(formatValue(v))}</span>`]),
+    Object.entries(report.config).map(([k, v]) => [esc(snakeCase(k)), valueCell(v)]),
   );
-  const out: string[] = [meta, '<h3>Configuration</h3>', config];
+  const out: string[] = [];
   if (report.warnings.length > 0) {
     out.push('<h3>Warnings</h3>', `<ul class="warn">${report.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>`);
   }
@@ -171,12 +192,15 @@ async function modelSection(report: ProbeReport, label: string, index: number, i
     );
   }
   const partRows = partsTable([report]).map((r) => [esc(r.transform), esc(r.part), fmt(r.inv), fmt(r.eqv), num(r.layers)]);
-  out.push('<h3>Part scores</h3>', table(['Transform', 'Part', 'Invariance', 'Equivariance', 'Layers'], partRows, [2, 3, 4]));
+  out.push(table(['Transform', 'Part', 'Invariance', 'Equivariance', 'Layers'], partRows, [2, 3, 4]));
+  const figs: string[] = [];
   for (const transform of transformsOf([report])) {
-    out.push(await figure(() => layerDepthPlot(report, transform), ids, `${label}: layer scores under ${transform}`));
-    if (transform === 'translate') out.push(await figure(() => shiftPlot(report), ids, `${label}: translation scores by shift`));
+    figs.push(await figure(() => layerDepthPlot(report, transform), ids, `${label}: layer scores under ${transform}`));
+    if (transform === 'translate') figs.push(await figure(() => shiftPlot(report), ids, `${label}: translation scores by shift`));
   }
-  if (report.accuracy) out.push(accuracyTables(report));
+  out.push(`<div class="figs">${figs.join('\n')}</div>`);
+  out.push(details('Model, versions and configuration', `${meta}\n${config}`));
+  if (report.accuracy) out.push(details(`Accuracy: top-1 ${fmt(report.accuracy.top1)} on ${num(report.accuracy.images)} images`, accuracyTables(report)));
   out.push(layersTable(report));
   return `<section id="model-${index}">\n<h2>${esc(label)}</h2>\n${out.join('\n')}\n</section>`;
 }
@@ -188,7 +212,6 @@ function accuracyTables(report: ProbeReport): string {
     t.elements.map((e) => [esc(t.transform), esc(e.key), fmt(e.top1), fmt(e.unchanged), fmt(t.groupAverage)]),
   );
   return [
-    '<h3>Accuracy and prediction consistency</h3>',
     `<p>Top-1 on ${num(acc.images)} untransformed images: <b>${fmt(acc.top1)}</b></p>`,
     rows.length > 0 ? table(['Transform', 'Element', 'Top-1', 'Unchanged', 'Group average'], rows, [2, 3, 4]) : '',
   ].join('\n');
@@ -213,7 +236,7 @@ function layersTable(report: ProbeReport): string {
         l ? meanStd(l.inv) : '–',
         l ? meanStd(l.eqv) : '–',
         l ? num(l.inv.defined) : '–',
-        l ? num(l.inv.undefinedPairs) : '–',
+        l ? num(l.inv.undefinedPairs) + (l.inv.oneSided ? ` (${num(l.inv.oneSided)} one-sided)` : '') : '–',
         l?.skipped ? `<span class="warn">${esc(l.skipped)}</span>` : l ? '' : '<span class="muted">not scored</span>',
       ]);
     }
@@ -275,17 +298,31 @@ function meanStd(s: ScoreStats): string {
 
 /** Four decimals; null/NaN (JSON turns NaN into null) as an en dash. Minus signs are kept ASCII so values can be copied. */
 function fmt(v: number | null | undefined): string {
-  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(4) : '–';
+  return typeof v === 'number' && Number.isFinite(v) ? fixed(v, 4) : '–';
 }
 
 function num(v: number): string {
   return esc(String(v));
 }
 
+/** A configuration value as a table cell: an object (preprocessing) as a nested table, a list comma-separated. */
+function valueCell(v: unknown): string {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    return table(['Field', 'Value'], Object.entries(v).map(([k, inner]) => [esc(snakeCase(k)), valueCell(inner)]));
+  }
+  if (Array.isArray(v)) return `<span class="mono">${esc(v.map((x) => formatValue(x)).join(', ') || '–')}</span>`;
+  return `<span class="mono">${esc(formatValue(v))}</span>`;
+}
+
 function formatValue(v: unknown): string {
   if (v === null) return 'null';
   if (typeof v === 'string') return v;
   return JSON.stringify(v);
+}
+
+/** A collapsed block with a one-line summary. */
+function details(summary: string, body: string): string {
+  return `<details><summary>${esc(summary)}</summary>\n${body}\n</details>`;
 }
 
 /**

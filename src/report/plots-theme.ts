@@ -68,6 +68,13 @@ export const SCORE_DASH = {
   ],
 };
 
+/**
+ * Point shapes for the two scores: where invariance and equivariance coincide (an exactly
+ * equivariant layer, say) the solid line hides the dashed one, but an open square around a
+ * circle still shows both.
+ */
+export const SCORE_SHAPE = { domain: [...SCORE_LABELS], range: ['square', 'circle'] };
+
 /** Line colours for the two scores when colour is not used for something else. */
 export const SCORE_COLOR = { domain: [...SCORE_LABELS], range: ['#3b6fb0', '#d9462f'] };
 

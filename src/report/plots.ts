@@ -16,6 +16,7 @@ import {
   PLOT_WIDTH,
   SCORE_COLOR,
   SCORE_DASH,
+  SCORE_SHAPE,
   scoreAxisTitle,
   scoreDomain,
   uniqueModelLabels,
@@ -38,6 +39,13 @@ const DASH_LEGEND = {
 interface ScorePoint {
   readonly score: ScoreLabel;
   readonly value: number;
+}
+
+/** A vega expression labelling an axis tick `depth` as "depth op" (e.g. "3 Conv"), from the plotted rows. */
+function depthLabels(rows: readonly { depth: number; layer: string }[], probes: ReadonlyMap<string, { readonly op: string }>): string {
+  const byDepth: Record<string, string> = {};
+  for (const r of rows) byDepth[String(r.depth)] = `${r.depth} ${probes.get(r.layer)?.op ?? ''}`.trim();
+  return `${JSON.stringify(byDepth)}[datum.value] || datum.value`;
 }
 
 /**
@@ -106,13 +114,13 @@ export function layerDepthPlot(report: ProbeReport, transform: TransformName): T
       },
       {
         data: { values: rows },
-        mark: { type: 'line', strokeWidth: 2, point: { filled: true, size: 30, strokeWidth: 0 } },
+        mark: { type: 'line', strokeWidth: 2, point: { filled: false, size: 36, strokeWidth: 1.5 } },
         encoding: {
           x: {
             field: 'depth',
             type: 'quantitative',
-            title: 'Layer depth (probe index)',
-            axis: { format: 'd', tickMinStep: 1 },
+            title: 'Layer depth and op (parts shaded; names in layers.csv)',
+            axis: { format: 'd', tickMinStep: 1, labelExpr: depthLabels(rows, probes), labelAngle: -40, labelAlign: 'right' },
           },
           y: {
             field: 'value',
@@ -122,6 +130,7 @@ export function layerDepthPlot(report: ProbeReport, transform: TransformName): T
           },
           color: { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_COLOR },
           strokeDash: { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_DASH },
+          shape: { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_SHAPE },
         },
       },
       ...uncertaintyLayers(bars, nulls, { field: 'depth', type: 'quantitative' }, { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_COLOR }),
@@ -251,12 +260,13 @@ export function shiftPlot(report: ProbeReport, options: ShiftPlotOptions = {}): 
       subtitle: `Score vs shift, mean over each part's layers (${config.shiftMode} mode)`,
     },
     data: { values: rows },
-    mark: { type: 'line', strokeWidth: 2, point: { filled: true, size: 26, strokeWidth: 0 } },
+    mark: { type: 'line', strokeWidth: 2, point: { filled: false, size: 36, strokeWidth: 1.5 } },
     encoding: {
       x,
       y: yScore(report, rows),
       color: { field: 'part', type: 'nominal', title: 'Part', scale: { domain: parts, range: parts.map((p) => PART_COLOR[p]) } },
       strokeDash,
+      shape: { field: 'score', type: 'nominal', title: 'Score', scale: SCORE_SHAPE, legend: DASH_LEGEND },
     },
   } as TopLevelSpec;
 }
@@ -379,18 +389,23 @@ function scatterPanel(
   const xDomain = padDomain(points.map((pt) => pt.score));
   // Labels of points in the right part of the panel go to their left, so they stay inside the frame.
   const cut = xDomain[0] + 0.6 * (xDomain[1] - xDomain[0]);
-  const values = points.map((pt) => ({ ...pt, side: pt.score > cut ? 'left' : 'right' }));
+  const yDomain = padDomain(points.map((pt) => pt.accuracy));
+  const sided = points.map((pt) => ({ ...pt, side: pt.score > cut ? ('left' as const) : ('right' as const) }));
+  const placed = placeLabels(sided, xDomain, yDomain, SCATTER_SIZE);
+  // Labels more than a line away from their point get a thin leader line down to it.
+  const pixel = SCATTER_SIZE / (yDomain[1] - yDomain[0]);
+  const values = sided.map((pt, i) => ({ ...pt, ...placed[i], moved: Math.abs(placed[i].labelY - pt.accuracy) * pixel > 12 }));
   const label = (side: 'left' | 'right'): object => ({
     transform: [{ filter: { field: 'side', equal: side } }],
-    mark: { type: 'text', align: side === 'right' ? 'left' : 'right', dx: side === 'right' ? 7 : -7, dy: -7, fontSize: 11, color: '#333' },
-    encoding: { text: { field: 'model' } },
+    mark: { type: 'text', align: side === 'right' ? 'left' : 'right', baseline: 'middle', dx: side === 'right' ? 7 : -7, fontSize: 11, color: '#333' },
+    encoding: { text: { field: 'model' }, y: { field: 'labelY', type: 'quantitative' } },
   });
   return {
     // Two lines keep the title about as wide as the panel; vega estimates text widths generously
     // without a canvas, and a long one-line title would push the panels apart.
     title: { text: [name, stats], fontSize: 12, fontWeight: 'normal' },
-    width: 230,
-    height: 230,
+    width: SCATTER_SIZE,
+    height: SCATTER_SIZE,
     data: { values },
     encoding: {
       x: { field: 'score', type: 'quantitative', title: `${name} score (${part})`, scale: { domain: xDomain, nice: false, zero: false } },
@@ -398,15 +413,69 @@ function scatterPanel(
         field: 'accuracy',
         type: 'quantitative',
         title: 'Accuracy',
-        scale: { domain: padDomain(points.map((pt) => pt.accuracy)), nice: false, zero: false },
+        scale: { domain: yDomain, nice: false, zero: false },
       },
     },
     layer: [
+      {
+        transform: [{ filter: { field: 'moved', equal: true } }],
+        mark: { type: 'rule', color: '#999', strokeWidth: 0.8 },
+        encoding: { y2: { field: 'labelY' } },
+      },
       { mark: { type: 'point', filled: true, size: 60, opacity: 0.9, color: kind === 'inv' ? '#3b6fb0' : '#d9462f' } },
       label('right'),
       label('left'),
     ],
   };
+}
+
+/** Width and height of a correlation scatter panel, in pixels. */
+const SCATTER_SIZE = 230;
+
+/**
+ * Label positions for the points of a scatter panel, so that labels of nearby points overprint
+ * neither each other nor other points: each label, from the top point down, takes the first free
+ * spot among a few offsets above and below its point, on its preferred side, then on the other
+ * side; when none is free, the spot with the least overlap (approximate text widths, 6.2 px per
+ * character at 11 px). A label moved off its point gets a leader line.
+ *
+ * @returns per point: the label's y in accuracy units and the side of the point it sits on
+ */
+export function placeLabels(
+  points: readonly { readonly score: number; readonly accuracy: number; readonly model: string; readonly side: 'left' | 'right' }[],
+  xDomain: readonly [number, number],
+  yDomain: readonly [number, number],
+  size: number,
+): { labelY: number; side: 'left' | 'right' }[] {
+  const px = (x: number) => ((x - xDomain[0]) / (xDomain[1] - xDomain[0])) * size;
+  const py = (y: number) => size - ((y - yDomain[0]) / (yDomain[1] - yDomain[0])) * size;
+  const toY = (pixel: number) => yDomain[0] + ((size - pixel) / size) * (yDomain[1] - yDomain[0]);
+  type Box = { x0: number; x1: number; y0: number; y1: number };
+  // Points are obstacles too, so a label never covers another model's point.
+  const boxes: Box[] = points.map((pt) => ({ x0: px(pt.score) - 5, x1: px(pt.score) + 5, y0: py(pt.accuracy) - 5, y1: py(pt.accuracy) + 5 }));
+  const overlap = (b: Box) => boxes.reduce((sum, o) => sum + Math.max(0, Math.min(b.x1, o.x1) - Math.max(b.x0, o.x0)) * Math.max(0, Math.min(b.y1, o.y1) - Math.max(b.y0, o.y0)), 0);
+  const out = new Array<{ labelY: number; side: 'left' | 'right' }>(points.length);
+  const order = points.map((_, i) => i).sort((a, b) => points[b].accuracy - points[a].accuracy);
+  for (const i of order) {
+    const pt = points[i];
+    const width = 6.2 * pt.model.length;
+    const sides = pt.side === 'right' ? (['right', 'left'] as const) : (['left', 'right'] as const);
+    let best: { box: Box; side: 'left' | 'right'; cost: number } | null = null;
+    for (const side of sides) {
+      for (const dy of [-8, 9, -20, 21, -32, 33]) {
+        const x0 = side === 'right' ? px(pt.score) + 7 : px(pt.score) - 7 - width;
+        const y = py(pt.accuracy) + dy;
+        const box = { x0, x1: x0 + width, y0: y - 6, y1: y + 6 };
+        const cost = overlap(box);
+        if (best === null || cost < best.cost) best = { box, side, cost };
+        if (cost === 0) break;
+      }
+      if (best?.cost === 0) break;
+    }
+    boxes.push(best!.box);
+    out[i] = { labelY: toY((best!.box.y0 + best!.box.y1) / 2), side: best!.side };
+  }
+  return out;
 }
 
 /** y encoding of score plots, domain from the plotted values. */

@@ -7,9 +7,13 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as msg from '../analysis/command-messages.js';
 import type { ProbeReport } from '../types.js';
+import { fromDisk } from './disk-format.js';
 
-/** The `schemaVersion` of ProbeReport that this equiprobe reads and writes. */
-export const SCHEMA_VERSION = 1;
+/** The `schema_version` of result.json that this equiprobe writes. */
+export const SCHEMA_VERSION = 2;
+
+/** Version 1 (camelCase keys, no layer part/op/depth) is still read, as it is. */
+const LEGACY_SCHEMA_VERSION = 1;
 
 /** File name of the report inside a result folder. */
 export const RESULT_JSON = 'result.json';
@@ -77,10 +81,11 @@ export async function readReports(sources: readonly string[]): Promise<LoadedRep
 
 /** Checks that parsed JSON is a ProbeReport of the supported schema, as far as the analysis relies on it. */
 function checkReport(json: unknown, file: string): ProbeReport {
-  const obj = isRecord(json) ? json : null;
+  const legacy = isRecord(json) && json.schemaVersion === LEGACY_SCHEMA_VERSION;
+  const obj = !isRecord(json) ? null : legacy ? json : (fromDisk(json) as unknown as Record<string, unknown>);
   const tool = obj && isRecord(obj.tool) ? obj.tool : null;
   if (obj === null || !('schemaVersion' in obj) || tool?.name !== 'equiprobe') throw new Error(msg.notEquiprobeResult(file));
-  if (obj.schemaVersion !== SCHEMA_VERSION) throw new Error(msg.unsupportedSchema(file, obj.schemaVersion, SCHEMA_VERSION));
+  if (obj.schemaVersion !== SCHEMA_VERSION && !legacy) throw new Error(msg.unsupportedSchema(file, obj.schemaVersion, SCHEMA_VERSION));
   const model = isRecord(obj.model) ? obj.model : null;
   const config = isRecord(obj.config) ? obj.config : null;
   const required: [string, boolean][] = [
@@ -92,7 +97,7 @@ function checkReport(json: unknown, file: string): ProbeReport {
   ];
   const missing = required.find(([, ok]) => !ok);
   if (missing) throw new Error(msg.resultIncomplete(file, missing[0]));
-  return json as ProbeReport;
+  return obj as unknown as ProbeReport;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -8,7 +8,8 @@ function interval(u: ScoreUncertainty | undefined): string {
 
 /** The short terminal summary of a measurement: part scores per transform, and accuracy when known. */
 export function formatSummary(report: ProbeReport): string {
-  const lines = [`${report.model.name}: ${report.images.used} images, ${report.probes.length} probes, ${report.config.similarity}`];
+  const images = report.config.images === null ? `${report.images.used} synthetic noise images` : `${report.images.used} images`;
+  const lines = [`${report.model.name}: ${images}, ${report.probes.length} probes, ${report.config.similarity}`];
   const rows = report.parts.map((p) => ({
     transform: p.transform,
     part: p.part,

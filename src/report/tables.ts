@@ -1,7 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
 import type { ProbeReport, Uncertainty } from '../types.js';
+import { stableNumber } from './precision.js';
 
-const round = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toFixed(6)) : '');
+/** A number cell: rounded (see `precision.ts`), empty when undefined. */
+const round = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) ? stableNumber(v) : '');
 
 /** Interval, chance-level and excess columns of a layer or part (SPEC §4b), empty when absent. */
 export const UNCERTAINTY_COLUMNS = [
@@ -29,11 +31,12 @@ export function uncertaintyColumns(u: Uncertainty | undefined): Record<(typeof U
 }
 
 /**
- * `layers.csv`: one row per layer × transform (tidy: every column named, one observation a row).
+ * Rows of `layers.csv` and `layers.json`: one per layer × transform (tidy: every column named, one
+ * observation a row). `skipped` is a boolean with the reason in `skip_reason` (empty when scored).
  */
-export function layersCsv(report: ProbeReport): string {
+export function layerRows(report: ProbeReport): Record<string, string | number | boolean>[] {
   const probes = new Map(report.probes.map((p) => [p.name, p]));
-  const rows = report.layers.map((l) => {
+  return report.layers.map((l) => {
     const p = probes.get(l.layer)!;
     return {
       model: report.model.name,
@@ -54,11 +57,16 @@ export function layersCsv(report: ProbeReport): string {
       undefined_pairs: l.inv.undefinedPairs,
       near_constant: l.inv.nearConstant,
       one_sided: l.inv.oneSided,
-      skipped: l.skipped ?? '',
+      skipped: l.skipped !== undefined,
+      skip_reason: l.skipped ?? '',
       ...uncertaintyColumns(l.uncertainty),
     };
   });
-  return stringify(rows, { header: true });
+}
+
+/** `layers.csv`: {@link layerRows} as CSV. */
+export function layersCsv(report: ProbeReport): string {
+  return stringify(layerRows(report), { header: true, cast: { boolean: (b) => String(b) } });
 }
 
 /** `parts.csv`: one row per transform × part. */
@@ -67,7 +75,7 @@ export function partsCsv(report: ProbeReport): string {
   return stringify(rows, { header: true, columns: ['model', 'transform', 'part', 'inv', 'eqv', 'layers', ...UNCERTAINTY_COLUMNS] });
 }
 
-/** `elements.csv`: per layer and group element (per-g scores; for translate, the shift). */
+/** `elements.csv`: per layer and group element (per-g scores; for translate, the shift, else empty). */
 export function elementsCsv(report: ProbeReport): string {
   const rows = report.layers.flatMap((l) =>
     l.elements.map((e) => ({
@@ -75,7 +83,8 @@ export function elementsCsv(report: ProbeReport): string {
       layer: l.layer,
       transform: l.transform,
       element: e.key,
-      shift: e.shift,
+      // A shift only means something for translate; elsewhere the cell is empty (not 0).
+      shift: l.transform === 'translate' ? e.shift : '',
       inv_mean: round(e.inv.mean),
       eqv_mean: round(e.eqv.mean),
       defined_pairs: e.inv.defined,

@@ -64,7 +64,7 @@ export interface Standardised {
   readonly norm: string;
   /**
    * σ over the constant-row threshold 32·u·max(|mean|, ρ) (SPEC §3), float32: the row is constant
-   * when this is ≤ 1 (or NaN), near-constant when ≤ 100 (see `CONSTANT_MARGIN`, `NEAR_CONSTANT_MARGIN`).
+   * when this is ≤ 1 (or NaN), near-constant when ≤ 100 (`isConstantMargin`, `isNearConstantMargin`).
    */
   readonly margin: string;
   /** False where the row is constant: left out of every average and of the max. */
@@ -110,7 +110,7 @@ export function tensorRms(g: GraphBuilder, rows: Rows): string {
  * summed in float64, σ² is the corrected two-pass (Σc² − (Σc)²/P)/P, which removes the rounding of
  * m, and the mean is m + Σc/P. A row whose values are all equal centres to P equal values c, whose
  * float64 σ² is zero up to float64 rounding of Pc², so it is always constant (tested with rows of
- * 200 003 values, where the float32 sum of a constant is far from exact). The float32 centred rows
+ * 200 003 values, where a float32 sum of a constant need not be exact). The float32 centred rows
  * feed the K×K product.
  *
  * @param rho - ρ as [n, 1, 1] float64 (`tensorRms` of the whole tensor) when `rows` are a window of
@@ -123,12 +123,12 @@ export function standardise(g: GraphBuilder, rows: Rows, similarity: Similarity,
   // ρ of whole rows from each row's Σx² (float64): the mean over rows of Σx²/P, square-rooted.
   const wholeRms = (rowSumSq: string) => g.node('Sqrt', [g.node('Div', [g.reduce('ReduceMean', rowSumSq, [1, 2], true), positions])[0]])[0];
   // The threshold 32·u·max(|mean|, ρ) (cosine: 32·u·ρ) and σ over it.
-  const margin = (sigma: string, mean: string | null, rho: string) => {
-    const level = mean ? g.node('Max', [g.node('Abs', [mean])[0], rho])[0] : rho;
+  const margin = (sigma: string, mean: string | null, tensorRho: string) => {
+    const level = mean ? g.node('Max', [g.node('Abs', [mean])[0], tensorRho])[0] : tensorRho;
     const [threshold] = g.node('Mul', [level, double(g, CONSTANT_ULPS * UNIT_ROUNDOFF)]);
     // An all-zero tensor has threshold 0 and σ 0: 0 / tiny = 0, constant.
     const [ratio] = g.node('Div', [sigma, g.node('Max', [threshold, double(g, 1e-300)])[0]]);
-    return { margin: g.node('Cast', [ratio], 1, { to: 1 })[0], valid: g.node('Greater', [ratio, double(g, 1)])[0], rho };
+    return { margin: g.node('Cast', [ratio], 1, { to: 1 })[0], valid: g.node('Greater', [ratio, double(g, 1)])[0], rho: tensorRho };
   };
   if (similarity === 'cosine') {
     // Cosine needs no centring; a row is degenerate when its RMS is at the rounding level of the tensor.

@@ -41,6 +41,8 @@ export interface MeasureState {
   pairs: number;
   /** Images of the map null set left out because their partner ran in another chunk (warned). */
   nullMissing: number;
+  /** Image files per channel conversion done on decoding (e.g. `rgba→rgb`, `none`); absent for synthetic images. */
+  conversions?: Record<string, number>;
 }
 
 /** Key of a group element in `moments`, accuracy counts and per-image columns. */
@@ -150,6 +152,7 @@ export function mergeStates(states: readonly MeasureState[]): MeasureState {
       for (const [id, n] of Object.entries(s.accuracy.unchanged)) merged.accuracy.unchanged[id] += n;
     }
     for (const name of s.nonFinite) if (!merged.nonFinite.includes(name)) merged.nonFinite.push(name);
+    for (const [conversion, n] of Object.entries(s.conversions ?? {})) (merged.conversions ??= {})[conversion] = (merged.conversions[conversion] ?? 0) + n;
   }
   merged.skipped.sort((a, b) => (a.file < b.file ? -1 : 1));
   return merged;

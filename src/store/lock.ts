@@ -46,7 +46,8 @@ async function readOwner(file: string): Promise<Owner | null> {
 /** A held lock; `release` removes it (also done when the process exits). */
 export interface Lock {
   readonly file: string;
-  release(): Promise<void>;
+  /** Removes the lock file if it is still this process's (synchronous, so it also works on the way out). */
+  release(): void;
 }
 
 /**
@@ -97,7 +98,7 @@ export async function acquireLock(
   process.on('exit', releaseSync);
   return {
     file,
-    async release() {
+    release() {
       process.off('exit', releaseSync);
       releaseSync();
     },

@@ -4,18 +4,18 @@ import { countPredictions } from '../../src/scores/state.js';
 import { aggregateParts } from '../../src/aggregate/parts.js';
 import type { GroupElement, LayerScore, ProbeInfo, ScoreStats } from '../../src/types.js';
 
-const stats = (mean: number): ScoreStats => ({ mean, std: 0, defined: 1, undefinedPairs: 0 });
+const stats = (mean: number | null): ScoreStats => ({ mean, std: 0, defined: mean === null ? 0 : 1, undefinedPairs: 0, nearConstant: 0, oneSided: 0 });
 const probe = (name: string, part: ProbeInfo['part']): ProbeInfo => ({
   name, op: 'Relu', depth: 0, kind: 'map', format: 'NCHW', dims: [2, 1, 4, 4], batchAxis: 0, channels: 1, h: 4, w: 4, prefixTokens: 0, part,
 });
-const layer = (name: string, inv: number, eqv: number, skipped?: string): LayerScore => ({
+const layer = (name: string, inv: number | null, eqv: number | null, skipped?: string): LayerScore => ({
   layer: name, transform: 'rot90', inv: stats(inv), eqv: stats(eqv), elements: [], ...(skipped ? { skipped } : {}),
 });
 
 describe('aggregateParts', () => {
   it('averages layer scores per part, each layer weighing the same, leaving out skipped and flagged layers', () => {
     const probes = [probe('a', 'Early'), probe('b', 'Early'), probe('c', 'Early'), probe('d', 'Late'), probe('e', 'Late'), probe('f', null)];
-    const layers = [layer('a', 0.2, 0.4), layer('b', 0.4, 0.8), layer('c', 0.9, 0.9, 'map is 4×2, not square'), layer('d', 0.5, 0.5), layer('e', NaN, NaN), layer('f', 1, 1)];
+    const layers = [layer('a', 0.2, 0.4), layer('b', 0.4, 0.8), layer('c', 0.9, 0.9, 'map is 4×2, not square'), layer('d', 0.5, 0.5), layer('e', null, null), layer('f', 1, 1)];
     const parts = aggregateParts(probes, layers, new Set(['e']));
     expect(parts).toHaveLength(2);
     expect(parts[0]).toMatchObject({ part: 'Early', layers: 2 });
@@ -39,5 +39,14 @@ describe('accuracyReport', () => {
     expect(rot.elements.map((e) => e.top1)).toEqual([0.75, 0.5, 1]);
     expect(rot.elements.map((e) => e.unchanged)).toEqual([0.5, 0.25, 0.75]);
     expect(rot.groupAverage).toBeCloseTo((0.75 + 0.75 + 0.5 + 1) / 4, 12);
+  });
+  it('takes a transform with its own untransformed view (translate in crop mode) against that view; top-1 stays on the standard view', () => {
+    const s = (n: number): GroupElement => ({ transform: 'translate', key: `s${n}`, quarterTurns: 0, flip: false, shift: n });
+    const counts = { images: 0, correct: { original: 0, 'translate:origin': 0, 'translate:s1': 0 }, unchanged: { 'translate:s1': 0 } };
+    countPredictions(counts, { original: [0, 1, 2, 3], 'translate:origin': [0, 1, 0, 0], 'translate:s1': [0, 1, 0, 3] }, [0, 1, 2, 3]);
+    const report = accuracyReport(counts, new Map([['translate', [s(1)]]]));
+    expect(report.top1).toBe(1);
+    expect(report.transforms[0].elements[0]).toEqual({ key: 's1', top1: 0.75, unchanged: 0.75 });
+    expect(report.transforms[0].groupAverage).toBeCloseTo((0.5 + 0.75) / 2, 12);
   });
 });

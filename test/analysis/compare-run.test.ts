@@ -28,7 +28,7 @@ describe('compareOutputs', () => {
     expect(csv[0]).toBe('model,transform,part,inv,eqv,layers');
     expect(csv).toHaveLength(1 + 2 * 5 + 5);
     // Early of r18: mean of fakeInv over depths 0–2 = 0.7 · (1/11) · 0.8 − 0.05.
-    expect(csv[1]).toBe(`r18,rot90,Early,${Number((0.7 * (1 / 11) * 0.8 - 0.05).toFixed(6))},${csv[1].split(',')[4]},3`);
+    expect(csv[1]).toBe(`r18,rot90,Early,${Number((0.7 * (1 / 11) * 0.8 - 0.05).toPrecision(6))},${csv[1].split(',')[4]},3`);
     expect(csv.filter((l) => l.startsWith('vit,translate'))).toEqual([]);
 
     const lines = out.table.split('\n');

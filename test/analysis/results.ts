@@ -1,11 +1,11 @@
 /**
  * Helpers for tests of the analysis commands: fake results written to a temporary folder the
- * way `equiprobe measure` writes them (result.json through toJson, so NaN becomes null).
+ * way `equiprobe measure` writes them (result.json through resultJson: snake_case keys, NaN written as null).
  */
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toJson } from '../../src/report/write.js';
+import { resultJson } from '../../src/report/write.js';
 import type { ProbeReport } from '../../src/types.js';
 
 /** A fresh temporary folder. */
@@ -17,7 +17,7 @@ export function tempDir(prefix = 'equiprobe-analysis-'): string {
 export function writeResult(root: string, folder: string, report: ProbeReport): string {
   const dir = join(root, folder);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'result.json'), toJson(report));
+  writeFileSync(join(dir, 'result.json'), resultJson(report));
   return dir;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTable, partsTable } from '../../src/analysis/tables.js';
+import { fixed, formatTable, partsTable } from '../../src/analysis/tables.js';
 import { makeReport } from '../report/fixtures.js';
 
 describe('partsTable', () => {
@@ -37,5 +37,16 @@ describe('formatTable', () => {
     expect(lines).toHaveLength(7);
     expect(lines[0]).toMatch(/^model\s+transform\s+part\s+inv\s+eqv\s+layers$/);
     expect(new Set(lines.map((l) => l.length)).size).toBeLessThanOrEqual(2); // rows padded to equal width
+  });
+});
+
+describe('fixed', () => {
+  it('drops the sign of a value that rounds to zero, and only then', () => {
+    expect(fixed(-0.0001, 3)).toBe('0.000');
+    expect(fixed(-0.0004, 3)).toBe('0.000');
+    expect(fixed(-0.0005, 3)).toBe('-0.001');
+    expect(fixed(-0.25, 1)).toBe('-0.3');
+    expect(fixed(-0.4, 0)).toBe('0');
+    expect(formatTable([{ inv: -0.0001 }], [{ key: 'inv', digits: 3 }]).split('\n')[2]).toBe('0.000');
   });
 });

@@ -66,6 +66,19 @@ describe('the shared defined set', () => {
     expect(elementsCsv(report)).toMatch(/both,hflip,hflip,0,[^,]*,[^,]*,7,7,\d+,7/);
   }, 30_000);
 
+  it('counts pairs whose rows vary barely above rounding level as near-constant', async () => {
+    // Channel 1 = 1 + 1e−4·x: σ ≈ 1e−4·σ_x, a few to a few dozen times 32·2⁻²⁴·max(|mean| ≈ 1, ρ ≈ 1).
+    const g = new GraphBuilder('near', { opset: 17 });
+    const x = g.input('x', ['N', 1, 8, 8]);
+    const [faint] = g.node('Add', [g.node('Mul', [x, g.scalar(1e-4)])[0], g.scalar(1)]);
+    g.node('Concat', [x, faint], ['both'], { axis: 1 });
+    head(g, 'both', 2);
+    const { report } = await measure({ model: save('near', g.toBytes()), transforms: ['rot90'], synthetic: 5, layers: 'all', include: '^both$', threads: 1 });
+    const both = report.layers.find((l) => l.layer === 'both')!;
+    // Both channels are defined (5 images × 3 elements each); channel 1's pairs are all near-constant.
+    expect(both.inv).toMatchObject({ defined: 30, undefinedPairs: 0, nearConstant: 15, oneSided: 0 });
+  }, 30_000);
+
   it('keeps a layer and a part with no defined pair, with null scores and a warning naming each', async () => {
     // relu1 varies, `dead` (relu of a strongly negative conv) is 0 everywhere and is the only Late map.
     const g = new GraphBuilder('dead', { opset: 17 });
@@ -87,7 +100,7 @@ describe('the shared defined set', () => {
     const named = (what: RegExp) => report.warnings.filter((w) => what.test(w));
     expect(named(/Layer 'dead' has no defined pair under rot90/)).toHaveLength(1);
     expect(named(/Part Late has no layer with a defined pair under rot90/)).toHaveLength(1);
-    expect(warnings).toEqual(expect.arrayContaining(report.warnings));
+    expect(warnings).toEqual(expect.arrayContaining([...report.warnings]));
     // Present in every table, with empty score cells.
     expect(layersCsv(report)).toMatch(new RegExp(`\\n${report.model.name},dead,Relu,map,2,8,8,Late,\\d+,rot90,,,,,0,24,0,0,`));
     expect(partsCsv(report)).toContain(`${report.model.name},rot90,Late,,,0`);

@@ -118,8 +118,8 @@ describe('opset 9 (Slice and Clip with attributes) is measured', () => {
     expect(old.layers.length).toBe(8);
     for (const l of old.layers) {
       const r = reference.get(key(l))!;
-      expect(Math.abs(l.inv.mean - r.inv.mean), key(l)).toBeLessThanOrEqual(1e-6);
-      expect(Math.abs(l.eqv.mean - r.eqv.mean), key(l)).toBeLessThanOrEqual(1e-6);
+      expect(Math.abs(l.inv.mean! - r.inv.mean!), key(l)).toBeLessThanOrEqual(1e-6);
+      expect(Math.abs(l.eqv.mean! - r.eqv.mean!), key(l)).toBeLessThanOrEqual(1e-6);
     }
   }, 60_000);
 

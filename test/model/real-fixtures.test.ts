@@ -126,9 +126,10 @@ function expectSameScores(a: ProbeReport, b: ProbeReport, minimumShared: number)
   for (const key of shared) {
     const [x, y] = [sa.get(key)!, sb.get(key)!];
     expect(x.skipped, key).toBe(y.skipped);
-    if (x.skipped) continue;
-    expect(Math.abs(x.inv.mean - y.inv.mean), key).toBeLessThanOrEqual(1e-5);
-    expect(Math.abs(x.eqv.mean - y.eqv.mean), key).toBeLessThanOrEqual(1e-5);
+    expect(x.inv.mean === null, key).toBe(y.inv.mean === null);
+    if (x.skipped || x.inv.mean === null) continue;
+    expect(Math.abs(x.inv.mean - y.inv.mean!), key).toBeLessThanOrEqual(1e-5);
+    expect(Math.abs(x.eqv.mean! - y.eqv.mean!), key).toBeLessThanOrEqual(1e-5);
     expect(x.inv.defined, key).toBe(y.inv.defined);
   }
 }

@@ -43,9 +43,9 @@ export function runCli(args: readonly string[], options: { timeout?: number; cwd
 }
 
 /** Same as `runCli` but asynchronous, so several runs can overlap. */
-export function runCliAsync(args: readonly string[], options: { timeout?: number } = {}): Promise<CliResult> {
+export function runCliAsync(args: readonly string[], options: { timeout?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, EQUIPROBE_DEBUG: '' } });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, EQUIPROBE_DEBUG: '', ...options.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

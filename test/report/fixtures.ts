@@ -31,7 +31,7 @@ const SPATIAL = 9;
 
 /** Stats with a given mean and fixed spread/counts. */
 export function stats(mean: number): ScoreStats {
-  return { mean, std: 0.1, defined: 100, undefinedPairs: 0 };
+  return { mean, std: 0.1, defined: 100, undefinedPairs: 0, nearConstant: 0, oneSided: 0 };
 }
 
 function probe(depth: number, name: string, op: string, part: Part | null, vector: boolean): ProbeInfo {
@@ -102,7 +102,7 @@ export function makeReport(options: FakeReportOptions): ProbeReport {
   }
 
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: { name: 'equiprobe', version: '0.1.0', onnxruntime: '1.30.0' },
     model: {
       name: options.name,
@@ -126,8 +126,9 @@ export function makeReport(options: FakeReportOptions): ProbeReport {
       batch: 8,
       threads: 1,
       labels: null,
+      shard: null,
     },
-    images: { used: 8, skipped: [] },
+    images: { used: 8, skipped: [], conversions: [] },
     probes,
     layers,
     parts,

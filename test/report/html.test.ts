@@ -28,21 +28,20 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('onnxruntime</td><td>1.30.0');
     expect(html).toContain('<td>equiprobe</td><td>0.1.0</td>');
     expect(html).toMatch(/plots drawn with vega \d+\.\d+\.\d+ and vega-lite \d+\.\d+\.\d+/);
-    expect(html).toContain('<h3>Configuration</h3>');
-    expect(html).toContain('<td>shiftMode</td>');
-    expect(html).toContain('<h3>Part scores</h3>');
+    expect(html).toContain('<details><summary>Model, versions and configuration</summary>');
+    expect(html).toContain('<td>shift_mode</td>'); // named as in result.json
     expect(html).toContain('/stage0/Relu_output_0'); // layers table
-    expect(html).toContain('Accuracy and prediction consistency');
+    expect(html).toContain('<details><summary>Accuracy: top-1 0.6900 on 8 images</summary>');
     // Depth plots for both transforms plus the shift plot, inlined.
     expect(html.match(/<svg/g)?.length).toBe(3);
-    expect(html).toContain('Layer depth (probe index)');
+    expect(html).toContain('Layer depth and op (parts shaded; names in layers.csv)');
     expect(html).toContain('Diagonal shift s (input pixels)');
     // Part table values (Early rot90 inv of the fixture: mean over depths 0..2).
     const earlyInv = [0, 1, 2].map((d) => 0.7 * (d / 11) * 0.8 - 0.05).reduce((a, b) => a + b) / 3;
     expect(html).toContain(`<td class="num">${earlyInv.toFixed(4)}</td>`);
   });
 
-  it('adds comparison plots, a parts table and correlation for several results', async () => {
+  it('adds comparison plots and a parts table for several results; below 5 models a note instead of correlation', { timeout: 30_000 }, async () => {
     const correlation = correlateReports(models, accuracy);
     const html = await renderHtmlReport(models, { correlation, accuracy, title: 'Zoo <run>' });
     expectSelfContained(html);
@@ -51,9 +50,27 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('Part scores — rot90');
     expect(html).toContain('Part scores — translate');
     expect(html).toContain('<h2>Correlation with accuracy</h2>');
-    expect(html).toContain('<th>ρ</th>');
-    expect(html).toContain('ρ = 1.00, p = 0.33, n = 3');
+    expect(html).toContain("Not shown for 3 models: Spearman's ρ needs at least 5 models");
+    expect(html).not.toContain('<th>ρ</th>');
+    expect(html).not.toContain('ρ = 1.00');
     for (const m of ['resnet18', 'resnet50', 'vit_small']) expect(html).toContain(`<h2>${m}</h2>`);
+  });
+
+  it('from 5 models on: a correlation table and collapsed scatter plots', { timeout: 30_000 }, async () => {
+    const five = [0.6, 0.7, 0.8, 0.9, 1.0].map((quality, i) => makeReport({ name: `m${i}`, quality, transforms: ['rot90'] }));
+    const acc = new Map(five.map((r, i) => [r.model.name, 0.5 + 0.1 * i]));
+    const html = await renderHtmlReport(five, { correlation: correlateReports(five, acc), accuracy: acc });
+    expect(html).toContain('<th>ρ</th>');
+    // Exact two-sided p of a perfect rank agreement at n = 5: 2/5! = 0.0167.
+    expect(html).toContain('ρ = 1.00, p = 0.017, n = 5');
+    expect(html).toMatch(/<details><summary>Scatter plots \(\d+\)<\/summary>/);
+  });
+
+  it('shows preprocessing as a table, not JSON', async () => {
+    const html = await renderHtmlReport([models[0]]);
+    expect(html).toContain('<td>preset</td><td><span class="mono">imagenet</span></td>');
+    expect(html).toContain('<td>mean</td><td><span class="mono">0.485, 0.456, 0.406</span></td>');
+    expect(html).not.toContain('{&quot;preset&quot;');
   });
 
   it('escapes user text and namespaces SVG ids so plots do not share clip paths', async () => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { comparePlot, correlationScatter, layerDepthPlot, shiftPlot } from '../../src/report/plots.js';
+import { comparePlot, correlationScatter, layerDepthPlot, placeLabels, shiftPlot } from '../../src/report/plots.js';
 import { scoreDomain, uniqueModelLabels } from '../../src/report/plots-theme.js';
 import { rendererVersions, renderSpec, renderSvg, shippedFontPath } from '../../src/report/render.js';
 import type { ProbeReport } from '../../src/types.js';
@@ -34,7 +34,7 @@ async function expectRendered(spec: Parameters<typeof renderSpec>[0], texts: rea
 describe('layerDepthPlot', () => {
   it('renders scores by depth with part bands, axis titles and the model name', async () => {
     const svg = await expectRendered(layerDepthPlot(models[0], 'rot90'), [
-      'Layer depth (probe index)',
+      'Layer depth and op (parts shaded; names in layers.csv)',
       'Score (mean Pearson r)',
       'resnet18 — rot90',
       'invariance',
@@ -162,5 +162,26 @@ describe('scoreDomain', () => {
     expect(scoreDomain([-0.05, 0.5])).toEqual([-0.1, 1]);
     expect(scoreDomain([-0.3, Number.NaN])).toEqual([-0.3, 1]);
     expect(scoreDomain([])).toEqual([0, 1]);
+  });
+});
+
+describe('placeLabels', () => {
+  it('keeps the labels of coinciding points apart and off other points', () => {
+    const pts = ['resnet_w32', 'resnet_w64', 'cnn7'].map((model) => ({ score: 0.5, accuracy: 0.9, model, side: 'right' as const }));
+    const placed = placeLabels(pts, [0, 1], [0.8, 1], 230);
+    const px = (y: number) => ((1 - y) / 0.2) * 230;
+    const boxes = placed.map((p, i) => {
+      const w = 6.2 * pts[i].model.length;
+      const x0 = p.side === 'right' ? 115 + 7 : 115 - 7 - w;
+      return { x0, x1: x0 + w, y0: px(p.labelY) - 6, y1: px(p.labelY) + 6 };
+    });
+    for (let i = 0; i < boxes.length; i++) {
+      // Off the shared point (115, 46 px ± 5).
+      expect(boxes[i].x0 >= 120 || boxes[i].x1 <= 110 || boxes[i].y0 >= 51 || boxes[i].y1 <= 41).toBe(true);
+      for (let j = 0; j < i; j++) {
+        const [a, b] = [boxes[i], boxes[j]];
+        expect(a.x1 <= b.x0 || b.x1 <= a.x0 || a.y1 <= b.y0 || b.y1 <= a.y0, `${pts[i].model} vs ${pts[j].model}`).toBe(true);
+      }
+    }
   });
 });

@@ -22,6 +22,13 @@ describe('running sums', () => {
     mergeSums(a, b);
     expect(statsOf(a)).toEqual(statsOf(all));
   });
+  it('merge the pair counts of SPEC §3 by addition, reading missing counts (older states) as 0', () => {
+    const a = { ...emptySums(), nearConstant: 2, oneSided: 1 };
+    const old = { n: 1, sum: 0.5, sumSq: 0.25, undefinedPairs: 3 } as ReturnType<typeof emptySums>;
+    mergeSums(a, { ...emptySums(), nearConstant: 3, oneSided: 4 });
+    mergeSums(a, old);
+    expect(statsOf(a)).toMatchObject({ defined: 1, undefinedPairs: 3, nearConstant: 5, oneSided: 5 });
+  });
   it('report null when nothing is defined, and a null std for one defined pair', () => {
     expect(statsOf(emptySums())).toMatchObject({ mean: null, std: null, defined: 0 });
     const one = emptySums();

@@ -20,7 +20,7 @@ describe('one writer per result folder (SPEC §8)', () => {
     const dir = fresh();
     const lock = await acquireLock(dir, stateMessages);
     expect(JSON.parse(readFileSync(lock.file, 'utf8')).pid).toBe(process.pid);
-    await lock.release();
+    lock.release();
     expect(existsSync(lock.file)).toBe(false);
   });
 
@@ -40,7 +40,7 @@ describe('one writer per result folder (SPEC §8)', () => {
     writeOwner(dir, deadPid());
     const lock = await acquireLock(dir, stateMessages);
     expect(JSON.parse(readFileSync(lock.file, 'utf8')).pid).toBe(process.pid);
-    await lock.release();
+    lock.release();
   });
 
   it('EXPECTED FAILURE - a lock from another machine is not taken over (its process cannot be checked from here)', async () => {

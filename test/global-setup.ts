@@ -1,0 +1,29 @@
+/**
+ * Runs around the whole suite: every test writes its temporary files under one fresh folder
+ * (TMPDIR, inherited by the test workers and the CLI processes they spawn), and at the end every
+ * result.json written there is validated against the published JSON Schema.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { validateTree } from './schema-validator.js';
+
+let suiteTmp = '';
+
+export function setup(): void {
+  suiteTmp = mkdtempSync(path.join(tmpdir(), 'equiprobe-suite-'));
+  process.env.TMPDIR = suiteTmp;
+}
+
+export function teardown(): void {
+  const checked = validateTree(suiteTmp);
+  const bad = checked.filter((c) => c.errors.length > 0);
+  rmSync(suiteTmp, { recursive: true, force: true });
+  if (bad.length > 0) {
+    // vitest reports an error thrown here but still exits 0; the exit code must say it too.
+    process.exitCode = 1;
+    const lines = bad.slice(0, 5).map((b) => `${b.file}: ${b.errors.slice(0, 3).join('; ')}`);
+    throw new Error(`${bad.length} of ${checked.length} result.json file(s) written by the suite do not match schema/result.schema.json:\n${lines.join('\n')}`);
+  }
+  process.stdout.write(`schema: ${checked.length} result.json file(s) written by the suite match schema/result.schema.json\n`);
+}
