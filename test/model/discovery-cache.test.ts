@@ -130,7 +130,7 @@ describe('discovery cache', () => {
     expect(entries(cached)).toHaveLength(1);
     expect(layers(cached).stdout).toBe(first.stdout);
     expect(first.stdout).toBe(plain.stdout);
-  });
+  }, 60_000);
 
   it('lives in EQUIPROBE_CACHE_DIR, else XDG_CACHE_HOME/equiprobe, else ~/.cache/equiprobe', () => {
     expect(defaultCacheDir({ EQUIPROBE_CACHE_DIR: '/x/c', XDG_CACHE_HOME: '/y' })).toBe('/x/c');
