@@ -1,12 +1,16 @@
 /**
  * One benchmark measurement in its own process, so that its peak RSS is its own:
- * `node dist/bench/one.js <mode> <model.onnx> <images> <transform> [shifts]` prints one JSON line
- * { seconds, passes, maxRssMiB } where mode is `forward` (plain forward passes of the same
+ * `node dist/bench/one.js <mode> <model.onnx> <images> <transform> [shifts] [--layers=blocks] [--threads=n]`
+ * prints one JSON line { seconds, passes, maxRssMiB, layers } (layers: each layer's mean inv and eqv,
+ * equiprobe mode only) where mode is `forward` (plain forward passes of the same
  * images, no extra outputs), `exposed` (the same with the default probe tensors made graph outputs,
  * as the metric needs them: onnxruntime can then no longer fuse e.g. Conv+Add+Relu), `products` (only the K×K similarity products SPEC §4 asks for: one
  * per map probe of the default set, image and element, on random rows of the probe's shape — the
- * part of the metric no implementation can skip), `equiprobe` (a full measurement) or `no-null`
- * (the same without the map chance level, `nullImages: 0`: what the null passes cost, SPEC §4b).
+ * part of the metric no implementation can skip), `equiprobe` (a full measurement), `no-null`
+ * (the same without the map chance level, `nullImages: 0`: what the null passes cost, SPEC §4b) or
+ * `startup` (what a measurement does before its first image: load the model, discover the probes —
+ * from the discovery cache when the model was seen before — and build and open the scored models;
+ * JSON { seconds, load, discovery, scorer, process } with `process` counted from the process's start).
  */
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
@@ -14,12 +18,18 @@ import { defaultThreads, openSession } from '../src/forward/session.js';
 import { detectInput } from '../src/model/input.js';
 import { loadModel } from '../src/model/load.js';
 import { listProbes } from '../src/model/probes.js';
+import { Scorer } from '../src/measure/scorer.js';
+import { messages } from '../src/messages.js';
+import { upgradeForMetric } from '../src/onnx/upgrade.js';
 import { GraphBuilder } from '../src/onnx/graph.js';
 import { elementsFor, measure } from '../src/pipeline.js';
 import { mapShift } from '../src/transforms/index.js';
 import type { TransformName } from '../src/types.js';
 
-const [mode, model, imagesArg, transform, shiftsArg] = process.argv.slice(2);
+const flags = new Map(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=') as [string, string]));
+const [mode, model, imagesArg, transform, shiftsArg] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const layers = flags.get('layers') as 'default' | 'blocks' | 'all' | undefined;
+const threads = flags.has('threads') ? Number(flags.get('threads')) : defaultThreads();
 const images = Number(imagesArg);
 const shifts = shiftsArg ? shiftsArg.split(',').map(Number) : undefined;
 const batch = 16;
@@ -52,16 +62,16 @@ async function forwardPasses(passes: number, open: () => Promise<ort.InferenceSe
   await session.release();
 }
 
-/** The model and its default probe set (found untimed, before a measurement that needs them). */
-async function defaultProbes() {
+/** The model and its probe set (`--layers`, default by default; found untimed, before a measurement that needs them). */
+async function probeList() {
   const loaded = await loadModel(model);
   const input = detectInput(loaded.proto, model);
-  return { loaded, input, probes: await listProbes(loaded, input, {}, { threads: defaultThreads() }) };
+  return { loaded, input, probes: await listProbes(loaded, input, { layers }, { threads }) };
 }
 
-/** Builds the products graph for the default probe set (untimed), then returns a function that runs it for `count` images. */
+/** Builds the products graph for the probe set (untimed), then returns a function that runs it for `count` images. */
 async function similarityProducts(count: number): Promise<() => Promise<void>> {
-  const { input, probes: all } = await defaultProbes();
+  const { input, probes: all } = await probeList();
   const probes = all.filter((p) => p.kind !== 'vector');
   const g = new GraphBuilder('products');
   const shapes = new Map<string, [number, number]>();
@@ -78,7 +88,7 @@ async function similarityProducts(count: number): Promise<() => Promise<void>> {
       g.output(g.reduce('ReduceMax', sim, [2], false));
     }
   }
-  const session = await ort.InferenceSession.create(g.toBytes(), { intraOpNumThreads: defaultThreads(), interOpNumThreads: 1 });
+  const session = await ort.InferenceSession.create(g.toBytes(), { intraOpNumThreads: threads, interOpNumThreads: 1 });
   const feeds = (n: number) =>
     Object.fromEntries([...shapes].map(([name, [k, positions]]) => [name, new ort.Tensor('float32', new Float32Array(n * k * positions).map((_, i) => Math.sin(i)), [n, k, positions])]));
   const chunks = Array.from({ length: Math.ceil(count / batch) }, (_, i) => Math.min(batch, count - i * batch));
@@ -86,6 +96,27 @@ async function similarityProducts(count: number): Promise<() => Promise<void>> {
   return async () => {
     for (const n of chunks) await session.run(prepared.get(n)!);
   };
+}
+
+/** Stage 1 of `measure` (src/pipeline.ts), phase by phase. */
+async function startUp(): Promise<Record<string, number>> {
+  const clock = () => performance.now() / 1000;
+  const t0 = clock();
+  const loaded = await loadModel(model);
+  const input = detectInput(loaded.proto, model);
+  const t1 = clock();
+  const probes = await listProbes(loaded, input, { layers }, { threads });
+  const t2 = clock();
+  const elements = [...elementsFor([transform as TransformName], shifts ?? [], input.height).values()].flat();
+  const scorer = await Scorer.open(upgradeForMetric(loaded.proto, messages.opsetTooOld), input, probes, elements, 'pearson', batch, { threads });
+  const t3 = clock();
+  await scorer.release();
+  return { seconds: t3 - t0, load: t1 - t0, discovery: t2 - t1, scorer: t3 - t2, process: t3 };
+}
+
+if (mode === 'startup') {
+  process.stdout.write(`${JSON.stringify(await startUp())}\n`);
+  process.exit(0);
 }
 
 /** Group elements of the transform (d4: 7, rot90: 3, translate: the shifts below H/2), as a measurement counts them. */
@@ -97,22 +128,24 @@ async function elementCount(): Promise<number> {
 
 const elements = await elementCount();
 const runProducts = mode === 'products' ? await similarityProducts(images) : null;
-const exposed = mode === 'exposed' ? await defaultProbes() : null;
+const exposed = mode === 'exposed' ? await probeList() : null;
 const start = process.hrtime.bigint();
 let passes = 0;
+let layerMeans: { layer: string; inv: number | null; eqv: number | null }[] | undefined;
 if (runProducts) {
   passes = images;
   await runProducts();
 } else if (mode === 'forward') {
   passes = images * (1 + elements);
-  await forwardPasses(passes, () => ort.InferenceSession.create(model, { intraOpNumThreads: defaultThreads(), interOpNumThreads: 1, graphOptimizationLevel: 'all' }));
+  await forwardPasses(passes, () => ort.InferenceSession.create(model, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' }));
 } else if (exposed) {
   passes = images * (1 + elements);
-  await forwardPasses(passes, () => openSession(exposed.loaded.proto, exposed.probes.map((p) => p.name), { threads: defaultThreads() }));
+  await forwardPasses(passes, () => openSession(exposed.loaded.proto, exposed.probes.map((p) => p.name), { threads }));
 } else {
   const nullImages = mode === 'no-null' ? 0 : undefined;
-  const { report } = await measure({ model, transforms: [transform as TransformName], synthetic: images, shifts, shiftMode: 'roll', batch, nullImages });
+  const { report } = await measure({ model, transforms: [transform as TransformName], synthetic: images, shifts, shiftMode: 'roll', batch, nullImages, layers, threads, preset: 'none' });
   passes = images * (1 + report.layers[0].elements.length);
+  layerMeans = report.layers.map((l) => ({ layer: l.layer, inv: l.inv.mean, eqv: l.eqv.mean }));
 }
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-process.stdout.write(`${JSON.stringify({ seconds, passes, maxRssMiB: peakRssMiB() })}\n`);
+process.stdout.write(`${JSON.stringify({ seconds, passes, maxRssMiB: peakRssMiB(), layers: layerMeans })}\n`);

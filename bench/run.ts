@@ -7,6 +7,9 @@
  * Models are built in code with seeded random weights (bench/models.ts): nothing is downloaded.
  * Prints a markdown table of ratios; `BENCH_QUICK=1` skips the 32-vs-256-image memory check.
  * `npm run bench -- scale …` runs the scale benchmark instead (bench/scale.ts).
+ * `npm run bench -- peer [images]` compares with a PyTorch-hooks script instead (bench/peer.ts);
+ * `npm run bench -- startup` times start-up, first run and cached (bench/startup.ts);
+ * `npm run bench -- steady [images] [models] [transforms]` the steady state against the floor (default 128 images).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -27,8 +30,8 @@ const root = path.resolve(here, '..', '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-bench-'));
 const TRANSLATE_SHIFTS = '1,2,4,8,16,32';
 
-function run(mode: 'forward' | 'exposed' | 'products' | 'equiprobe' | 'no-null', model: string, images: number, transform: string): Sample {
-  const args = [path.join(here, 'one.js'), mode, model, String(images), transform, ...(transform === 'translate' ? [TRANSLATE_SHIFTS] : [])];
+function run(mode: 'forward' | 'exposed' | 'products' | 'equiprobe' | 'no-null', model: string, images: number, transform: string, layers = 'default'): Sample {
+  const args = [path.join(here, 'one.js'), mode, model, String(images), transform, ...(transform === 'translate' ? [TRANSLATE_SHIFTS] : []), `--layers=${layers}`];
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Sample;
 }
@@ -41,9 +44,10 @@ const rows: string[] = [
   '| model | transform | images | forward s | exposed s | K×K products s | floor | floor, exposed | equiprobe s | ratio | images/s | peak RSS MiB | no null s | null cost |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
-function compare(name: string, model: string, images: number, transform: string): Sample {
-  process.stderr.write(`bench: ${name} ${transform} ${images} images …\n`);
-  const [forward, exposed, products, probe, noNull] = (['forward', 'exposed', 'products', 'equiprobe', 'no-null'] as const).map((mode) => run(mode, model, images, transform));
+function compare(name: string, model: string, images: number, transform: string, layers = 'default'): Sample {
+  process.stderr.write(`bench: ${name} ${transform} ${images} images, --layers ${layers} …\n`);
+  const [forward, exposed, products, probe, noNull] = (['forward', 'exposed', 'products', 'equiprobe', 'no-null'] as const).map((mode) => run(mode, model, images, transform, layers));
+  if (layers !== 'default') name = `${name} (${layers})`;
   const seconds = (s: Sample) => s.seconds.toFixed(1);
   const ratio = (s: number) => (s / forward.seconds).toFixed(2);
   rows.push(
@@ -82,5 +86,23 @@ function runDefault(): void {
   }
 }
 
+/**
+ * `npm run bench -- steady [images] [models] [transforms]`: the steady state against the floor at 128
+ * images (so that start-up is not what is measured), default probe set and `--layers blocks`; models
+ * and transforms comma-separated (default resnet50,vit_s16 and rot90,translate).
+ */
+function runSteady(images: number, models: readonly string[], transforms: readonly string[]): void {
+  const builders = { resnet50: buildResNet50, vit_s16: buildVitS16 } as const;
+  for (const name of models as (keyof typeof builders)[]) {
+    const file = path.join(dir, `${name}.onnx`);
+    writeFileSync(file, builders[name](0));
+    for (const transform of transforms) for (const layers of ['default', 'blocks']) compare(name, file, images, transform, layers);
+  }
+  process.stdout.write(`${rows.join('\n')}\n`);
+}
+
 if (process.argv[2] === 'scale') runScale(process.argv.slice(3));
+else if (process.argv[2] === 'peer') await import('./peer.js');
+else if (process.argv[2] === 'steady') runSteady(Number(process.argv[3] ?? 128), (process.argv[4] ?? 'resnet50,vit_s16').split(','), (process.argv[5] ?? 'rot90,translate').split(','));
+else if (process.argv[2] === 'startup') await import('./startup.js');
 else runDefault();

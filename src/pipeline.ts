@@ -25,6 +25,7 @@ import { messages } from './messages.js';
 import { OptionError } from './option-error.js';
 import { detectInput } from './model/input.js';
 import { loadModel } from './model/load.js';
+import type { DiscoveryCacheOptions } from './model/discovery-cache.js';
 import { probeSet, type ProbeSelection } from './model/probes.js';
 import { upgradeForMetric } from './onnx/upgrade.js';
 import { BatchRows } from './measure/batch-rows.js';
@@ -36,7 +37,7 @@ import { groupElements } from './transforms/index.js';
 import type { GroupElement, MeasureConfig, Preprocessing, ProbeInfo, ProbeReport, ShiftMode, Similarity, TransformName } from './types.js';
 
 /** Options of `measure`; the CLI flags map onto these one to one. */
-export interface MeasureOptions extends ProbeSelection, RuntimeOptions, PreprocessingOptions {
+export interface MeasureOptions extends ProbeSelection, RuntimeOptions, PreprocessingOptions, DiscoveryCacheOptions {
   /** Path to the `.onnx` file. */
   readonly model: string;
   /** Model name in results (default: the file name without `.onnx`); correlate/compare match by it. */
@@ -87,7 +88,7 @@ export interface MeasureResult {
 
 /** Hash of the options that change the numbers: a run resumes only with the same. */
 export function fingerprintOf(options: MeasureOptions): string {
-  const { threads: _t, batch: _b, onProgress: _p, onCheckpoint: _c, onWarning: _w, resume: _r, stateDir: _s, ...rest } = options;
+  const { threads: _t, batch: _b, cache: _k, cacheDir: _d, onProgress: _p, onCheckpoint: _c, onWarning: _w, resume: _r, stateDir: _s, ...rest } = options;
   return createHash('sha256').update(JSON.stringify({ ...rest, model: path.resolve(rest.model) })).digest('hex');
 }
 
@@ -139,7 +140,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   }
   const runtime: RuntimeOptions = { threads: options.threads ?? defaultThreads(), device: options.device };
   const preprocessing = resolvePreprocessing(options, input);
-  const { probes, notProbed } = await probeSet(model, input, options, runtime);
+  const { probes, notProbed } = await probeSet(model, input, options, { ...runtime, cache: options.cache, cacheDir: options.cacheDir });
 
   // 2–3. Images, labels and group elements.
   // Shifts are clipped to s < min(H, W)/2 (SPEC §2 says H/2 for square inputs), so both axes keep an overlap.

@@ -1,4 +1,5 @@
 import type { RuntimeOptions } from './forward/session.js';
+import type { DiscoveryCacheOptions } from './model/discovery-cache.js';
 import { detectInput } from './model/input.js';
 import { loadModel } from './model/load.js';
 import { probeSet, type ProbeSelection } from './model/probes.js';
@@ -14,7 +15,7 @@ import type { InputInfo, NotProbed, ProbeInfo } from './types.js';
  * probes[1]; // { name: '/blocks.0/Add_output_0', kind: 'tokens', channels: 64, h: 7, w: 7, prefixTokens: 1, ... }
  */
 export async function describeProbes(
-  options: ProbeSelection & RuntimeOptions & { readonly model: string; readonly size?: number; readonly layout?: 'NCHW' | 'NHWC' },
+  options: ProbeSelection & RuntimeOptions & DiscoveryCacheOptions & { readonly model: string; readonly size?: number; readonly layout?: 'NCHW' | 'NHWC' },
 ): Promise<{ input: InputInfo; probes: ProbeInfo[]; notProbed: NotProbed[] }> {
   const model = await loadModel(options.model);
   const input = detectInput(model.proto, model.path, options.size, options.layout);

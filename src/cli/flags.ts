@@ -32,6 +32,8 @@ export interface MeasureFlags {
   labels?: string;
   classes?: string;
   shard?: { index: number; count: number };
+  /** false with `--no-cache`. */
+  cache?: boolean;
 }
 
 /** Flags that choose the probe set and read the model (shared by `layers` and `measure`). */
@@ -45,7 +47,8 @@ export function addModelFlags(cmd: Command): Command {
     .option('--size <n>', 'input size for models with a dynamic spatial size; images are resized to it', positiveInt)
     .option('--layout <layout>', 'input layout when detection is wrong: NCHW | NHWC', choice(['NCHW', 'NHWC'] as const))
     .option('--threads <n>', 'onnxruntime threads (default: all cores)', positiveInt)
-    .addOption(new Option('--device <device>', 'execution provider').choices(['cpu', 'cuda']).default('cpu'));
+    .addOption(new Option('--device <device>', 'execution provider').choices(['cpu', 'cuda']).default('cpu'))
+    .option('--no-cache', 'run the discovery pass even when the model was seen before (cache: $EQUIPROBE_CACHE_DIR, else $XDG_CACHE_HOME/equiprobe or ~/.cache/equiprobe)');
 }
 
 /** All flags of `measure`. */
@@ -103,5 +106,6 @@ export function measureOptionsFrom(model: string, f: MeasureFlags): MeasureOptio
     labels: f.labels,
     classes: f.classes,
     shard: f.shard,
+    cache: f.cache,
   };
 }

@@ -1,6 +1,7 @@
 import os from 'node:os';
-import { create, toBinary } from '@bufbuild/protobuf';
-import { ModelProtoSchema, ValueInfoProtoSchema, type ModelProto } from 'onnx-buf';
+import { create } from '@bufbuild/protobuf';
+import { ValueInfoProtoSchema, type ModelProto } from 'onnx-buf';
+import { serialiseAppended } from '../onnx/serialise.js';
 import * as ort from 'onnxruntime-node';
 import { messages } from '../messages.js';
 
@@ -37,16 +38,9 @@ export function sessionOptions(options: RuntimeOptions): ort.InferenceSession.Se
  * @param fetches - tensor names to expose; existing outputs are kept
  */
 export async function openSession(proto: ModelProto, fetches: readonly string[], options: RuntimeOptions = {}): Promise<ort.InferenceSession> {
-  const graph = proto.graph!;
-  const original = graph.output;
-  const existing = new Set(original.map((o) => o.name));
-  graph.output = [...original, ...fetches.filter((f) => !existing.has(f)).map((name) => create(ValueInfoProtoSchema, { name }))];
-  let bytes: Uint8Array;
-  try {
-    bytes = toBinary(ModelProtoSchema, proto);
-  } finally {
-    graph.output = original;
-  }
+  const existing = new Set(proto.graph!.output.map((o) => o.name));
+  const output = fetches.filter((f) => !existing.has(f)).map((name) => create(ValueInfoProtoSchema, { name }));
+  const bytes = serialiseAppended(proto, { output });
   return createSession(bytes, options);
 }
 

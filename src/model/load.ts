@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, TensorProto_DataLocation, type ModelProto } from 'onnx-buf';
 import { messages } from '../messages.js';
+import { rememberBytes } from '../onnx/serialise.js';
 
 /** A parsed ONNX model with the facts every later stage needs. */
 export interface LoadedModel {
@@ -38,6 +39,8 @@ export async function loadModel(file: string): Promise<LoadedModel> {
   }
   const proto = parseModel(bytes, file);
   const external = await inlineExternalData(proto, path.dirname(file));
+  // The file's bytes still describe the model when no weights were inlined: reused when it is serialised with additions.
+  if (external.size === 0) rememberBytes(proto, bytes);
   // The identity covers the weights wherever they are stored (SPEC §1): the graph file, then each
   // external-data file in order of first use as its location, a NUL and its bytes. Without
   // external data this is the SHA-256 of the file alone, as before.

@@ -4,6 +4,7 @@ import { openSession, type RuntimeOptions } from '../forward/session.js';
 import { messages } from '../messages.js';
 import type { InputInfo, NotProbed, Part, ProbeInfo } from '../types.js';
 import { traceAxisRoles } from './axis-roles.js';
+import { defaultCacheDir, discoveryKey, readCached, writeCached, type DiscoveryCacheOptions } from './discovery-cache.js';
 import { constantInts, indexGraph, type GraphIndex } from './graph.js';
 import { classifyTensor, isRead, type LayoutContext, type TensorLayout } from './layout.js';
 import type { LoadedModel } from './load.js';
@@ -117,6 +118,37 @@ async function discoverTensors(model: LoadedModel, input: InputInfo, index: Grap
   return { read, unread };
 }
 
+const isNumbers = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+const hasStrings = (o: Record<string, unknown>, keys: readonly string[]) => keys.every((k) => typeof o[k] === 'string');
+const hasNumbers = (o: Record<string, unknown>, keys: readonly string[]) => keys.every((k) => typeof o[k] === 'number' && Number.isFinite(o[k]));
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** A cache entry read back has the shape of a `Discovery` (its checksum already matched; this guards against other writers). */
+function isDiscovery(v: unknown): v is Discovery {
+  if (!isObject(v) || !Array.isArray(v.read) || !Array.isArray(v.unread)) return false;
+  const readOk = v.read.every(
+    (t: unknown) =>
+      isObject(t) && hasStrings(t, ['name', 'op']) && hasNumbers(t, ['order', 'batchAxis']) && isNumbers(t.dims) &&
+      isObject(t.layout) && hasStrings(t.layout, ['kind', 'format']) && hasNumbers(t.layout, ['channels', 'h', 'w', 'prefixTokens']),
+  );
+  return readOk && v.unread.every((t: unknown) => isObject(t) && hasStrings(t, ['name', 'op', 'reason']) && isNumbers(t.dims));
+}
+
+/**
+ * `discoverTensors`, kept per model SHA-256, input, equiprobe version and discovery code in the
+ * user cache folder: a model seen before starts without its discovery forward passes.
+ */
+async function cachedDiscovery(model: LoadedModel, input: InputInfo, index: GraphIndex, options: RuntimeOptions & DiscoveryCacheOptions): Promise<Discovery> {
+  if (options.cache === false) return discoverTensors(model, input, index, options);
+  const dir = options.cacheDir ?? defaultCacheDir();
+  const key = discoveryKey(model.sha256, input);
+  const cached = await readCached(dir, key, isDiscovery);
+  if (cached) return cached;
+  const found = await discoverTensors(model, input, index, options);
+  await writeCached(dir, key, found);
+  return found;
+}
+
 function compileFilter(pattern: string | undefined, flag: string): RegExp | null {
   if (!pattern) return null;
   try {
@@ -139,7 +171,8 @@ export interface ProbeSet {
 /**
  * Lists the probe set that `measure` uses for a model: name, op, layout, shape and part, and the
  * candidates that could not be read with the reason. Shapes come from a real forward pass; axis
- * roles from the graph. The names returned are the ones `--include` accepts.
+ * roles from the graph. The names returned are the ones `--include` accepts. The discovery pass's
+ * result is cached per model (`options.cache`, `options.cacheDir`; see discovery-cache.ts).
  *
  * @param model - a loaded model
  * @param input - its detected image input
@@ -147,9 +180,9 @@ export interface ProbeSet {
  * @example
  * const { probes, notProbed } = await probeSet(model, input, { layers: 'all' });
  */
-export async function probeSet(model: LoadedModel, input: InputInfo, selection: ProbeSelection = {}, options: RuntimeOptions = {}): Promise<ProbeSet> {
+export async function probeSet(model: LoadedModel, input: InputInfo, selection: ProbeSelection = {}, options: RuntimeOptions & DiscoveryCacheOptions = {}): Promise<ProbeSet> {
   const index = indexGraph(model.proto);
-  const { read: tensors, unread } = await discoverTensors(model, input, index, options);
+  const { read: tensors, unread } = await cachedDiscovery(model, input, index, options);
   const byName = new Map(tensors.map((t) => [t.name, t]));
   for (const [name, flag] of [[selection.pool, '--pool'], [selection.final, '--final']] as const) {
     if (name && !byName.has(name)) throw new RangeError(messages.unknownTensor(name, flag));
@@ -186,7 +219,7 @@ export async function probeSet(model: LoadedModel, input: InputInfo, selection: 
 }
 
 /** The probes of `probeSet` alone. */
-export async function listProbes(model: LoadedModel, input: InputInfo, selection: ProbeSelection = {}, options: RuntimeOptions = {}): Promise<ProbeInfo[]> {
+export async function listProbes(model: LoadedModel, input: InputInfo, selection: ProbeSelection = {}, options: RuntimeOptions & DiscoveryCacheOptions = {}): Promise<ProbeInfo[]> {
   return (await probeSet(model, input, selection, options)).probes;
 }
 

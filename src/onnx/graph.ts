@@ -27,6 +27,7 @@ import {
   type TensorProto,
   type ValueInfoProto,
 } from 'onnx-buf';
+import { serialiseAppended } from './serialise.js';
 
 /** Element type of a graph value: float32 or int64 (shapes, indices). */
 export type ElementType = 'float' | 'int64' | 'double' | 'bool';
@@ -240,21 +241,13 @@ export class GraphBuilder {
    * and `com.microsoft` (onnxruntime's contrib ops) is imported.
    */
   appendTo(model: ModelProto): Uint8Array {
-    const graph = model.graph!;
-    const saved = { node: graph.node, initializer: graph.initializer, input: graph.input, output: graph.output, opsetImport: model.opsetImport };
-    graph.node = [...graph.node, ...this.nodes];
-    graph.initializer = [...graph.initializer, ...this.initializers];
-    graph.input = [...graph.input, ...this.inputs];
-    graph.output = [...graph.output, ...this.outputs];
-    if (!model.opsetImport.some((o) => o.domain === 'com.microsoft')) {
-      model.opsetImport = [...model.opsetImport, create(OperatorSetIdProtoSchema, { domain: 'com.microsoft', version: 1n })];
-    }
-    try {
-      return toBinary(ModelProtoSchema, model);
-    } finally {
-      Object.assign(graph, { node: saved.node, initializer: saved.initializer, input: saved.input, output: saved.output });
-      model.opsetImport = saved.opsetImport;
-    }
+    return serialiseAppended(model, {
+      node: this.nodes,
+      initializer: this.initializers,
+      input: this.inputs,
+      output: this.outputs,
+      opsetImport: model.opsetImport.some((o) => o.domain === 'com.microsoft') ? [] : [create(OperatorSetIdProtoSchema, { domain: 'com.microsoft', version: 1n })],
+    });
   }
 
   /** Serialises the graph as an ONNX model (default opset 17). */

@@ -1,0 +1,92 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { toolVersion } from '../measure/version.js';
+import type { InputInfo } from '../types.js';
+
+/** Where the discovery pass's result is kept between runs (library options; the CLI has `--no-cache`). */
+export interface DiscoveryCacheOptions {
+  /** false: always run the discovery pass and leave the cache alone (default true). */
+  readonly cache?: boolean;
+  /** Cache folder (default: `$EQUIPROBE_CACHE_DIR`, else `$XDG_CACHE_HOME/equiprobe`, else `~/.cache/equiprobe`). */
+  readonly cacheDir?: string;
+}
+
+/** The user cache folder: `EQUIPROBE_CACHE_DIR`, else the XDG cache home's `equiprobe`, else `~/.cache/equiprobe`. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.EQUIPROBE_CACHE_DIR) return env.EQUIPROBE_CACHE_DIR;
+  const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
+  return path.join(base, 'equiprobe');
+}
+
+let codeHash: string | null = null;
+
+/**
+ * SHA-256 of the model stage's own code (this folder's files): during development the version
+ * stays the same while discovery changes, and an entry written by other code must never be read.
+ */
+function discoveryCodeHash(): string {
+  if (codeHash === null) {
+    const dir = path.dirname(fileURLToPath(import.meta.url));
+    const hash = createHash('sha256');
+    for (const file of readdirSync(dir).filter((f) => /\.(js|ts)$/.test(f)).sort()) hash.update(`${file}\0`).update(readFileSync(path.join(dir, file)));
+    codeHash = hash.digest('hex');
+  }
+  return codeHash;
+}
+
+/**
+ * Everything the discovery result depends on: the model's bytes (SHA-256 with its external data),
+ * the detected input (name, layout, size, fixed batch: `--size` and `--layout` change it), the
+ * equiprobe version and discovery code, and the onnxruntime that computed the shapes.
+ */
+export function discoveryKey(sha256: string, input: InputInfo): string {
+  const parts = {
+    format: 1,
+    equiprobe: toolVersion(),
+    code: discoveryCodeHash(),
+    onnxruntime: ort.env.versions?.common ?? 'unknown',
+    model: sha256,
+    input: { name: input.name, layout: input.layout, channels: input.channels, height: input.height, width: input.width, fixedBatch: input.fixedBatch },
+  };
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+const entryFile = (dir: string, key: string) => path.join(dir, `discovery-${key}.json`);
+const checksum = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The cached value for `key`, or null when there is none or it cannot be trusted: unreadable,
+ * not JSON, written for another key, or with a payload that fails its checksum or `valid`.
+ */
+export async function readCached<T>(dir: string, key: string, valid: (value: unknown) => value is T): Promise<T | null> {
+  try {
+    const entry = JSON.parse(await readFile(entryFile(dir, key), 'utf8')) as { key?: unknown; sha256?: unknown; payload?: unknown };
+    if (entry.key !== key || typeof entry.payload !== 'string' || entry.sha256 !== checksum(entry.payload)) return null;
+    const value: unknown = JSON.parse(entry.payload);
+    return valid(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Stores `value` for `key`, atomically (a temporary file renamed over the entry, so a reader sees
+ * the old entry or the new one, never half of one). A cache that cannot be written only costs
+ * time on the next run, so write failures are ignored.
+ */
+export async function writeCached(dir: string, key: string, value: unknown): Promise<void> {
+  const payload = JSON.stringify(value);
+  const tmp = path.join(dir, `.discovery-${key}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(tmp, JSON.stringify({ key, sha256: checksum(payload), payload }));
+    await rename(tmp, entryFile(dir, key));
+  } catch {
+    await rm(tmp, { force: true }).catch(() => undefined);
+  }
+}

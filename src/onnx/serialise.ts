@@ -1,0 +1,59 @@
+import { create, toBinary } from '@bufbuild/protobuf';
+import { GraphProtoSchema, ModelProtoSchema, type ModelProto, type NodeProto, type OperatorSetIdProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
+
+/** The bytes a model was parsed from, while they still describe it exactly. */
+const parsedFrom = new WeakMap<ModelProto, Uint8Array>();
+
+/**
+ * Remembers that `model` was parsed from `bytes` unchanged, so that `serialiseAppended` can reuse
+ * them. Call it only for a model that is not changed afterwards (external data inlined into the
+ * proto, for instance, makes the file's bytes describe another model).
+ */
+export function rememberBytes(model: ModelProto, bytes: Uint8Array): void {
+  parsedFrom.set(model, bytes);
+}
+
+/** Graph entries added after the model's own. */
+export interface Appended {
+  readonly node?: readonly NodeProto[];
+  readonly initializer?: readonly TensorProto[];
+  readonly input?: readonly ValueInfoProto[];
+  readonly output?: readonly ValueInfoProto[];
+  readonly opsetImport?: readonly OperatorSetIdProto[];
+}
+
+/**
+ * The model with `extra` appended to its graph's nodes, initializers, inputs and outputs (and to
+ * its opset imports), serialised; `model` is left unchanged.
+ *
+ * A parsed protobuf message that meets the same embedded-message field twice merges the two and
+ * concatenates their repeated fields, so the model's own bytes followed by a ModelProto holding only
+ * `extra` parse to exactly the model that re-serialising the whole would give, without encoding
+ * its weights again (about 0.5 s per model for ResNet-50's 100 MB).
+ */
+export function serialiseAppended(model: ModelProto, extra: Appended): Uint8Array {
+  const graph = model.graph!;
+  const base = parsedFrom.get(model);
+  if (base) {
+    const tail = toBinary(ModelProtoSchema, create(ModelProtoSchema, {
+      opsetImport: [...(extra.opsetImport ?? [])],
+      graph: create(GraphProtoSchema, { node: [...(extra.node ?? [])], initializer: [...(extra.initializer ?? [])], input: [...(extra.input ?? [])], output: [...(extra.output ?? [])] }),
+    }));
+    const bytes = new Uint8Array(base.length + tail.length);
+    bytes.set(base);
+    bytes.set(tail, base.length);
+    return bytes;
+  }
+  const saved = { node: graph.node, initializer: graph.initializer, input: graph.input, output: graph.output, opsetImport: model.opsetImport };
+  graph.node = [...graph.node, ...(extra.node ?? [])];
+  graph.initializer = [...graph.initializer, ...(extra.initializer ?? [])];
+  graph.input = [...graph.input, ...(extra.input ?? [])];
+  graph.output = [...graph.output, ...(extra.output ?? [])];
+  model.opsetImport = [...model.opsetImport, ...(extra.opsetImport ?? [])];
+  try {
+    return toBinary(ModelProtoSchema, model);
+  } finally {
+    Object.assign(graph, { node: saved.node, initializer: saved.initializer, input: saved.input, output: saved.output });
+    model.opsetImport = saved.opsetImport;
+  }
+}
