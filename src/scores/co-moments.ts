@@ -1,4 +1,5 @@
-import { isConstantMargin, isNearConstantMargin } from './constant-rows.js';
+import { isConstantMargin } from './constant-rows.js';
+import { countPair } from './pairs.js';
 import { CONSTANT_ULPS, UNIT_ROUNDOFF } from './rows.js';
 import { addScore, type ScoreSums } from './sums.js';
 
@@ -160,21 +161,7 @@ export function addCoMomentScores(m: CoMoments, inv: ScoreSums, eqv: ScoreSums):
   const normB = m.m2B.map((v) => Math.sqrt(v));
   const validB = Array.from(marginB, (v) => !isConstantMargin(v));
   for (let c = from; c < to; c++) {
-    const constantA = isConstantMargin(marginA[c]);
-    const constantB = !validB[c];
-    if (constantA || constantB) {
-      addScore(inv, null);
-      addScore(eqv, null);
-      if (constantA !== constantB) {
-        inv.oneSided += 1;
-        eqv.oneSided += 1;
-      }
-      continue;
-    }
-    if (isNearConstantMargin(marginA[c]) || isNearConstantMargin(marginB[c])) {
-      inv.nearConstant += 1;
-      eqv.nearConstant += 1;
-    }
+    if (!countPair(marginA[c], marginB[c], inv, eqv)) continue;
     const row = (c - from) * k;
     const normA = Math.sqrt(m.m2A[c]);
     const same = m.cross[row + c] / (normA * normB[c]);
