@@ -184,8 +184,11 @@ export function shiftModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
     const axes = g.ints([hAxis, wAxis]);
     const [aWindow] = g.node('Slice', [spatialView(g, a, probe), g.ints([0, 0]), tensorName.aEnd(size), axes]);
     const [bWindow] = g.node('Slice', [raw, tensorName.bStart(size), g.shared('window-end', () => g.initializer(g.fresh('end'), BigInt64Array.of(INT64_MAX, INT64_MAX), [2], 'int64')), axes]);
-    const aRows = rowsOfView(g, aWindow, probe, a.channelsLast);
-    const bRows = rowsOfView(g, bWindow, probe, a.channelsLast);
+    // A Slice with bounds given at run time has no known dims; both windows are h′×w′ of this map size.
+    const [k, wh, ww] = [probe.channels, `equiprobe/window_h/${size}`, `equiprobe/window_w/${size}`];
+    for (const window of [aWindow, bWindow]) g.shape(window, a.channelsLast ? [plan.batch, wh, ww, k] : [plan.batch, k, wh, ww]);
+    const [aRows, bRows] = [aWindow, bWindow].map((window) => rowsOfView(g, window, probe, a.channelsLast));
+    for (const rows of [aRows, bRows]) g.shape(rows.name, a.channelsLast ? [plan.batch, `equiprobe/window/${size}`, k] : [plan.batch, k, `equiprobe/window/${size}`]);
     const sb = standardise(g, bRows, plan.similarity, g.input(tensorName.rho(i), [plan.batch, 1, 1], 'double'));
     marginOutput(g, sb, probe.channels, tensorName.marginB(i));
     const [validB] = g.node('Reshape', [sb.valid, g.ints([0, probe.channels])]);
