@@ -5,7 +5,7 @@ import { createSession, type RuntimeOptions } from '../forward/session.js';
 import { readProbeBatch } from '../forward/read.js';
 import { replaceConstantRows } from '../scores/constant-rows.js';
 import type { PairScores } from '../scores/metric.js';
-import { batchAxis, originalModel, permutationModel, shiftModel, tensorName, type ScoringPlan } from '../scores/scored-model.js';
+import { modelBatchDim, originalModel, permutationModel, shiftModel, tensorName, type ScoringPlan } from '../scores/scored-model.js';
 import { mapShift, mapSteps, sourcePositions } from '../transforms/index.js';
 import type { GroupElement, InputInfo, ProbeInfo, Similarity } from '../types.js';
 
@@ -54,7 +54,7 @@ export class Scorer {
     const permutations = elements.some((g) => g.transform !== 'translate');
     const shifts = elements.some((g) => g.transform === 'translate');
     const scored = probes.flatMap((p, i) => (p.kind === 'vector' ? [] : [i]));
-    const plan: ScoringPlan = { probes, similarity, permutations, shifts, scored, batch: batchAxis(model, input.name) };
+    const plan: ScoringPlan = { probes, similarity, permutations, shifts, scored, batch: modelBatchDim(model, input.name) };
     const held = scored.reduce((s, i) => s + probes[i].channels * probes[i].h * probes[i].w, 0) * (Number(permutations) + Number(shifts));
     const chunk = input.fixedBatch ?? Math.max(1, Math.min(batch, Math.floor(MAX_HELD_VALUES / Math.max(1, held))));
     // One at a time: each serialised model is as large as the user's, and a failure releases the rest.

@@ -12,7 +12,7 @@ import { ModelProtoSchema, ValueInfoProtoSchema, type ModelProto } from 'onnx-bu
 import * as ort from 'onnxruntime-node';
 import { readProbeImage } from '../../src/forward/read.js';
 import { Scorer } from '../../src/measure/scorer.js';
-import { batchAxis, originalModel, permutationModel, shiftModel } from '../../src/scores/scored-model.js';
+import { modelBatchDim, originalModel, permutationModel, shiftModel } from '../../src/scores/scored-model.js';
 import { parseModel } from '../../src/model/load.js';
 import { GraphBuilder } from '../../src/onnx/graph.js';
 import { isConstantMargin } from '../../src/scores/constant-rows.js';
@@ -155,7 +155,7 @@ describe('scored models keep the model batch symbol', () => {
   ] as const)('on every per-image output of the %s model', async (_, build) => {
     const model = layoutModel(18);
     const scored = PROBES.map((_p, i) => i);
-    const bytes = build(model, { probes: PROBES, similarity: 'pearson', permutations: true, shifts: true, scored, batch: batchAxis(model, 'x') });
+    const bytes = build(model, { probes: PROBES, similarity: 'pearson', permutations: true, shifts: true, scored, batch: modelBatchDim(model, 'x') });
     const session = await ort.InferenceSession.create(bytes);
     const perImage = session.outputMetadata.filter((o) => !o.name.includes('/witness/')) as { name: string; shape: readonly (number | string)[] }[];
     expect(perImage.length).toBeGreaterThan(PROBES.length);
