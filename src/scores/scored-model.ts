@@ -53,11 +53,11 @@ export interface ScoringPlan {
 
 /**
  * The batch axis of a model input (its symbol, its fixed size, or `n` when it has neither), for
- * the added inputs. onnxruntime reuses a freed buffer only for
- * a tensor of provably the same shape, so the metric keeps the model's batch symbol on every
- * tensor (its Reshapes copy the batch axis with 0 instead of inferring it with −1): with unknown
- * batch axes no buffer is reused, the planner's free list grows with every tensor and opening
- * ResNet-50's scored models took seconds, growing with the square of the number of probes.
+ * the added inputs. onnxruntime reuses a freed buffer only for a tensor of provably the same
+ * shape, so the metric keeps the model's batch symbol on every tensor (its Reshapes copy the batch
+ * axis with 0 instead of inferring it with −1): with unknown batch axes no buffer is reused, the
+ * planner's free list grows with every tensor, and opening ResNet-50's scored models took seconds,
+ * growing with the square of the number of probes.
  */
 export function modelBatchDim(model: ModelProto, inputName: string): Dim {
   const type = model.graph!.input.find((i) => i.name === inputName)?.type?.value;
