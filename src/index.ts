@@ -5,6 +5,6 @@ export { writeResult } from './report/write.js';
 export { writeReport, type ReportOptions } from './analysis/report-run.js';
 export { readReport, readReports, type LoadedReport } from './report/read.js';
 export { OptionError } from './option-error.js';
-export { measureToFolder, type ExistingResult, type FolderOptions, type FolderResult } from './measure/folder.js';
-export { runSanity, type SanityOptions, type SanityRow } from './sanity.js';
+export { measureToFolder, type ExistingResult, type FolderOptions, type FolderResult } from './measure-folder.js';
+export { runSanity, type SanityOptions, type SanityRow } from './known-answer/sanity.js';
 export type * from './types.js';

@@ -7,7 +7,7 @@ import { FILE_COLUMN, holdsOldState, PAIR_COLUMN, RunState } from './measure/run
 import { stateMessages } from './measure/state-messages.js';
 import { elementsFor, skippedLayerReasons, type MeasureResult } from './pipeline.js';
 import { fromDisk } from './report/disk-format.js';
-import { CrossProducts } from './scores/metric.js';
+import { CrossProducts } from './scored-models/metric.js';
 import { mergeStates } from './scores/state.js';
 import { checkShards, expandShardFolders } from './shards.js';
 import type { AppendStore, ColumnValues } from './store/append-store.js';

@@ -16,7 +16,7 @@ import { hasOwnViews, layerKey, NULL_COLUMN, processBatch, SCORE_COLUMN, SHA256_
 import { imageHashes } from './images/hash.js';
 import { DEFAULT_NULL_IMAGES } from './stats/chance.js';
 import { rowLayout, type RowLayout } from './stats/per-image.js';
-import { blockOfPair } from './stats/vector-chance.js';
+import { blockOfPair } from './measure/vector-chance.js';
 import type { ColumnSpec } from './store/append-store.js';
 import { batchDependentNodes } from './measure/batch-dependence.js';
 import { finalizeReport, type RunDescription } from './measure/finalize.js';
@@ -31,7 +31,7 @@ import { upgradeForMetric } from './onnx/upgrade.js';
 import { BatchRows } from './measure/batch-rows.js';
 import { FILE_COLUMN, PAIR_COLUMN, RunState } from './measure/run-state.js';
 import { planVectors, vectorColumns } from './measure/vectors.js';
-import { CrossProducts } from './scores/metric.js';
+import { CrossProducts } from './scored-models/metric.js';
 import { countPredictions, elementId, emptyState, originId, type MeasureState } from './scores/state.js';
 import { groupElements } from './transforms/index.js';
 import type { GroupElement, MeasureConfig, Preprocessing, ProbeInfo, ProbeReport, ShiftMode, Similarity, TransformName } from './types.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatTable } from '../analysis/tables.js';
+import { formatTable } from '../report/text-tables.js';
 import { describeProbes } from '../probeset.js';
 import { snakeKeys } from '../report/disk-format.js';
 import { action } from './fatal.js';

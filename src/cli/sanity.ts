@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { formatTable } from '../analysis/tables.js';
-import { runSanity, type SanityRow, type SanitySimilarity } from '../sanity.js';
+import { formatTable } from '../report/text-tables.js';
+import { runSanity, type SanityRow, type SanitySimilarity } from '../known-answer/sanity.js';
 import { action } from './fatal.js';
 import { choice, positiveInt } from './parse.js';
 import { progressBar } from './progress.js';

@@ -1,11 +1,11 @@
 import { messages } from '../messages.js';
 import { addChunk, type CrossProduct } from '../scores/co-moments.js';
-import type { PairScores } from '../scores/metric.js';
+import type { PairScores } from '../scored-models/metric.js';
 import { addPairScores } from '../scores/pairs.js';
 import { elementId, originId, type MeasureState } from '../scores/state.js';
 import { emptySums, mergeSums, type ScoreSums } from '../scores/sums.js';
 import type { RowLayout } from '../stats/per-image.js';
-import { blockMomentsId, nullMomentsId } from '../stats/vector-chance.js';
+import { blockMomentsId, nullMomentsId } from '../scores/keys.js';
 import { cropOriginal, shiftImage, transformInput } from '../transforms/index.js';
 import type { GroupElement, InputInfo, ProbeInfo, ShiftMode, TransformName } from '../types.js';
 import type { BatchRows } from './batch-rows.js';

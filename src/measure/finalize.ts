@@ -18,7 +18,7 @@ import { rowLayout } from '../stats/per-image.js';
 import { addUncertainty } from '../stats/uncertainty.js';
 import { readMapImageSums } from './per-image-read.js';
 import { vectorEstimates } from './vector-uncertainty.js';
-import { toolVersion } from './version.js';
+import { toolVersion } from '../version.js';
 
 /** What a report is built from besides the state: all of it is stored in result.json, so `merge` can rebuild it. */
 export interface RunDescription {

@@ -3,9 +3,9 @@ import * as ort from 'onnxruntime-node';
 import { runImages } from '../forward/run.js';
 import { createSession, type RuntimeOptions } from '../forward/session.js';
 import { readProbeBatch } from '../forward/read.js';
-import { replaceConstantRows } from '../scores/constant-rows.js';
-import type { PairScores } from '../scores/metric.js';
-import { originalModel, permutationModel, shiftModel, tensorName, type ScoringPlan } from '../scores/scored-model.js';
+import { replaceConstantRows } from '../scored-models/constant-rows.js';
+import type { PairScores } from '../scored-models/metric.js';
+import { originalModel, permutationModel, shiftModel, tensorName, type ScoringPlan } from '../scored-models/scored-model.js';
 import { mapShift, mapSteps, sourcePositions } from '../transforms/index.js';
 import type { GroupElement, InputInfo, ProbeInfo, Similarity } from '../types.js';
 

@@ -4,7 +4,7 @@ import { emptySums, mergeSums } from '../scores/sums.js';
 import type { AppendStore } from '../store/append-store.js';
 import { JACKKNIFE_BLOCKS, JACKKNIFE_MIN_IMAGES, TOO_FEW_FOR_JACKKNIFE } from '../stats/jackknife.js';
 import type { VectorInputs } from '../stats/uncertainty.js';
-import { chanceFromRows, chanceFromState, type ElementChance } from '../stats/vector-chance.js';
+import { chanceFromRows, chanceFromState, type ElementChance } from './vector-chance.js';
 import type { GroupElement, ProbeInfo, ShiftMode, TransformName } from '../types.js';
 import { hasOwnViews } from './batch.js';
 import { PAIR_COLUMN } from './run-state.js';

@@ -2,10 +2,11 @@ import type * as ort from 'onnxruntime-node';
 import { runImages } from '../forward/run.js';
 import { openSession, type RuntimeOptions } from '../forward/session.js';
 import { messages } from '../messages.js';
+import { spatialPart } from '../parts.js';
 import type { InputInfo, NotProbed, Part, ProbeInfo } from '../types.js';
 import { traceAxisRoles } from './axis-roles.js';
 import { defaultCacheDir, discoveryKey, readCached, writeCached, type DiscoveryCacheOptions } from './discovery-cache.js';
-import { constantInts, indexGraph, type GraphIndex } from './graph.js';
+import { constantInts, indexGraph, type GraphIndex } from './graph-index.js';
 import { classifyTensor, isRead, type LayoutContext, type TensorLayout } from './layout.js';
 import type { LoadedModel } from './load.js';
 import { blockOutputs, defaultCandidates, finalTensor, isReducePooling, residualMerges, stemOutputs } from './select.js';
@@ -226,10 +227,9 @@ export async function listProbes(model: LoadedModel, input: InputInfo, selection
 function assignParts(chosen: readonly Discovered[], pool: string | null, final: string | null): ProbeInfo[] {
   const poolOrder = chosen.find((t) => t.name === pool)?.order ?? Infinity;
   const spatial = chosen.filter((t) => t.layout.kind !== 'vector' && t.order < poolOrder && t.name !== final);
-  const parts: Part[] = ['Early', 'Middle', 'Late'];
   return chosen.map((t, depth) => {
     const j = spatial.indexOf(t);
-    const part: Part | null = t.name === final ? 'Final' : t.name === pool ? 'Pool' : j >= 0 ? parts[Math.floor((3 * j) / spatial.length)] : null;
+    const part: Part | null = t.name === final ? 'Final' : t.name === pool ? 'Pool' : j >= 0 ? spatialPart(j, spatial.length) : null;
     return {
       name: t.name,
       op: t.op,

@@ -4,9 +4,9 @@
  * Render them with `renderSpec` from render.ts.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { correlationPoints, type ScoreKind } from '../analysis/correlate.js';
-import * as msg from '../analysis/messages.js';
-import { spearman } from '../analysis/spearman.js';
+import { correlationPoints, type ScoreKind } from '../correlation/correlate.js';
+import * as msg from '../correlation/messages.js';
+import { spearman } from '../correlation/spearman.js';
 import { PARTS, type Part, type ProbeReport, type TransformName } from '../types.js';
 import {
   PART_COLOR,

@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import * as msg from '../analysis/command-messages.js';
+import * as msg from './command-messages.js';
 import type { ProbeReport } from '../types.js';
 import { fromDisk } from './disk-format.js';
 

@@ -1,6 +1,6 @@
-import { isConstantMargin } from './constant-rows.js';
+import { isConstantMargin } from '../scored-models/constant-rows.js';
 import { countPair } from './pairs.js';
-import { CONSTANT_ULPS, UNIT_ROUNDOFF } from './rows.js';
+import { CONSTANT_ULPS, UNIT_ROUNDOFF } from '../scored-models/rows.js';
 import { addScore, type ScoreSums } from './sums.js';
 
 /**

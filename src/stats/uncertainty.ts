@@ -1,4 +1,4 @@
-import { partMembers } from '../aggregate/parts.js';
+import { partMembers } from '../parts.js';
 import type { LayerScore, PartScore, ProbeInfo, ScoreUncertainty, Uncertainty } from '../types.js';
 import { bootstrapReplicates, partReplicates, percentileInterval, type Interval, type PerImageSums } from './bootstrap.js';
 import { excessOf } from './chance.js';

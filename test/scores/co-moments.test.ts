@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { addChunk, addCoMomentScores, emptyCoMoments, mergeCoMoments, type CoMoments, type CrossProduct } from '../../src/scores/co-moments.js';
-import { CrossProducts } from '../../src/scores/metric.js';
+import { CrossProducts } from '../../src/scored-models/metric.js';
 import { emptySums, type ScoreSums } from '../../src/scores/sums.js';
 
 function seeded(seed: number): () => number {

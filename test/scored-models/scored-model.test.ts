@@ -14,8 +14,8 @@ import { readProbeImage } from '../../src/forward/read.js';
 import { Scorer } from '../../src/measure/scorer.js';
 import { parseModel } from '../../src/model/load.js';
 import { GraphBuilder } from '../../src/onnx/graph.js';
-import { isConstantMargin } from '../../src/scores/constant-rows.js';
-import { cosine, isConstant, isZeroForCosine, pearson, rms } from '../../src/scores/similarity.js';
+import { isConstantMargin } from '../../src/scored-models/constant-rows.js';
+import { cosine, isConstant, isZeroForCosine, pearson, rms } from '../reference/similarity.js';
 import { groupElements, mapShift, overlapPair, transformInput, transformMap } from '../../src/transforms/index.js';
 import type { GroupElement, InputInfo, ProbeInfo, Similarity } from '../../src/types.js';
 

@@ -2,14 +2,14 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { runSanity, type SanityRow } from '../src/sanity.js';
-import type { GroupElement } from '../src/types.js';
+import { runSanity, type SanityRow } from '../../src/known-answer/sanity.js';
+import type { GroupElement } from '../../src/types.js';
 
 // A switch for the broken-transform test: when on, T'_g on feature maps turns the wrong way
 // (clockwise instead of numpy.rot90's counter-clockwise). Product code stays untouched.
 const broken = vi.hoisted(() => ({ on: false }));
-vi.mock('../src/transforms/steps.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/transforms/steps.js')>();
+vi.mock('../../src/transforms/steps.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/transforms/steps.js')>();
   return {
     ...real,
     mapSteps: (g: GroupElement) => real.mapSteps(broken.on ? { ...g, quarterTurns: -g.quarterTurns } : g),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildProbes } from '../../probes/index.js';
+import { buildProbes } from '../../src/known-answer/index.js';
 import { PARTS, TRANSFORM_NAMES } from '../../src/types.js';
 import { runModel, makeImages } from './helpers.js';
 

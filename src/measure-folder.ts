@@ -1,16 +1,16 @@
 import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { messages } from '../messages.js';
-import { STATE_DIR } from '../merge.js';
-import { fingerprintOf, measure, type MeasureOptions, type MeasureResult } from '../pipeline.js';
-import { writeFilesAtomic } from '../report/atomic.js';
-import { readReport } from '../report/read.js';
-import { resultFiles } from '../report/write.js';
-import { acquireLock } from '../store/lock.js';
-import type { ProbeReport } from '../types.js';
-import { holdsOldState, RunState } from './run-state.js';
-import { stateMessages } from './state-messages.js';
+import { messages } from './messages.js';
+import { STATE_DIR } from './merge.js';
+import { fingerprintOf, measure, type MeasureOptions, type MeasureResult } from './pipeline.js';
+import { writeFilesAtomic } from './report/atomic.js';
+import { readReport } from './report/read.js';
+import { resultFiles } from './report/write.js';
+import { acquireLock } from './store/lock.js';
+import type { ProbeReport } from './types.js';
+import { holdsOldState, RunState } from './measure/run-state.js';
+import { stateMessages } from './measure/state-messages.js';
 
 /** The run's state while it runs (resumed from); renamed to `state/` (read by `merge`) once the result is written. */
 export const CHECKPOINT = 'checkpoint';

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/images/prng.js';
 import { addChunk, emptyCoMoments, type CoMoments, type CrossProduct } from '../../src/scores/co-moments.js';
 import { AppendStore } from '../../src/store/append-store.js';
-import { blockOfPair, chanceFromRows, chanceFromState, chanceMomentIds, blockMomentsId, nullMomentsId, type ElementChance } from '../../src/stats/vector-chance.js';
+import { blockOfPair, chanceFromRows, chanceFromState, type ElementChance } from '../../src/measure/vector-chance.js';
+import { chanceMomentIds, blockMomentsId, nullMomentsId } from '../../src/scores/keys.js';
 
 /** aᵀb in plain float64 (t × k). */
 const product: CrossProduct = async (a, b, n, t, k) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildGaussianInv } from '../../probes/gaussian.js';
+import { buildGaussianInv } from '../../src/known-answer/gaussian.js';
 import { applyEl, checkExpectations, concatBatch, makeImages, relDiff, runModel } from './helpers.js';
 
 describe('gaussian_inv', () => {

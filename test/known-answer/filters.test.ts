@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cornerCutFilter, createRng, flipFilter, gaussianFilter, rotateFilter, symmetrizeD4, zeroMeanFilter } from '../../probes/filters.js';
+import { cornerCutFilter, createRng, flipFilter, gaussianFilter, rotateFilter, symmetrizeD4, zeroMeanFilter } from '../../src/known-answer/filters.js';
 
 describe('probe filters', () => {
   it('rotateFilter matches numpy.rot90 (CCW) and four turns are the identity', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTinyVit } from '../../probes/vit.js';
+import { buildTinyVit } from '../../src/known-answer/vit.js';
 import { applyEl, checkExpectations, concatBatch, makeImages, pearson, readLayer, relDiff, runModel, type Arr } from './helpers.js';
 
 /** Mean over images and channels of Pearson(F'_c, rot90 F_c) for maps read with `read`. */

@@ -2,7 +2,7 @@
  * Small layer helpers over {@link GraphBuilder} shared by the probe networks: convolution,
  * ReLU, the GlobalAveragePool → Flatten → Gemm head, circular padding, and finishing a model.
  */
-import { GraphBuilder } from '../src/onnx/graph.js';
+import { GraphBuilder } from '../onnx/graph.js';
 import type { Rng } from './filters.js';
 import type { ProbeOptions } from './types.js';
 

@@ -3,7 +3,7 @@
  * Measurements run the same definitions inside onnxruntime (rows.ts, in the scored models and the
  * vector metric graph); these readable versions are what those graphs are tested against.
  */
-import { CONSTANT_ULPS, UNIT_ROUNDOFF } from './rows.js';
+import { CONSTANT_ULPS, UNIT_ROUNDOFF } from '../../src/scored-models/rows.js';
 
 /** Mean and population standard deviation of `values`, two-pass in float64. */
 function meanStd(values: ArrayLike<number>): { mean: number; std: number } {

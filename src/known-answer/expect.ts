@@ -1,7 +1,7 @@
 /**
  * Shorthand for writing probe expectations.
  */
-import type { Part, TransformName } from '../src/types.js';
+import type { Part, TransformName } from '../types.js';
 import type { Expectation } from './types.js';
 
 /**

@@ -1,7 +1,8 @@
 import { addChunk, addCoMomentScores, emptyCoMoments, mergeCoMoments, type CoMoments, type CrossProduct } from '../scores/co-moments.js';
 import { emptySums, mergeSums, type ScoreSums } from '../scores/sums.js';
 import type { AppendStore } from '../store/append-store.js';
-import { JACKKNIFE_BLOCKS } from './jackknife.js';
+import { JACKKNIFE_BLOCKS } from '../stats/jackknife.js';
+import { blockMomentsId, nullMomentsId } from '../scores/keys.js';
 
 /**
  * Vector layers' intervals and chance level (SPEC §4b) from co-moments: the delete-one-block
@@ -10,17 +11,6 @@ import { JACKKNIFE_BLOCKS } from './jackknife.js';
  * Probes kept as co-moments accumulate these per batch (ids `nullMomentsId`, `blockMomentsId` next
  * to the element's own); probes kept per image build them from the store at the end.
  */
-
-/** Id, in `MeasureState.moments`, of an element's null co-moments. */
-export const nullMomentsId = (id: string): string => `${id}#null`;
-
-/** Id, in `MeasureState.moments`, of an element's co-moments over jackknife block `block`. */
-export const blockMomentsId = (id: string, block: number): string => `${id}#block${block}`;
-
-/** Ids of the extra co-moments one element of a vector probe kept as co-moments needs. */
-export function chanceMomentIds(id: string): string[] {
-  return [nullMomentsId(id), ...Array.from({ length: JACKKNIFE_BLOCKS }, (_, b) => blockMomentsId(id, b))];
-}
 
 /**
  * Jackknife block of null pair k (SPEC §4b): block j holds pairs ⌊jP/20⌋ … ⌊(j+1)P/20⌋ − 1 of the

@@ -1,10 +1,10 @@
-import { partMembers } from '../aggregate/parts.js';
+import { partMembers } from '../parts.js';
 import type { MapImageSums } from '../measure/per-image-read.js';
 import type { Part, ProbeReport, TransformName } from '../types.js';
-import { partReplicates, type PerImageSums } from './bootstrap.js';
-import { pairedDifference, type PairedDifference } from './paired.js';
-import { pooledMean, type RowLayout } from './per-image.js';
-import { mapReplicates, NOT_SCORED } from './uncertainty.js';
+import { partReplicates, type PerImageSums } from '../stats/bootstrap.js';
+import { pairedDifference, type PairedDifference } from '../stats/paired.js';
+import { pooledMean, type RowLayout } from '../stats/per-image.js';
+import { mapReplicates, NOT_SCORED } from '../stats/uncertainty.js';
 
 /** One result as `compare` pairs it: the report and its per-image map sums. */
 export interface PairedInput {

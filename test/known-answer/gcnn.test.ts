@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildC4Gcnn, buildD4Gcnn } from '../../probes/gcnn.js';
-import { buildCornerCutEqv } from '../../probes/cornercut.js';
+import { buildC4Gcnn, buildD4Gcnn } from '../../src/known-answer/gcnn.js';
+import { buildCornerCutEqv } from '../../src/known-answer/cornercut.js';
 import { applyEl, checkExpectations, concatBatch, makeImages, permuteChannels, relDiff, runModel, type El } from './helpers.js';
 
 const PRE_POOL = ['conv1', 'relu1', 'conv2', 'relu2', 'conv3', 'relu3'];

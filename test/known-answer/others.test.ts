@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildCircularCnn } from '../../probes/circular.js';
-import { buildLargeMean } from '../../probes/largemean.js';
-import { buildRandomCnn } from '../../probes/random.js';
+import { buildCircularCnn } from '../../src/known-answer/circular.js';
+import { buildLargeMean } from '../../src/known-answer/largemean.js';
+import { buildRandomCnn } from '../../src/known-answer/random.js';
 import {
   applyEl,
   checkExpectations,

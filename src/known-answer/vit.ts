@@ -4,7 +4,7 @@
  * is exactly invariant to rot90 and flips — and any misreading (wrong prefix count, transposed or
  * shifted grid) shows up as a score clearly below 1.
  */
-import type { GraphBuilder } from '../src/onnx/graph.js';
+import type { GraphBuilder } from '../onnx/graph.js';
 import { createRng, normals, symmetrizeD4, type Rng } from './filters.js';
 import { ALL_PARTS, expectParts } from './expect.js';
 import { finishGraph, startGraph } from './nn.js';

@@ -8,7 +8,7 @@ import {
   correlationPoints,
   parseAccuracyCsv,
   readAccuracyCsv,
-} from '../../src/analysis/correlate.js';
+} from '../../src/correlation/correlate.js';
 import type { ProbeReport } from '../../src/types.js';
 import { makeReport } from '../report/fixtures.js';
 

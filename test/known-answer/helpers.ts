@@ -4,8 +4,8 @@
  * implementation of SPEC §4/§5 used to check each probe's stated expectations.
  */
 import * as ort from 'onnxruntime-node';
-import { createRng } from '../../probes/filters.js';
-import type { Probe, Expectation } from '../../probes/types.js';
+import { createRng } from '../../src/known-answer/filters.js';
+import type { Probe, Expectation } from '../../src/known-answer/types.js';
 import type { Part, TransformName } from '../../src/types.js';
 
 export interface Arr {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cosine, isConstant, pearson } from '../../src/scores/similarity.js';
+import { cosine, isConstant, pearson } from './similarity.js';
 
 /** Textbook two-pass Pearson in float64, written independently of the module. */
 function naivePearson(a: ArrayLike<number>, b: ArrayLike<number>): number {

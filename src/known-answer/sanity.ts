@@ -7,12 +7,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { buildProbes, type Expectation, type Probe, type ScoreName } from '../probes/index.js';
-import { measure, type MeasureResult } from './pipeline.js';
-import { writeFilesAtomic } from './report/atomic.js';
-import { snakeKeys } from './report/disk-format.js';
-import { resultFiles, toJson } from './report/write.js';
-import { PARTS, TRANSFORM_NAMES, type Part, type ProbeReport, type ShiftMode, type Similarity, type TransformName } from './types.js';
+import { buildProbes, type Expectation, type Probe, type ScoreName } from './index.js';
+import { measure, type MeasureResult } from '../pipeline.js';
+import { spatialPart } from '../parts.js';
+import { writeFilesAtomic } from '../report/atomic.js';
+import { snakeKeys } from '../report/disk-format.js';
+import { resultFiles, toJson } from '../report/write.js';
+import { PARTS, TRANSFORM_NAMES, type Part, type ProbeReport, type ShiftMode, type Similarity, type TransformName } from '../types.js';
 
 /** Which expectations `runSanity` checks; see {@link SanityOptions.similarity}. */
 export type SanitySimilarity = Similarity | 'both';
@@ -160,8 +161,7 @@ function checkRow(probe: Probe, run: SanityRun, report: ProbeReport, e: Expectat
  */
 function documentedParts(probe: Probe): (Part | null)[] {
   const spatial = probe.layers.indexOf(probe.pool);
-  const thirds: Part[] = ['Early', 'Middle', 'Late'];
-  return probe.layers.map((l, j) => (l === probe.pool ? 'Pool' : l === probe.final ? 'Final' : j < spatial ? thirds[Math.floor((3 * j) / spatial)] : null));
+  return probe.layers.map((l, j) => (l === probe.pool ? 'Pool' : l === probe.final ? 'Final' : j < spatial ? spatialPart(j, spatial) : null));
 }
 
 /**

@@ -3,8 +3,8 @@
  * rotation group C4 and the dihedral group D4, with group pooling before the head.
  * The weight layouts and the direction convention are in ./group.ts.
  */
-import type { GraphBuilder } from '../src/onnx/graph.js';
-import type { TransformName } from '../src/types.js';
+import type { GraphBuilder } from '../onnx/graph.js';
+import type { TransformName } from '../types.js';
 import { createRng, zeroMeanFilter, type Rng } from './filters.js';
 import { expectParts, MAP_PARTS } from './expect.js';
 import { groupConvWeights, groupElements, liftingWeights, type GroupName } from './group.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pearson, rankAverage, regularizedIncompleteBeta, spearman, studentTCdf } from '../../src/analysis/spearman.js';
+import { pearson, rankAverage, regularizedIncompleteBeta, spearman, studentTCdf } from '../../src/correlation/spearman.js';
 
 describe('rankAverage', () => {
   it('gives 1-based ranks and averages ties', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fixed, formatTable, partsTable } from '../../src/analysis/tables.js';
-import { makeReport } from '../report/fixtures.js';
+import { fixed, formatTable, partsTable } from '../../src/report/text-tables.js';
+import { makeReport } from './fixtures.js';
 
 describe('partsTable', () => {
   it('gives one row per model × transform × part, parts in Early…Final order', () => {
