@@ -6,6 +6,6 @@
  */
 export { groupElements } from './elements.js';
 export { cropOriginal, transformInput } from './input.js';
-export { permutePlanes, transformMap } from './permute.js';
+export { permutePlanes } from './permute.js';
 export { mapSteps, sourcePositions, type MapStep } from './steps.js';
-export { cropWindow, mapShift, overlapPair, shiftImage } from './translate.js';
+export { cropWindow, mapShift, shiftImage } from './translate.js';

@@ -95,38 +95,6 @@ export function mapShift(s: number, h: number, H: number): number {
   return Math.floor((s * h) / H + 0.5);
 }
 
-/**
- * The overlap compared for translations (SPEC §2): a = F'[:, 0:h−d_y, 0:w−d_x] (map of the shifted
- * input) and b = F[:, d_y:h, d_x:w] (map of the original). d_y = d_x = 0 compares whole maps.
- *
- * @param transformedMap - F', K×h×w
- * @param originalMap - F, K×h×w
- * @param channels - K
- * @param h - map height
- * @param w - map width
- * @param dy - map shift down the rows, from `mapShift(s, h, H)`
- * @param dx - map shift along the columns, from `mapShift(s, w, W)` (default: dy)
- * @returns contiguous K×(h−d_y)×(w−d_x) arrays a and b, with their height and width
- * @throws RangeError when d_y is not a whole number in [0, h) or d_x in [0, w), or a map has the wrong size
- * @example
- * const { a, b, h, w } = overlapPair(f2, f, 256, 14, 56, 2, 8); // a, b: Float32Array(256·12·48); h = 12, w = 48
- */
-export function overlapPair(
-  transformedMap: Float32Array,
-  originalMap: Float32Array,
-  channels: number,
-  h: number,
-  w: number,
-  dy: number,
-  dx = dy,
-): { a: Float32Array; b: Float32Array; h: number; w: number } {
-  const bad = (d: number, size: number) => !Number.isInteger(d) || d < 0 || d >= size;
-  if (bad(dy, h) || bad(dx, w)) throw new RangeError(`Map shift (${dy}, ${dx}) leaves no overlap on a ${h}×${w} map (need whole numbers 0 ≤ d_y < ${h}, 0 ≤ d_x < ${w}).`);
-  const oh = h - dy;
-  const ow = w - dx;
-  return { a: cropWindow(transformedMap, channels, h, w, 0, 0, oh, ow), b: cropWindow(originalMap, channels, h, w, dy, dx, oh, ow), h: oh, w: ow };
-}
-
 function checkSource(src: Float32Array, channels: number, srcH: number, srcW: number): void {
   if (src.length !== channels * srcH * srcW) throw new RangeError(`Expected ${channels}×${srcH}×${srcW} = ${channels * srcH * srcW} values, got ${src.length}.`);
 }

@@ -1,10 +1,11 @@
 /**
  * The scored models (model + metric appended) against a plain float64 reference: the probe tensors
- * are fetched from an ordinary session, read with `readProbeImage`, moved with the JS transforms
- * (`transformMap`, `overlapPair`) and correlated with `pearson`/`cosine` — none of which the
- * scored models use. Covers every probe layout (NCHW, NHWC, NLC/NCL/LNC tokens with a CLS prefix),
- * both permutation paths (matrix for small maps, Slice/Transpose/exchange for large), shifts, and a
- * constant channel (left out of the max and undefined for invariance).
+ * are fetched from an ordinary session, read with `readProbeImage`, moved with the reference
+ * transforms (test/reference/maps.ts: `transformMap`, `overlapPair`) and correlated with the
+ * reference `pearson`/`cosine` (test/reference/similarity.ts) — none of which the scored models use
+ * (they move maps with one Gather of `sourcePositions` and shift by Slice). Covers every probe layout
+ * (NCHW, NHWC, NLC/NCL/LNC tokens with a CLS prefix), shifts, and a constant channel (left out of
+ * the max and undefined for invariance).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create, toBinary } from '@bufbuild/protobuf';
@@ -16,7 +17,8 @@ import { parseModel } from '../../src/model/load.js';
 import { GraphBuilder } from '../../src/onnx/graph.js';
 import { isConstantMargin } from '../../src/scored-models/constant-rows.js';
 import { cosine, isConstant, isZeroForCosine, pearson, rms } from '../reference/similarity.js';
-import { groupElements, mapShift, overlapPair, transformInput, transformMap } from '../../src/transforms/index.js';
+import { groupElements, mapShift, transformInput } from '../../src/transforms/index.js';
+import { overlapPair, transformMap } from '../reference/maps.js';
 import type { GroupElement, InputInfo, ProbeInfo, Similarity } from '../../src/types.js';
 
 const SIDE = 24;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cropWindow, groupElements, mapShift, overlapPair, shiftImage, transformInput } from '../../src/transforms/index.js';
+import { cropWindow, groupElements, mapShift, shiftImage, transformInput } from '../../src/transforms/index.js';
+import { overlapPair } from '../reference/maps.js';
 import type { ShiftMode } from '../../src/types.js';
 import { at, fromFormula, ramp } from './helpers.js';
 
