@@ -4,6 +4,8 @@
  * row-major `Float32Array`s of length k·k; rotations follow `numpy.rot90` (counter-clockwise).
  */
 
+import { mulberry32 } from '../images/prng.js';
+
 /** A seeded source of uniform [0, 1) and standard normal numbers. */
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -22,15 +24,8 @@ export interface Rng {
  * rng.normal(); // ≈ N(0, 1) sample, identical on every run
  */
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
+  const uniform = mulberry32(seed);
   let spare: number | null = null;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
   const normal = (): number => {
     if (spare !== null) {
       const v = spare;

@@ -1,6 +1,7 @@
 import type * as ort from 'onnxruntime-node';
 import { runImages } from '../forward/run.js';
 import { openSession, type RuntimeOptions } from '../forward/session.js';
+import { lcg32 } from '../images/prng.js';
 import { messages } from '../messages.js';
 import { spatialPart } from '../parts.js';
 import type { InputInfo, NotProbed, Part, ProbeInfo } from '../types.js';
@@ -45,13 +46,8 @@ interface Discovery {
 
 function discoveryImages(input: InputInfo, count: number): Float32Array[] {
   // A fixed LCG: the discovery pass only needs generic, non-constant values, the same every run.
-  let state = 12345;
-  return Array.from({ length: count }, () =>
-    Float32Array.from({ length: input.channels * input.height * input.width }, () => {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      return state / 2 ** 32 - 0.5;
-    }),
-  );
+  const rand = lcg32(12345);
+  return Array.from({ length: count }, () => Float32Array.from({ length: input.channels * input.height * input.width }, () => rand() - 0.5));
 }
 
 /** Tensor shapes of one forward pass of `batch` discovery images (every type: the role tracer follows int tensors too). */

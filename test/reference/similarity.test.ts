@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cosine, isConstant, pearson } from './similarity.js';
+import { lcg32 } from '../../src/images/prng.js';
 
 /** Textbook two-pass Pearson in float64, written independently of the module. */
 function naivePearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -31,13 +32,7 @@ function naiveCosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return ab / Math.sqrt(aa * bb);
 }
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+const seeded = lcg32;
 
 const dot = (x: Float32Array, r: number, q: number, length: number) => {
   let s = 0;

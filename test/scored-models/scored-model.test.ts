@@ -20,16 +20,14 @@ import { cosine, isConstant, isZeroForCosine, pearson, rms } from '../reference/
 import { groupElements, mapShift, transformInput } from '../../src/transforms/index.js';
 import { overlapPair, transformMap } from '../reference/maps.js';
 import type { GroupElement, InputInfo, ProbeInfo, Similarity } from '../../src/types.js';
+import { lcg32 } from '../../src/images/prng.js';
 
 const SIDE = 24;
 const IMAGES = 3;
 
 function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  };
+  const rand = lcg32(seed);
+  return () => rand() - 0.5;
 }
 
 /** x [N,1,24,24] → conv (channel 3 zeroed) → 8×8 max-pool → NHWC, tokens with a CLS prefix in three layouts. */
