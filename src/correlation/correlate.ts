@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { PARTS, TRANSFORM_NAMES, type Part, type ProbeReport, type TransformName } from '../types.js';
+import { CsvSyntaxError, parseCsv, type CsvRecord } from '../csv.js';
 import * as msg from './messages.js';
 import { spearman } from './spearman.js';
 
@@ -164,7 +165,7 @@ export function readAccuracyCsv(path: string, column = 'accuracy'): Map<string, 
  * parseAccuracyCsv('model,accuracy\nr50,0.76\nvit,0.81\n'); // Map { 'r50' => 0.76, 'vit' => 0.81 }
  */
 export function parseAccuracyCsv(text: string, source = 'accuracy CSV', column = 'accuracy'): Map<string, number> {
-  const records = parseCsv(text.replace(/^\uFEFF/, ''), source).filter((r) => r.fields.some((f) => f.trim() !== ''));
+  const records = readCsv(text, source).filter((r) => r.fields.some((f) => f.trim() !== ''));
   const header = records.length > 0 ? records[0].fields.map((h) => h.trim().toLowerCase()) : [];
   const modelCol = header.indexOf('model');
   const accCol = header.indexOf(column.toLowerCase());
@@ -186,61 +187,12 @@ export function parseAccuracyCsv(text: string, source = 'accuracy CSV', column =
   return out;
 }
 
-/** One CSV record with the 1-based line it starts on. */
-interface CsvRecord {
-  readonly line: number;
-  readonly fields: string[];
-}
-
-/** Minimal RFC 4180 reader (quotes, doubled quotes, CRLF); csv-parse is not a dependency. */
-function parseCsv(text: string, source: string): CsvRecord[] {
-  const records: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let line = 1;
-  let recordLine = 1;
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === '"' && field.trim() === '') {
-      const quoteLine = line;
-      field = '';
-      i++;
-      for (;;) {
-        if (i >= text.length) throw new RangeError(msg.csvUnclosedQuote(source, quoteLine));
-        if (text[i] === '"') {
-          if (text[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        if (text[i] === '\n') line++;
-        field += text[i++];
-      }
-      continue;
-    }
-    if (ch === ',') {
-      fields.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      fields.push(field);
-      records.push({ line: recordLine, fields });
-      fields = [];
-      field = '';
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      line++;
-      recordLine = line;
-    } else {
-      field += ch;
-    }
-    i++;
+/** The records of accuracy CSV text, with a quote left open reported as a RangeError naming the file and line. */
+function readCsv(text: string, source: string): CsvRecord[] {
+  try {
+    return parseCsv(text, 'a quoted field is not closed.');
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) throw new RangeError(msg.csvUnclosedQuote(source, e.line));
+    throw e;
   }
-  if (field !== '' || fields.length > 0) {
-    fields.push(field);
-    records.push({ line: recordLine, fields });
-  }
-  return records;
 }

@@ -1,7 +1,8 @@
 /**
- * A minimal RFC 4180 reader for label files: comma-separated fields, optional double quotes
- * (with `""` for a quote inside), LF or CRLF line ends, an optional UTF-8 byte-order mark. Only
- * `csv-stringify` is a dependency, and two-column label files do not justify another one.
+ * The one minimal RFC 4180 reader, for label files and accuracy files: comma-separated fields,
+ * optional double quotes (with `""` for a quote inside), LF or CRLF line ends, an optional UTF-8
+ * byte-order mark. Only `csv-stringify` is a dependency, and two-column label and accuracy files do
+ * not justify another one.
  */
 
 /** One parsed record and the 1-based line it starts on, for messages. */
