@@ -203,9 +203,12 @@ export interface MeasureConfig {
   readonly shard: { readonly index: number; readonly count: number } | null;
 }
 
+/** The `schema_version` of result.json that this equiprobe writes (the one place it is written). */
+export const SCHEMA_VERSION = 2;
+
 /** The whole result of `measure`: written as result.json, read back by correlate/compare/report. */
 export interface ProbeReport {
-  readonly schemaVersion: 2;
+  readonly schemaVersion: typeof SCHEMA_VERSION;
   readonly tool: { readonly name: 'equiprobe'; readonly version: string; readonly onnxruntime: string };
   readonly model: { readonly name: string; readonly path: string; readonly sha256: string; readonly input: InputInfo };
   readonly config: MeasureConfig;
