@@ -1,5 +1,6 @@
 import { partMembers } from '../parts.js';
 import type { MapImageSums } from '../measure/per-image-read.js';
+import { layerKey } from '../scores/keys.js';
 import type { Part, ProbeReport, TransformName } from '../types.js';
 import { partReplicates, type PerImageSums } from '../stats/bootstrap.js';
 import { pairedDifference, type PairedDifference } from '../stats/paired.js';
@@ -104,7 +105,7 @@ export function pairedParts(a: PairedInput, b: PairedInput): PairedOutcome {
         const at = members.map((l) => s.r.layout.layers.findIndex((x) => x.probe === l.layer && x.transform === transform)).filter((i) => i >= 0);
         const means = at.map((i) => pooledMean((chance ? s.nulls : s.scores)[i][score])).filter((v) => !Number.isNaN(v));
         if (means.length === 0 || (chance && means.length < at.length)) return null;
-        const replicates = partReplicates(at.map((i) => (chance ? s.nullReplicates : s.replicates).get(`${s.r.layout.layers[i].probe}\u0000${transform}`)![score]));
+        const replicates = partReplicates(at.map((i) => (chance ? s.nullReplicates : s.replicates).get(layerKey(s.r.layout.layers[i].probe, transform))![score]));
         return { estimate: means.reduce((x, y) => x + y, 0) / means.length, replicates };
       };
       for (const score of KINDS) {

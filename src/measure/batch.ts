@@ -5,7 +5,7 @@ import { addPairScores } from '../scores/pairs.js';
 import { elementId, originId, type MeasureState } from '../scores/state.js';
 import { emptySums, mergeSums, type ScoreSums } from '../scores/sums.js';
 import type { RowLayout } from '../stats/per-image.js';
-import { blockMomentsId, nullMomentsId } from '../scores/keys.js';
+import { blockMomentsId, layerKey, nullMomentsId } from '../scores/keys.js';
 import { cropOriginal, shiftImage, transformInput } from '../transforms/index.js';
 import type { GroupElement, InputInfo, ProbeInfo, ShiftMode, TransformName } from '../types.js';
 import type { BatchRows } from './batch-rows.js';
@@ -43,11 +43,6 @@ export interface BatchContext {
 export const SCORE_COLUMN = 'scores';
 export const NULL_COLUMN = 'null';
 export const SHA256_COLUMN = 'sha256';
-
-/** Key of `skippedLayers`. */
-export function layerKey(probe: string, transform: TransformName): string {
-  return `${probe}\u0000${transform}`;
-}
 
 /**
  * Keeps a chunk's vectors of one element (SPEC §8): appended per image for probes kept that way,

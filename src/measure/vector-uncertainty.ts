@@ -1,4 +1,5 @@
 import type { CrossProduct } from '../scores/co-moments.js';
+import { layerKey } from '../scores/keys.js';
 import { elementId, originId, type MeasureState } from '../scores/state.js';
 import { emptySums, mergeSums } from '../scores/sums.js';
 import type { AppendStore } from '../store/append-store.js';
@@ -52,7 +53,7 @@ export async function vectorEstimates(
         });
       }
       const enough = state.images >= JACKKNIFE_MIN_IMAGES;
-      out.set(`${probe.name}\u0000${t}`, {
+      out.set(layerKey(probe.name, t), {
         leaveOut: enough ? { inv: pooled.leaveOut.map((s) => meanOf(s.inv)), eqv: pooled.leaveOut.map((s) => meanOf(s.eqv)) } : null,
         ...(enough ? {} : { intervalReason: TOO_FEW_FOR_JACKKNIFE }),
         chance: { inv: meanOf(pooled.null.inv), eqv: meanOf(pooled.null.eqv) },

@@ -31,6 +31,7 @@ export interface UncertaintyInputs {
   readonly flagged: ReadonlySet<string>;
 }
 
+// The (layer, transform) key of scores/keys.ts's `layerKey`, written here because stats/ sits below scores/.
 const key = (layer: string, transform: string) => `${layer}\u0000${transform}`;
 
 function scoreUncertainty(score: number | null, interval: Interval, chance: number): ScoreUncertainty {
