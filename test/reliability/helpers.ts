@@ -19,7 +19,7 @@ export const ZOO_IMAGES = path.join(ZOO, 'images');
 
 /** Throws a clear message when `dist/` is missing, rather than a confusing module error in every test. */
 export function requireBuild(): void {
-  if (!existsSync(path.join(ROOT, 'dist/src/cli/main.js'))) {
+  if (!existsSync(path.join(ROOT, 'dist/cli/main.js'))) {
     throw new Error('dist/ is missing: run `npx tsc -p tsconfig.json` before the reliability tests.');
   }
 }
