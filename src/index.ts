@@ -1,5 +1,6 @@
 export { measure, type MeasureOptions, type MeasureResult } from './pipeline.js';
 export { describeProbes } from './probeset.js';
+export type { LayerSelection, ProbeSelection } from './model/probes.js';
 export { mergeResults } from './merge.js';
 export { writeResult } from './report/write.js';
 export { writeReport, type ReportOptions } from './analysis/report-run.js';

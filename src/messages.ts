@@ -25,6 +25,11 @@ export const messages = {
   unknownTransform: (t: string) => `Unknown transform '${t}'. Use one of rot90, translate, hflip, vflip, d4.`,
   includeMatchesNothing: (pattern: string) =>
     `--include '${pattern}' matches no probe tensor. Run \`equiprobe layers MODEL --layers all\` to list names.`,
+  unknownLayer: (name: string) => `Unknown layer '${name}': not a tensor of the model. Run \`equiprobe layers MODEL --layers all\` to list names.`,
+  layerNotProbed: (name: string, why: string) =>
+    `Layer '${name}' cannot be probed (${why}). Run \`equiprobe layers MODEL --layers all\` to list the names that can.`,
+  noLayersListed: () => 'layers is an empty list. Give tensor names from `describeProbes` or `equiprobe layers MODEL`, or leave it out for the default set.',
+  layerNotString: (value: unknown) => `layers must hold tensor names (strings), got ${JSON.stringify(value)}.`,
   noProbes: () => `No probe tensor remains after filtering. Run \`equiprobe layers MODEL --layers all\` to list names.`,
   unknownTensor: (name: string, flag: string) => `${flag} '${name}' is not a tensor of the model. Run \`equiprobe layers MODEL --layers all\` to list names.`,
   cudaUnavailable: () =>

@@ -189,7 +189,8 @@ export interface MeasureConfig {
   readonly preprocessing: Preprocessing;
   readonly shifts: readonly number[];
   readonly shiftMode: ShiftMode;
-  readonly layers: 'default' | 'all' | 'blocks';
+  /** The preset, or the tensor names given as `layers`. */
+  readonly layers: 'default' | 'all' | 'blocks' | readonly string[];
   readonly include: string | null;
   readonly exclude: string | null;
   readonly similarity: Similarity;

@@ -87,8 +87,6 @@ interface SanityRun {
   readonly expectations: Expectation[];
 }
 
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** Whether an expectation is checked under the chosen `similarity` option. */
 function selected(probe: Probe, e: Expectation, choice: SanitySimilarity): boolean {
   const sim = e.similarity ?? 'pearson';
@@ -203,8 +201,7 @@ function sanityCsv(rows: readonly SanityRow[]): string {
  * each of its expectations against the measured part score (or layer score, when the
  * expectation names a layer).
  *
- * Each probe is measured with `layers: 'all'` restricted by `include` to exactly its documented
- * `layers`, and with its own `pool`/`final`, so the SPEC §5 parts are the ones its expectations
+ * Each probe is measured with `layers` set to exactly its documented layer names, and with its own `pool`/`final`, so the SPEC §5 parts are the ones its expectations
  * assume (a mismatch throws). One measurement per (similarity, translate shift mode) the probe's
  * expectations need.
  *
@@ -240,8 +237,7 @@ export async function runSanity(options: SanityOptions = {}): Promise<SanityRow[
           seed,
           shiftMode: run.shiftMode,
           similarity: run.similarity,
-          layers: 'all',
-          include: `^(?:${probe.layers.map(escapeRegExp).join('|')})$`,
+          layers: probe.layers,
           pool: probe.pool,
           final: probe.final,
           threads: options.threads,

@@ -12,10 +12,17 @@ import { classifyTensor, isRead, type LayoutContext, type TensorLayout } from '.
 import type { LoadedModel } from './load.js';
 import { blockOutputs, defaultCandidates, finalTensor, isReducePooling, residualMerges, stemOutputs } from './select.js';
 
-/** Which tensors to probe: SPEC §1's default set or every recognised tensor, then name filters. */
+/** A preset probe set, or exactly the listed tensor names (see `ProbeSelection.layers`). */
+export type LayerSelection = 'default' | 'all' | 'blocks' | readonly string[];
+
+/** Which tensors to probe: SPEC §1's default set, a preset or a list of names, then name filters. */
 export interface ProbeSelection {
-  /** `blocks`: one tensor per residual or transformer block (its output) plus stem, Pool and Final. */
-  readonly layers?: 'default' | 'all' | 'blocks';
+  /**
+   * Which tensors to probe: a preset (`blocks`: one tensor per residual or transformer block, its
+   * output, plus stem, Pool and Final), or exactly these names — the ones `describeProbes` and
+   * `equiprobe layers` return. A name that is not a probe tensor of the model is a RangeError.
+   */
+  readonly layers?: LayerSelection;
   /** Keep only names matching this regular expression. */
   readonly include?: string;
   /** Drop names matching this regular expression. */
@@ -192,7 +199,10 @@ export async function probeSet(model: LoadedModel, input: InputInfo, selection: 
   const pool = selection.pool ?? tensors.find((t) => !isSpatial(t) && t.order > lastSpatial)?.name ?? null;
 
   let names: Set<string>;
-  if (selection.layers === 'all') {
+  const listed = Array.isArray(selection.layers) ? namedLayers(selection.layers, byName, unread) : null;
+  if (listed) {
+    names = listed;
+  } else if (selection.layers === 'all') {
     names = new Set([...tensors.map((t) => t.name), ...unread.map((t) => t.name)]);
   } else if (selection.layers === 'blocks') {
     const merges = residualMerges(index, new Map([...tensors, ...unread].map((t) => [t.name, t.dims])));
@@ -201,7 +211,8 @@ export async function probeSet(model: LoadedModel, input: InputInfo, selection: 
     names = defaultCandidates(index);
     for (const name of residualMerges(index, new Map([...tensors, ...unread].map((t) => [t.name, t.dims])))) names.add(name);
   }
-  for (const name of [pool, final]) if (name) names.add(name);
+  // A list of names is the probe set exactly; the presets always take Pool and Final.
+  if (!listed) for (const name of [pool, final]) if (name) names.add(name);
   // A spatial ReduceMean/ReduceMax is a pooling only when it keeps the channels (not a decomposed LayerNorm).
   let chosen = tensors.filter((t) => names.has(t.name) && (!isReducePooling(t.op) || !isSpatial(t) || t.layout.channels > 1));
   const include = compileFilter(selection.include, '--include');
@@ -213,6 +224,18 @@ export async function probeSet(model: LoadedModel, input: InputInfo, selection: 
   // Outside `all`, a ReduceMean over the channels is a decomposed LayerNorm, not a pooling that went missing.
   const notProbed = unread.filter((t) => names.has(t.name) && kept(t.name) && (selection.layers === 'all' || !isReducePooling(t.op)));
   return { probes: assignParts(chosen, pool, final), notProbed };
+}
+
+/** The names of a `layers` list, each checked to be a tensor that discovery read (a layout equiprobe can probe). */
+function namedLayers(layers: readonly string[], read: ReadonlyMap<string, Discovered>, unread: readonly NotProbed[]): Set<string> {
+  if (layers.length === 0) throw new RangeError(messages.noLayersListed());
+  for (const name of layers) {
+    if (typeof name !== 'string') throw new TypeError(messages.layerNotString(name));
+    if (read.has(name)) continue;
+    const why = unread.find((t) => t.name === name)?.reason;
+    throw new RangeError(why ? messages.layerNotProbed(name, why) : messages.unknownLayer(name));
+  }
+  return new Set(layers);
 }
 
 /** The probes of `probeSet` alone. */

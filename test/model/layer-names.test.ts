@@ -1,0 +1,40 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildRandomCnn } from '../../src/known-answer/random.js';
+import { measure } from '../../src/pipeline.js';
+import { describeProbes } from '../../src/probeset.js';
+
+// `describeProbes` and `measure({ layers })` are a pair, as torchvision's get_graph_node_names and
+// create_feature_extractor: the names one returns are exactly what the other accepts.
+let model: string;
+beforeAll(() => {
+  model = path.join(mkdtempSync(path.join(tmpdir(), 'equiprobe-layer-names-')), 'random.onnx');
+  writeFileSync(model, buildRandomCnn(0).bytes);
+});
+
+describe('measure({ layers: string[] })', () => {
+  it('probes exactly the names describeProbes returned, in model order, and records them in the config', async () => {
+    const { probes } = await describeProbes({ model, layers: 'all' });
+    expect(probes.length).toBeGreaterThanOrEqual(3);
+    const chosen = [probes[probes.length - 1].name, probes[0].name];
+    const { report } = await measure({ model, layers: chosen, transforms: ['rot90'], synthetic: 4, threads: 1 });
+    expect(report.probes.map((p) => p.name)).toEqual([probes[0].name, probes[probes.length - 1].name]);
+    expect(new Set(report.layers.map((l) => l.layer))).toEqual(new Set(chosen));
+    expect(report.config.layers).toEqual(chosen);
+  }, 60_000);
+
+  it('EXPECTED FAILURE - an unknown name is a one-line RangeError naming it and `equiprobe layers`', async () => {
+    const error = await measure({ model, layers: ['no_such_tensor'], transforms: ['rot90'], synthetic: 4, threads: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RangeError);
+    const message = (error as Error).message;
+    expect(message).toContain("'no_such_tensor'");
+    expect(message).toContain('equiprobe layers');
+    expect(message).not.toContain('\n');
+  }, 60_000);
+
+  it('EXPECTED FAILURE - an empty list is a RangeError', async () => {
+    await expect(measure({ model, layers: [], transforms: ['rot90'], synthetic: 4, threads: 1 })).rejects.toThrow(RangeError);
+  }, 60_000);
+});
