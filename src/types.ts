@@ -18,6 +18,9 @@ export type TensorFormat = 'NCHW' | 'NHWC' | 'NLC' | 'NCL' | 'LNC' | 'NC';
 export type Part = 'Early' | 'Middle' | 'Late' | 'Pool' | 'Final';
 export const PARTS: readonly Part[] = ['Early', 'Middle', 'Late', 'Pool', 'Final'];
 
+/** One of the two scores of SPEC §4: invariance or equivariance (the `inv` / `eqv` fields and columns). */
+export type ScoreName = 'inv' | 'eqv';
+
 export type TransformName = 'rot90' | 'translate' | 'hflip' | 'vflip' | 'd4';
 export const TRANSFORM_NAMES: readonly TransformName[] = ['rot90', 'translate', 'hflip', 'vflip', 'd4'];
 

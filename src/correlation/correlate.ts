@@ -3,22 +3,22 @@
  * accuracy: a `model,accuracy` CSV or the top-1 accuracy stored in each result.
  */
 import { readFileSync } from 'node:fs';
-import { PARTS, TRANSFORM_NAMES, type Part, type ProbeReport, type TransformName } from '../types.js';
+import { PARTS, TRANSFORM_NAMES, type Part, type ProbeReport, type ScoreName, type TransformName } from '../types.js';
 import { CsvSyntaxError, parseCsv, type CsvRecord } from '../csv.js';
 import * as msg from './messages.js';
 import { spearman } from './spearman.js';
 
 /** Which score of a part is correlated: invariance or equivariance, raw or as excess over chance (SPEC §4b). */
-export type ScoreKind = 'inv' | 'eqv' | 'inv_excess' | 'eqv_excess';
+export type CorrelatedScore = ScoreName | `${ScoreName}_excess`;
 
 /** The raw score kinds, in the order rows and plots use. */
-export const SCORE_KINDS: readonly ScoreKind[] = ['inv', 'eqv'];
+export const SCORE_KINDS: readonly CorrelatedScore[] = ['inv', 'eqv'];
 
 /** Excess-over-chance kinds, correlated too when the results carry chance levels. */
-export const EXCESS_KINDS: readonly ScoreKind[] = ['inv_excess', 'eqv_excess'];
+export const EXCESS_KINDS: readonly CorrelatedScore[] = ['inv_excess', 'eqv_excess'];
 
 /** A part's score of one kind (null when it has none, e.g. a saturated chance level). */
-export function partScore(ps: ProbeReport['parts'][number], kind: ScoreKind): number | null {
+export function partScore(ps: ProbeReport['parts'][number], kind: CorrelatedScore): number | null {
   if (kind === 'inv' || kind === 'eqv') return ps[kind];
   return ps.uncertainty?.[kind === 'inv_excess' ? 'inv' : 'eqv'].excess ?? null;
 }
@@ -26,7 +26,7 @@ export function partScore(ps: ProbeReport['parts'][number], kind: ScoreKind): nu
 /** Spearman correlation of one part score with accuracy across models. */
 export interface CorrelationRow {
   readonly part: Part;
-  readonly score: ScoreKind;
+  readonly score: CorrelatedScore;
   readonly transform: TransformName;
   /** Spearman's ρ, or null when all scores or all accuracies are tied. */
   readonly rho: number | null;
@@ -92,7 +92,7 @@ export function correlationPoints(
   accuracy: ReadonlyMap<string, number>,
   part: Part,
   transform: TransformName,
-  score: ScoreKind,
+  score: CorrelatedScore,
 ): CorrelationPoint[] {
   const points: CorrelationPoint[] = [];
   const seen = new Set<string>();

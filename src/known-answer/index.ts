@@ -11,7 +11,7 @@ import { buildRandomCnn } from './random.js';
 import type { Probe, ProbeOptions } from './types.js';
 import { buildTinyVit } from './vit.js';
 
-export type { Expectation, Probe, ProbeOptions, ScoreName, TokenLayout } from './types.js';
+export type { Expectation, Probe, ProbeOptions, TokenLayout } from './types.js';
 
 /** Probe builders by name, in the order `buildProbes` returns them. */
 export const PROBE_BUILDERS: Readonly<Record<string, (seed: number, options?: ProbeOptions) => Probe>> = {

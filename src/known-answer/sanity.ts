@@ -7,13 +7,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { buildProbes, type Expectation, type Probe, type ScoreName } from './index.js';
+import { buildProbes, type Expectation, type Probe } from './index.js';
 import { measure, type MeasureResult } from '../pipeline.js';
 import { spatialPart } from '../parts.js';
 import { writeFilesAtomic } from '../report/atomic.js';
 import { snakeKeys } from '../report/disk-format.js';
 import { resultFiles, toJson } from '../report/write.js';
-import { PARTS, TRANSFORM_NAMES, type Part, type ProbeReport, type ShiftMode, type Similarity, type TransformName } from '../types.js';
+import { PARTS, TRANSFORM_NAMES, type Part, type ProbeReport, type ScoreName, type ShiftMode, type Similarity, type TransformName } from '../types.js';
 
 /** Which expectations `runSanity` checks; see {@link SanityOptions.similarity}. */
 export type SanitySimilarity = Similarity | 'both';

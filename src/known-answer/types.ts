@@ -2,10 +2,7 @@
  * Types shared by the probe networks: toy ONNX models whose invariance/equivariance scores are
  * known from mathematics, used to check equiprobe end to end (`equiprobe sanity`).
  */
-import type { Part, ShiftMode, Similarity, TransformName } from '../types.js';
-
-/** Which score of SPEC §4 an expectation is about. */
-export type ScoreName = 'inv' | 'eqv';
+import type { Part, ScoreName, ShiftMode, Similarity, TransformName } from '../types.js';
 
 /**
  * One predicted score: for `transform`, the score `score` of a part (SPEC §5) or of one named

@@ -4,7 +4,7 @@
  * Render them with `renderSpec` from render.ts.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { correlationPoints, type ScoreKind } from '../correlation/correlate.js';
+import { correlationPoints, type CorrelatedScore } from '../correlation/correlate.js';
 import * as msg from '../correlation/messages.js';
 import { spearman } from '../correlation/spearman.js';
 import { PARTS, type Part, type ProbeReport, type TransformName } from '../types.js';
@@ -20,7 +20,7 @@ import {
   scoreAxisTitle,
   scoreDomain,
   uniqueModelLabels,
-  type ScoreLabel,
+  type ScoreTitle,
 } from './plots-theme.js';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
@@ -37,7 +37,7 @@ const DASH_LEGEND = {
 
 /** One plotted point of a score line. */
 interface ScorePoint {
-  readonly score: ScoreLabel;
+  readonly score: ScoreTitle;
   readonly value: number;
 }
 
@@ -242,7 +242,7 @@ export function shiftPlot(report: ProbeReport, options: ShiftPlotOptions = {}): 
   }
 
   // Mean over the layers of each part, per shift and score; layers with no part are dropped.
-  const groups = new Map<string, { part: Part; shift: number; score: ScoreLabel; sum: number; count: number }>();
+  const groups = new Map<string, { part: Part; shift: number; score: ScoreTitle; sum: number; count: number }>();
   for (const r of perLayer) {
     if (r.part === null) continue;
     const key = `${r.part}|${r.shift}|${r.score}`;
@@ -376,7 +376,7 @@ function scatterPanel(
   accuracy: ReadonlyMap<string, number>,
   part: Part,
   transform: TransformName,
-  kind: ScoreKind,
+  kind: CorrelatedScore,
 ): object | null {
   const points = correlationPoints(reports, accuracy, part, transform, kind);
   if (points.length === 0) return null;
