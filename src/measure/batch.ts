@@ -207,10 +207,12 @@ export async function processBatch(
     const original = await runUntransformed(ctx, chunk, 'original', rows, tick);
     for (const [t, list] of ctx.elements) {
       const own = hasOwnViews(t, ctx.shiftMode);
-      const base = own ? await runUntransformed(ctx, enlarged.map((src) => cropOriginal(src, C, bigH, bigW, H, W)), originId(t), rows, tick) : original;
+      const base = own ? await runUntransformed(ctx, enlarged.map((data) => cropOriginal({ data, channels: C, height: bigH, width: bigW }, { height: H, width: W })), originId(t), rows, tick) : original;
       const partnerPass: OriginalPass | null = members.length > 0 ? scorer.partnerPass(base.pass, partners) : null;
       for (const g of list) {
-        const images = own ? enlarged.map((src) => shiftImage(src, C, bigH, bigW, g.shift, H, W, 'crop')) : chunk.map((src) => transformInput(src, C, H, W, g, H, W, ctx.shiftMode));
+        const images = own
+          ? enlarged.map((data) => shiftImage({ data, channels: C, height: bigH, width: bigW }, g.shift, { height: H, width: W, mode: 'crop' }))
+          : chunk.map((data) => transformInput({ data, channels: C, height: H, width: W }, g, { height: H, width: W, mode: ctx.shiftMode }));
         const moved = await scorer.runElement(images, g, base.pass);
         tick(n);
         flagNonFinite(ctx, moved);

@@ -8,4 +8,4 @@ export { groupElements } from './elements.js';
 export { cropOriginal, transformInput } from './input.js';
 export { permutePlanes } from './permute.js';
 export { mapSteps, sourcePositions, type MapStep } from './steps.js';
-export { cropWindow, mapShift, shiftImage } from './translate.js';
+export { cropWindow, mapShift, shiftImage, type InputTarget, type PlanarImage, type Window } from './translate.js';

@@ -60,5 +60,5 @@ export function overlapPair(
   if (bad(dy, h) || bad(dx, w)) throw new RangeError(`Map shift (${dy}, ${dx}) leaves no overlap on a ${h}×${w} map (need whole numbers 0 ≤ d_y < ${h}, 0 ≤ d_x < ${w}).`);
   const oh = h - dy;
   const ow = w - dx;
-  return { a: cropWindow(transformedMap, channels, h, w, 0, 0, oh, ow), b: cropWindow(originalMap, channels, h, w, dy, dx, oh, ow), h: oh, w: ow };
+  return { a: cropWindow({ data: transformedMap, channels: channels, height: h, width: w }, { top: 0, left: 0, height: oh, width: ow }), b: cropWindow({ data: originalMap, channels: channels, height: h, width: w }, { top: dy, left: dx, height: oh, width: ow }), h: oh, w: ow };
 }

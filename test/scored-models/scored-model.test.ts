@@ -102,7 +102,7 @@ describe.each([13, 18])('scored models equal the float64 reference (opset %i)', 
       const originals = await referenceMaps(plain, images);
       let checked = 0;
       for (const g of elements) {
-        const moved = images.map((img) => transformInput(img, 1, SIDE, SIDE, g, SIDE, SIDE, 'roll'));
+        const moved = images.map((img) => transformInput({ data: img, channels: 1, height: SIDE, width: SIDE }, g, { height: SIDE, width: SIDE, mode: 'roll' }));
         const result = await scorer.runElement(moved, g, pass);
         const transformed = await referenceMaps(plain, moved);
         PROBES.forEach((p, i) => {
