@@ -158,7 +158,7 @@ function compileFilter(pattern: string | undefined, flag: string): RegExp | null
   try {
     return new RegExp(pattern);
   } catch {
-    throw new RangeError(`${flag} '${pattern}' is not a valid regular expression. Quote it and check its syntax.`);
+    throw new RangeError(messages.badRegex(flag, pattern));
   }
 }
 

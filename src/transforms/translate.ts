@@ -1,3 +1,4 @@
+import { messages } from '../messages.js';
 import type { ShiftMode } from '../types.js';
 
 /** An image of `channels` planes of height×width values, row-major per plane (CHW). */
@@ -71,7 +72,7 @@ export function shiftImage(image: PlanarImage, s: number, target: InputTarget): 
   if (srcH < H || srcW < W) throw new RangeError(`The source is ${srcH}×${srcW}, smaller than the ${H}×${W} input.`);
   if (mode === 'crop') {
     if (srcH < H + s || srcW < W + s) {
-      throw new RangeError(`Shift ${s} in crop mode needs a source of at least ${H + s}×${W + s} pixels, got ${srcH}×${srcW}. Resize images to H + max(shifts), or use shift mode roll or zero.`);
+      throw new RangeError(messages.cropMarginTooSmall(s, H, W, srcH, srcW));
     }
     return cropWindow(image, { top: s, left: s, height: H, width: W });
   }
