@@ -68,17 +68,22 @@ export function correlateReports(
   for (const transform of TRANSFORM_NAMES) {
     for (const part of PARTS) {
       if (!reports.some((r) => r.parts.some((p) => p.transform === transform && p.part === part))) continue;
-      for (const score of kinds) {
-        const points = correlationPoints(reports, accuracy, part, transform, score);
-        const { rho, n, p } = spearman(
-          points.map((pt) => pt.score),
-          points.map((pt) => pt.accuracy),
-        );
-        rows.push({ part, score, transform, rho, n, p });
-      }
+      for (const score of kinds) rows.push(correlationRow(correlationPoints(reports, accuracy, part, transform, score), part, transform, score));
     }
   }
   return rows;
+}
+
+/**
+ * The {@link CorrelationRow} of these points: Spearman's ρ, n and p of score against accuracy. The
+ * one place ρ is computed, for the tables and the scatter plots' titles alike.
+ */
+export function correlationRow(points: readonly CorrelationPoint[], part: Part, transform: TransformName, score: CorrelatedScore): CorrelationRow {
+  const { rho, n, p } = spearman(
+    points.map((pt) => pt.score),
+    points.map((pt) => pt.accuracy),
+  );
+  return { part, score, transform, rho, n, p };
 }
 
 /**

@@ -4,9 +4,8 @@
  * Render them with `renderSpec` from render.ts.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { correlationPoints, type CorrelatedScore } from '../correlation/correlate.js';
+import { correlationPoints, correlationRow, type CorrelatedScore } from '../correlation/correlate.js';
 import * as msg from '../correlation/messages.js';
-import { spearman } from '../correlation/spearman.js';
 import { PARTS, type Part, type ProbeReport, type TransformName } from '../types.js';
 import {
   PART_COLOR,
@@ -380,10 +379,7 @@ function scatterPanel(
 ): object | null {
   const points = correlationPoints(reports, accuracy, part, transform, kind);
   if (points.length === 0) return null;
-  const { rho, p, n } = spearman(
-    points.map((pt) => pt.score),
-    points.map((pt) => pt.accuracy),
-  );
+  const { rho, p, n } = correlationRow(points, part, transform, kind);
   const name = kind === 'inv' ? 'Invariance' : 'Equivariance';
   const stats = `ρ = ${rho === null ? 'undefined' : signed(rho.toFixed(2))}, p = ${p === null ? 'n/a' : formatP(p)}, n = ${n}`;
   const xDomain = padDomain(points.map((pt) => pt.score));
