@@ -5,7 +5,7 @@
 import { createRng, zeroMeanFilter } from './filters.js';
 import { ALL_PARTS, expectParts } from './expect.js';
 import { circularPad, conv, finishGraph, gapHead, packFilters, randomBias, relu, startGraph } from './nn.js';
-import type { Probe, ProbeOptions } from './types.js';
+import type { KnownAnswerNetwork, NetworkOptions } from './types.js';
 
 const SIZE = 32;
 const K = 3;
@@ -25,7 +25,7 @@ const WIDTH = 8;
  * @example
  * buildCircularCnn(0).transforms; // ['translate']
  */
-export function buildCircularCnn(seed: number, options: ProbeOptions = {}): Probe {
+export function buildCircularCnn(seed: number, options: NetworkOptions = {}): KnownAnswerNetwork {
   const rng = createRng(seed ^ 0xc1c);
   const channels = 3;
   const { g, x } = startGraph('circular_cnn', [channels, SIZE, SIZE]);

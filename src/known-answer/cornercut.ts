@@ -6,7 +6,7 @@ import { cornerCutFilter, createRng, normals, scaleFilter, type Rng } from './fi
 import { expectParts, MAP_PARTS } from './expect.js';
 import { addGroupLayers } from './gcnn.js';
 import { finishGraph, gapHead, startGraph } from './nn.js';
-import type { Probe, ProbeOptions } from './types.js';
+import type { KnownAnswerNetwork, NetworkOptions } from './types.js';
 
 const SIZE = 32;
 const SIGMAS = [1.2, 2.0, 3.0];
@@ -34,7 +34,7 @@ function zeroSum(rng: Rng, n: number, scale: number): Float32Array {
  * @example
  * buildCornerCutEqv(0).inputShape; // [1, 32, 32]
  */
-export function buildCornerCutEqv(seed: number, options: ProbeOptions = {}): Probe {
+export function buildCornerCutEqv(seed: number, options: NetworkOptions = {}): KnownAnswerNetwork {
   const rng = createRng(seed ^ 0xc0c);
   const { g, x } = startGraph('cornercut_eqv', [1, SIZE, SIZE]);
   const groups = SIGMAS.length;

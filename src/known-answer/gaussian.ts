@@ -5,7 +5,7 @@
 import { createRng, gaussianFilter, scaleFilter } from './filters.js';
 import { ALL_PARTS, expectParts } from './expect.js';
 import { conv, finishGraph, gapHead, packFilters, randomBias, relu, startGraph } from './nn.js';
-import type { Probe, ProbeOptions } from './types.js';
+import type { KnownAnswerNetwork, NetworkOptions } from './types.js';
 
 const SIZE = 32;
 const K = 5;
@@ -28,7 +28,7 @@ const SIGMAS_2 = [0.7, 1.0, 1.3, 1.6, 1.9, 2.2, 2.5, 2.8];
  * @example
  * const p = buildGaussianInv(0); // p.inputShape = [1, 32, 32]
  */
-export function buildGaussianInv(seed: number, options: ProbeOptions = {}): Probe {
+export function buildGaussianInv(seed: number, options: NetworkOptions = {}): KnownAnswerNetwork {
   const rng = createRng(seed ^ 0x9a55);
   const { g, x } = startGraph('gaussian_inv', [1, SIZE, SIZE]);
   const layer = (input: string, n: number, sigmas: number[], cin: number): string => {

@@ -9,7 +9,7 @@ import { createRng, zeroMeanFilter, type Rng } from './filters.js';
 import { expectParts, MAP_PARTS } from './expect.js';
 import { groupConvWeights, groupElements, liftingWeights, type GroupName } from './group.js';
 import { conv, finishGraph, gapHead, randomBias, relu, startGraph } from './nn.js';
-import type { Expectation, Probe, ProbeOptions } from './types.js';
+import type { Expectation, KnownAnswerNetwork, NetworkOptions } from './types.js';
 
 const SIZE = 32;
 const K = 3;
@@ -51,7 +51,7 @@ export function addGroupLayers(
   return h;
 }
 
-function buildGcnn(name: 'c4_gcnn' | 'd4_gcnn', group: GroupName, seed: number, options: ProbeOptions): Probe {
+function buildGcnn(name: 'c4_gcnn' | 'd4_gcnn', group: GroupName, seed: number, options: NetworkOptions): KnownAnswerNetwork {
   const rng = createRng(seed ^ (group === 'C4' ? 0xc4 : 0xd4));
   const channels = 3;
   const groups = group === 'C4' ? 4 : 3;
@@ -107,7 +107,7 @@ function buildGcnn(name: 'c4_gcnn' | 'd4_gcnn', group: GroupName, seed: number, 
  * @example
  * buildC4Gcnn(0).layers; // ['conv1', 'relu1', ..., 'gpool', 'pool', 'logits']
  */
-export function buildC4Gcnn(seed: number, options: ProbeOptions = {}): Probe {
+export function buildC4Gcnn(seed: number, options: NetworkOptions = {}): KnownAnswerNetwork {
   return buildGcnn('c4_gcnn', 'C4', seed, options);
 }
 
@@ -119,6 +119,6 @@ export function buildC4Gcnn(seed: number, options: ProbeOptions = {}): Probe {
  * inv ≤ 0.8 in Early (measured −0.20…0.41), inv ≈ 1 at `gpool`, Pool and Final. An input transform t maps channel
  * `(c, h)` to `t · (channel (c, t⁻¹h))`.
  */
-export function buildD4Gcnn(seed: number, options: ProbeOptions = {}): Probe {
+export function buildD4Gcnn(seed: number, options: NetworkOptions = {}): KnownAnswerNetwork {
   return buildGcnn('d4_gcnn', 'D4', seed, options);
 }

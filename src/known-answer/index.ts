@@ -8,13 +8,13 @@ import { buildGaussianInv } from './gaussian.js';
 import { buildC4Gcnn, buildD4Gcnn } from './gcnn.js';
 import { buildLargeMean } from './largemean.js';
 import { buildRandomCnn } from './random.js';
-import type { Probe, ProbeOptions } from './types.js';
+import type { KnownAnswerNetwork, NetworkOptions } from './types.js';
 import { buildTinyVit } from './vit.js';
 
-export type { Expectation, Probe, ProbeOptions, TokenLayout } from './types.js';
+export type { Expectation, KnownAnswerNetwork, NetworkOptions, TokenLayout } from './types.js';
 
-/** Probe builders by name, in the order `buildProbes` returns them. */
-export const PROBE_BUILDERS: Readonly<Record<string, (seed: number, options?: ProbeOptions) => Probe>> = {
+/** Network builders by name, in the order `buildKnownAnswerNetworks` returns them. */
+export const NETWORK_BUILDERS: Readonly<Record<string, (seed: number, options?: NetworkOptions) => KnownAnswerNetwork>> = {
   gaussian_inv: buildGaussianInv,
   cornercut_eqv: buildCornerCutEqv,
   c4_gcnn: buildC4Gcnn,
@@ -32,9 +32,9 @@ export const PROBE_BUILDERS: Readonly<Record<string, (seed: number, options?: Pr
  * @param options - `exposeLayers` also makes every named layer a graph output
  * @returns the 8 probes, each with its model bytes, input shape, transforms and expectations
  * @example
- * const probes = buildProbes(0);
+ * const probes = buildKnownAnswerNetworks(0);
  * probes.map((p) => p.name); // ['gaussian_inv', 'cornercut_eqv', 'c4_gcnn', 'd4_gcnn', 'circular_cnn', 'random_cnn', 'tiny_vit', 'large_mean']
  */
-export function buildProbes(seed: number, options: ProbeOptions = {}): Probe[] {
-  return Object.values(PROBE_BUILDERS).map((build) => build(seed, options));
+export function buildKnownAnswerNetworks(seed: number, options: NetworkOptions = {}): KnownAnswerNetwork[] {
+  return Object.values(NETWORK_BUILDERS).map((build) => build(seed, options));
 }

@@ -5,7 +5,7 @@
 import { createRng, gaussianFilter, scaleFilter, zeroMeanFilter } from './filters.js';
 import { expectParts, MAP_PARTS } from './expect.js';
 import { conv, finishGraph, gapHead, packFilters, relu, startGraph } from './nn.js';
-import type { Probe, ProbeOptions } from './types.js';
+import type { KnownAnswerNetwork, NetworkOptions } from './types.js';
 
 const SIZE = 32;
 const K = 5;
@@ -28,7 +28,7 @@ const BIAS = [50, 500];
  * @example
  * buildLargeMean(0).expected.some((e) => e.similarity === 'cosine'); // true
  */
-export function buildLargeMean(seed: number, options: ProbeOptions = {}): Probe {
+export function buildLargeMean(seed: number, options: NetworkOptions = {}): KnownAnswerNetwork {
   const rng = createRng(seed ^ 0x1a6e);
   const { g, x } = startGraph('large_mean', [1, SIZE, SIZE]);
   const sigmas = [0.8, 1.2, 1.6, 2.0];

@@ -4,7 +4,7 @@
  */
 import { GraphBuilder } from '../onnx/graph.js';
 import type { Rng } from './filters.js';
-import type { ProbeOptions } from './types.js';
+import type { NetworkOptions } from './types.js';
 
 /**
  * Adds a Conv with the given weights and per-output-channel bias; returns the output name.
@@ -97,7 +97,7 @@ export function startGraph(name: string, inputShape: readonly [number, number, n
  * Declares the outputs and serialises at opset 17: `logits` always, and every tensor of
  * `layers` (in order) when `options.exposeLayers` is set.
  */
-export function finishGraph(g: GraphBuilder, layers: readonly string[], logits: string, options: ProbeOptions): Uint8Array {
+export function finishGraph(g: GraphBuilder, layers: readonly string[], logits: string, options: NetworkOptions): Uint8Array {
   if (options.exposeLayers) {
     for (const l of layers) g.output(l);
   } else {

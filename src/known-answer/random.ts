@@ -4,7 +4,7 @@
 import { createRng, zeroMeanFilter } from './filters.js';
 import { expectParts, MAP_PARTS } from './expect.js';
 import { conv, finishGraph, gapHead, packFilters, randomBias, relu, startGraph } from './nn.js';
-import type { Probe, ProbeOptions } from './types.js';
+import type { KnownAnswerNetwork, NetworkOptions } from './types.js';
 
 const SIZE = 32;
 const K = 3;
@@ -26,7 +26,7 @@ const WIDTH = 8;
  * @example
  * buildRandomCnn(0).layers; // ['conv1', 'relu1', 'maxpool1', ..., 'pool', 'logits']
  */
-export function buildRandomCnn(seed: number, options: ProbeOptions = {}): Probe {
+export function buildRandomCnn(seed: number, options: NetworkOptions = {}): KnownAnswerNetwork {
   const rng = createRng(seed ^ 0x7a7);
   const channels = 3;
   const { g, x } = startGraph('random_cnn', [channels, SIZE, SIZE]);

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { buildProbes, type Expectation, type Probe } from './index.js';
+import { buildKnownAnswerNetworks, type Expectation, type KnownAnswerNetwork } from './index.js';
 import { measure, type MeasureResult } from '../pipeline.js';
 import { spatialPart } from '../parts.js';
 import { writeFilesAtomic } from '../report/atomic.js';
@@ -75,7 +75,7 @@ export interface SanityRow {
 const sanityMessages = {
   badImages: (n: number) => `'images' must be a whole number ≥ 3 (vector scores need 3 images), got ${n}.`,
   probeSetMismatch: (probe: string, expected: string, got: string) =>
-    `Probe '${probe}': equiprobe probed [${got}] but the probe documents [${expected}]. Check \`equiprobe layers\` on the probe model.`,
+    `Network '${probe}': equiprobe probed [${got}] but the network documents [${expected}]. Check \`equiprobe layers\` on its model.`,
 };
 
 /** One `measure()` call: a probe under one similarity and (for translate) one shift mode. */
@@ -88,7 +88,7 @@ interface SanityRun {
 }
 
 /** Whether an expectation is checked under the chosen `similarity` option. */
-function selected(probe: Probe, e: Expectation, choice: SanitySimilarity): boolean {
+function selected(probe: KnownAnswerNetwork, e: Expectation, choice: SanitySimilarity): boolean {
   const sim = e.similarity ?? 'pearson';
   if (choice === 'both') return true;
   if (choice === 'pearson') return sim === 'pearson';
@@ -96,7 +96,7 @@ function selected(probe: Probe, e: Expectation, choice: SanitySimilarity): boole
 }
 
 /** Groups a probe's selected expectations into measurements (one per similarity and shift mode). */
-function runsOf(probe: Probe, choice: SanitySimilarity): SanityRun[] {
+function runsOf(probe: KnownAnswerNetwork, choice: SanitySimilarity): SanityRun[] {
   const runs = new Map<string, SanityRun>();
   for (const e of probe.expected.filter((x) => selected(probe, x, choice))) {
     const similarity = e.similarity ?? 'pearson';
@@ -133,7 +133,7 @@ function measuredValue(report: ProbeReport, e: Expectation): number {
   return part?.[e.score] ?? Number.NaN;
 }
 
-function checkRow(probe: Probe, run: SanityRun, report: ProbeReport, e: Expectation): SanityRow {
+function checkRow(probe: KnownAnswerNetwork, run: SanityRun, report: ProbeReport, e: Expectation): SanityRow {
   const measured = measuredValue(report, e);
   const pass = Number.isFinite(measured) && (e.atLeast === undefined || measured >= e.atLeast) && (e.atMost === undefined || measured <= e.atMost);
   return {
@@ -157,7 +157,7 @@ function checkRow(probe: Probe, run: SanityRun, report: ProbeReport, e: Expectat
  * SPEC §5 parts of a probe's documented layers: the spatial ones before `pool` split in thirds by
  * index, then `pool` and `final`. The probe's expectations were written for this split.
  */
-function documentedParts(probe: Probe): (Part | null)[] {
+function documentedParts(probe: KnownAnswerNetwork): (Part | null)[] {
   const spatial = probe.layers.indexOf(probe.pool);
   return probe.layers.map((l, j) => (l === probe.pool ? 'Pool' : l === probe.final ? 'Final' : j < spatial ? spatialPart(j, spatial) : null));
 }
@@ -166,7 +166,7 @@ function documentedParts(probe: Probe): (Part | null)[] {
  * The probe set must be exactly the probe's documented `layers`, with the parts its expectations
  * assume; otherwise a PASS or FAIL would say nothing about the scores.
  */
-function checkProbeSet(probe: Probe, report: ProbeReport): void {
+function checkProbeSet(probe: KnownAnswerNetwork, report: ProbeReport): void {
   const describe = (names: readonly string[], parts: readonly (Part | null)[]) => names.map((n, i) => `${n}:${parts[i] ?? '-'}`).join(', ');
   const expected = describe(probe.layers, documentedParts(probe));
   const got = describe(report.probes.map((p) => p.name), report.probes.map((p) => p.part));
@@ -206,7 +206,7 @@ function sanityCsv(rows: readonly SanityRow[]): string {
  * expectations need.
  *
  * @param options - seed, similarity selection, image count, threads, optional result folder
- * @returns one row per checked expectation: probes in `buildProbes` order, then by transform,
+ * @returns one row per checked expectation: probes in `buildKnownAnswerNetworks` order, then by transform,
  *   part (Early…Final, then named layers), score (inv before eqv) and similarity (Pearson first)
  * @throws Error when equiprobe's probe set for a probe differs from the probe's documented layers
  * @example
@@ -223,7 +223,7 @@ export async function runSanity(options: SanityOptions = {}): Promise<SanityRow[
   const rows: SanityRow[] = [];
   try {
     await mkdir(modelDir, { recursive: true });
-    for (const probe of buildProbes(seed)) {
+    for (const probe of buildKnownAnswerNetworks(seed)) {
       const runs = runsOf(probe, choice);
       if (runs.length === 0) continue;
       const model = path.join(modelDir, `${probe.name}.onnx`);

@@ -41,8 +41,8 @@ export interface TokenLayout {
   readonly prefixTokens: Readonly<Record<string, number>>;
 }
 
-/** A built probe network together with its predicted answers. */
-export interface Probe {
+/** A built known-answer network together with its predicted answers ("probe" elsewhere means a probed tensor). */
+export interface KnownAnswerNetwork {
   readonly name: string;
   readonly description: string;
   /** Serialised ONNX model (opset 17, input `x` of shape `[N, ...inputShape]`, output `logits`). */
@@ -61,8 +61,8 @@ export interface Probe {
   readonly tokens?: TokenLayout;
 }
 
-/** Options every probe builder takes. */
-export interface ProbeOptions {
+/** Options every network builder takes. */
+export interface NetworkOptions {
   /**
    * Also declare every name in `layers` as a graph output (for tests that read intermediate
    * tensors directly). Off by default: the model then has the single output `logits`.

@@ -8,7 +8,7 @@ import type { GraphBuilder } from '../onnx/graph.js';
 import { createRng, normals, symmetrizeD4, type Rng } from './filters.js';
 import { ALL_PARTS, expectParts } from './expect.js';
 import { finishGraph, startGraph } from './nn.js';
-import type { Probe, ProbeOptions } from './types.js';
+import type { KnownAnswerNetwork, NetworkOptions } from './types.js';
 
 const SIZE = 32;
 const PATCH = 4;
@@ -82,7 +82,7 @@ function attention(g: GraphBuilder, rng: Rng, input: string, p: string): string 
  * @example
  * buildTinyVit(0).tokens; // { grid: 8, patch: 4, prefixTokens: { tokens: 0, embed: 1, ... } }
  */
-export function buildTinyVit(seed: number, options: ProbeOptions = {}): Probe {
+export function buildTinyVit(seed: number, options: NetworkOptions = {}): KnownAnswerNetwork {
   const rng = createRng(seed ^ 0x717);
   const channels = 3;
   const { g, x } = startGraph('tiny_vit', [channels, SIZE, SIZE]);

@@ -5,7 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { createRng } from '../../src/known-answer/filters.js';
-import type { Probe, Expectation } from '../../src/known-answer/types.js';
+import type { KnownAnswerNetwork, Expectation } from '../../src/known-answer/types.js';
 import type { Part, TransformName } from '../../src/types.js';
 
 export interface Arr {
@@ -284,7 +284,7 @@ export function scoreLayer(
 }
 
 /** SPEC §5 parts of the probe's named layers: spatial ones before `pool` split in thirds. */
-export function partsOf(probe: Probe): Map<string, Part> {
+export function partsOf(probe: KnownAnswerNetwork): Map<string, Part> {
   const out = new Map<string, Part>();
   const idx = probe.layers.indexOf(probe.pool);
   const spatial = probe.layers.slice(0, idx);
@@ -307,7 +307,7 @@ export interface Checked {
  * checks every expectation against every single layer it covers (a part expectation must hold
  * for each layer of the part, which is stronger than for the part mean).
  */
-export async function checkExpectations(probe: Probe, exposedBytes: Uint8Array, x: Arr): Promise<Checked[]> {
+export async function checkExpectations(probe: KnownAnswerNetwork, exposedBytes: Uint8Array, x: Arr): Promise<Checked[]> {
   const size = probe.inputShape[1];
   const parts = partsOf(probe);
   const prefix = (l: string): number => probe.tokens?.prefixTokens[l] ?? 0;

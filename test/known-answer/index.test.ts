@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildProbes } from '../../src/known-answer/index.js';
+import { buildKnownAnswerNetworks } from '../../src/known-answer/index.js';
 import { PARTS, TRANSFORM_NAMES } from '../../src/types.js';
 import { runModel, makeImages } from './helpers.js';
 
-describe('buildProbes', () => {
-  const probes = buildProbes(0);
+describe('buildKnownAnswerNetworks', () => {
+  const probes = buildKnownAnswerNetworks(0);
 
   it('returns the 8 probes, deterministically', () => {
     expect(probes.map((p) => p.name)).toEqual([
@@ -17,7 +17,7 @@ describe('buildProbes', () => {
       'tiny_vit',
       'large_mean',
     ]);
-    const again = buildProbes(0);
+    const again = buildKnownAnswerNetworks(0);
     probes.forEach((p, i) => expect(again[i].bytes).toEqual(p.bytes));
   });
 
@@ -40,7 +40,7 @@ describe('buildProbes', () => {
   });
 
   it('every model runs with a dynamic batch and outputs logits [N, 10]; exposeLayers outputs exactly the named layers', async () => {
-    const exposed = buildProbes(0, { exposeLayers: true });
+    const exposed = buildKnownAnswerNetworks(0, { exposeLayers: true });
     for (const [i, p] of probes.entries()) {
       for (const n of [1, 3]) {
         const out = await runModel(p.bytes, makeImages(n, n, p.inputShape, 'white'));
