@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RuntimeOptions } from './forward/session.js';
 import { finalizeReport } from './measure/finalize.js';
@@ -7,7 +7,7 @@ import { FILE_COLUMN, holdsOldState, PAIR_COLUMN, RunState } from './measure/run
 import { messages } from './messages.js';
 import { stateMessages } from './measure/state-messages.js';
 import { elementsFor, skippedLayerReasons, type MeasureResult } from './pipeline.js';
-import { fromDisk } from './report/disk-format.js';
+import { readReport } from './report/read.js';
 import { CrossProducts } from './scored-models/metric.js';
 import { mergeStates } from './scores/state.js';
 import { checkShards, expandShardFolders } from './shards.js';
@@ -19,14 +19,6 @@ export const STATE_DIR = 'state';
 
 /** Bytes of per-image rows copied per chunk when the merged store is written. */
 const COPY_BYTES = 32 * 2 ** 20;
-
-async function readJson<T>(file: string): Promise<T> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch {
-    throw new Error(messages.shardUnreadable(file));
-  }
-}
 
 /** Options that must agree between shards for their union to be one run. */
 function runKey(report: ProbeReport): string {
@@ -119,7 +111,7 @@ export async function mergeResults(paths: readonly string[], options: RuntimeOpt
   if (dirs.length === 0) throw new RangeError(messages.noShardFolders());
   const overwritten = options.stateDir ? dirs.find((d) => path.resolve(d, STATE_DIR) === path.resolve(options.stateDir!)) : undefined;
   if (overwritten !== undefined) throw new RangeError(messages.mergeOverwritesShard(overwritten));
-  const reports = await Promise.all(dirs.map(async (d) => fromDisk(await readJson<unknown>(path.join(d, 'result.json')))));
+  const reports = await Promise.all(dirs.map(async (d) => (await readReport(d)).report));
   const shards = await Promise.all(dirs.map((d) => openShardState(d)));
   const key = runKey(reports[0]);
   reports.forEach((r, i) => {

@@ -95,7 +95,6 @@ export const messages = {
   cropMarginTooSmall: (s: number, H: number, W: number, srcH: number, srcW: number) =>
     `Shift ${s} in crop mode needs a source of at least ${H + s}×${W + s} pixels, got ${srcH}×${srcW}. Resize images to H + max(shifts), or use shift mode roll or zero.`,
   // Merging shards.
-  shardUnreadable: (file: string) => `Cannot read '${file}'. Pass result folders written by \`equiprobe measure --shard i/n\`.`,
   noShardFolders: () => 'No result folders given. Pass the folders written by `equiprobe measure --shard i/n`.',
   mergeOverwritesShard: (dir: string) => `The merged result would overwrite shard '${dir}'. Merge into a new folder (--out).`,
   shardOfOtherRun: (dir: string, first: string) => `'${dir}' was measured with another model, options or probe set than '${first}'; only shards of one run can be merged.`,
