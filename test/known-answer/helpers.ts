@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { createRng } from '../../src/known-answer/filters.js';
 import type { KnownAnswerNetwork, Expectation } from '../../src/known-answer/types.js';
 import type { Part, TransformName } from '../../src/types.js';
+import { spatialPart } from '../../src/parts.js';
 
 export interface Arr {
   readonly data: Float32Array;
@@ -288,7 +289,7 @@ export function partsOf(probe: KnownAnswerNetwork): Map<string, Part> {
   const out = new Map<string, Part>();
   const idx = probe.layers.indexOf(probe.pool);
   const spatial = probe.layers.slice(0, idx);
-  spatial.forEach((l, j) => out.set(l, (['Early', 'Middle', 'Late'] as const)[Math.floor((3 * j) / spatial.length)]));
+  spatial.forEach((l, j) => out.set(l, spatialPart(j, spatial.length)));
   out.set(probe.pool, 'Pool');
   out.set(probe.final, 'Final');
   return out;
