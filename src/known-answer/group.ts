@@ -6,7 +6,7 @@
  * then rotate `r` quarter turns counter-clockwise (numpy.rot90). Its index is `m·4 + r`, and a
  * feature map of a group layer with C groups has channel `c·|G| + index(h)`.
  *
- * Convention (verified in test/probes/gcnn.test.ts): if x is transformed by t, every group
+ * Convention (verified in test/known-answer/gcnn.test.ts): if x is transformed by t, every group
  * feature map satisfies  `f(Tx)[c, h] = T f(x)[c, t⁻¹h]`. For C4 that is: rotating the input
  * 90° counter-clockwise gives, at channel `c·4 + r`, the rot90 of channel `c·4 + (r−1 mod 4)`.
  *

@@ -1,5 +1,5 @@
 /**
- * `equiprobe sanity`: measures the probe networks of `probes/` (toy ONNX models whose
+ * `equiprobe sanity`: measures the known-answer networks of this folder (toy ONNX models whose
  * invariance/equivariance is known from mathematics) with the real `measure()` pipeline and
  * checks every stated expectation, so a broken transform, reader or score shows up as a FAIL.
  */

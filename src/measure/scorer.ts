@@ -29,7 +29,7 @@ export interface PassResult {
 }
 
 /**
- * Runs the scored models (src/scores/scored-model.ts): one session for the originals and one per
+ * Runs the scored models (src/scored-models/scored-model.ts): one session for the originals and one per
  * kind of element (permutations, shifts). Images go through in chunks of `chunk`: the original
  * chunk's unit rows are held while its transformed copies run, so the chunk bounds that memory.
  */
