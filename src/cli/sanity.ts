@@ -31,7 +31,7 @@ export function formatSanityTable(rows: readonly SanityRow[]): string {
   return formatTable(lines, ['probe', 'transform', 'part', 'score', 'similarity', 'expected', { key: 'measured', align: 'right' }, 'result']);
 }
 
-/** `equiprobe sanity`: measures the probe networks with known answers and checks every expectation. */
+/** `equiprobe sanity`: measures the known-answer networks with known answers and checks every expectation. */
 export function registerSanity(program: Command): void {
   program
     .command('sanity')

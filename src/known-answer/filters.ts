@@ -1,5 +1,5 @@
 /**
- * Filter helpers for the probe networks: a seeded PRNG, Gaussian and corner-cut filters, and
+ * Filter helpers for the known-answer networks: a seeded PRNG, Gaussian and corner-cut filters, and
  * the D4 actions (rotation by 90°, horizontal flip) on square k×k filters. Filters are
  * row-major `Float32Array`s of length k·k; rotations follow `numpy.rot90` (counter-clockwise).
  */

@@ -22,7 +22,7 @@ export interface GroupElementRM {
   readonly m: number;
 }
 
-/** The two groups the probes use. */
+/** The two groups the known-answer networks use. */
 export type GroupName = 'C4' | 'D4';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The registry of probe networks: toy ONNX models whose invariance/equivariance scores are known
+ * The registry of known-answer networks: toy ONNX models whose invariance/equivariance scores are known
  * from mathematics, for `equiprobe sanity`.
  */
 import { buildCircularCnn } from './circular.js';
@@ -26,7 +26,7 @@ export const NETWORK_BUILDERS: Readonly<Record<string, (seed: number, options?: 
 };
 
 /**
- * Builds every probe network with one seed (deterministic: same seed, same bytes).
+ * Builds every known-answer network with one seed (deterministic: same seed, same bytes).
  *
  * @param seed - seeds every probe's random weights
  * @param options - `exposeLayers` also makes every named layer a graph output

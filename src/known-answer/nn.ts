@@ -1,5 +1,5 @@
 /**
- * Small layer helpers over {@link GraphBuilder} shared by the probe networks: convolution,
+ * Small layer helpers over {@link GraphBuilder} shared by the known-answer networks: convolution,
  * ReLU, the GlobalAveragePool → Flatten → Gemm head, circular padding, and finishing a model.
  */
 import { GraphBuilder } from '../onnx/graph.js';

@@ -20,7 +20,7 @@ export type SanitySimilarity = Similarity | 'both';
 
 /** Options of {@link runSanity}; the `equiprobe sanity` flags map onto these one to one. */
 export interface SanityOptions {
-  /** Seeds the probes' random weights and the synthetic images (default 0). */
+  /** Seeds the networks' random weights and the synthetic images (default 0). */
   readonly seed?: number;
   /**
    * Which expectations to check (default `'both'`).
@@ -28,7 +28,7 @@ export interface SanityOptions {
    *   when it names none). `large_mean` is measured twice, so its Pearson rows (clearly below 1)
    *   stand next to its cosine rows (≈ 1): the contrast behind SPEC §3's choice of Pearson.
    * - `'pearson'`: only the Pearson expectations (no cosine measurement at all).
-   * - `'cosine'`: emphasis on that contrast: only the probes that state cosine expectations
+   * - `'cosine'`: emphasis on that contrast: only the networks that state cosine expectations
    *   (`large_mean`), with both their cosine and their Pearson rows.
    */
   readonly similarity?: SanitySimilarity;
@@ -71,7 +71,7 @@ export interface SanityRow {
   readonly why: string;
 }
 
-/** Text of the module's errors (kept here: they concern the probes, not user input). */
+/** Text of the module's errors (kept here: they concern the networks, not user input). */
 const sanityMessages = {
   badImages: (n: number) => `'images' must be a whole number ≥ 3 (vector scores need 3 images), got ${n}.`,
   probeSetMismatch: (probe: string, expected: string, got: string) =>
@@ -197,7 +197,7 @@ function sanityCsv(rows: readonly SanityRow[]): string {
 }
 
 /**
- * Builds every probe network, measures it with `measure()` on seeded synthetic images and checks
+ * Builds every known-answer network, measures it with `measure()` on seeded synthetic images and checks
  * each of its expectations against the measured part score (or layer score, when the
  * expectation names a layer).
  *

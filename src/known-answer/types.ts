@@ -1,5 +1,5 @@
 /**
- * Types shared by the probe networks: toy ONNX models whose invariance/equivariance scores are
+ * Types shared by the known-answer networks: toy ONNX models whose invariance/equivariance scores are
  * known from mathematics, used to check equiprobe end to end (`equiprobe sanity`).
  */
 import type { Part, ScoreName, ShiftMode, Similarity, TransformName } from '../types.js';
