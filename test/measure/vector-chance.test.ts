@@ -7,6 +7,7 @@ import { addChunk, emptyCoMoments, type CoMoments, type CrossProduct } from '../
 import { AppendStore } from '../../src/store/append-store.js';
 import { blockOfPair, chanceFromRows, chanceFromState, type ElementChance } from '../../src/measure/vector-chance.js';
 import { chanceMomentIds, blockMomentsId, nullMomentsId } from '../../src/scores/keys.js';
+import { pearson as pearsonOrNull } from '../../src/correlation/spearman.js';
 
 /** aᵀb in plain float64 (t × k). */
 const product: CrossProduct = async (a, b, n, t, k) => {
@@ -15,18 +16,8 @@ const product: CrossProduct = async (a, b, n, t, k) => {
   return out;
 };
 
-/** Pearson correlation, the reference. */
-function pearson(x: readonly number[], y: readonly number[]): number {
-  const mx = x.reduce((s, v) => s + v, 0) / x.length;
-  const my = y.reduce((s, v) => s + v, 0) / y.length;
-  let sxy = 0, sxx = 0, syy = 0;
-  x.forEach((v, i) => {
-    sxy += (v - mx) * (y[i] - my);
-    sxx += (v - mx) ** 2;
-    syy += (y[i] - my) ** 2;
-  });
-  return sxy / Math.sqrt(sxx * syy);
-}
+/** Pearson correlation, the reference: the plain float64 one of the correlation stage, not the co-moments under test. */
+const pearson = (x: readonly number[], y: readonly number[]): number => pearsonOrNull(x, y)!;
 
 const N = 45; // 22 pairs and the unpaired image k = 22
 const K = 3;
