@@ -15,7 +15,7 @@ export function registerLayers(program: Command): void {
   addModelFlags(cmd);
   cmd.action(
     action(async (model: string, flags: MeasureFlags & { json?: boolean }) => {
-      const { input, probes, notProbed } = await describeProbes({ model, ...flags });
+      const { input, probes, notProbed } = await describeProbes({ model, ...flags, layers: flags.layer?.length ? flags.layer : flags.layers });
       if (flags.json) {
         // snake_case keys, as in result.json.
         process.stdout.write(`${JSON.stringify(snakeKeys({ input, probes, notProbed }), null, 2)}
