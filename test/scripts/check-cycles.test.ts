@@ -19,7 +19,7 @@ function tree(files: Record<string, string>): string {
 
 describe('check-cycles', () => {
   it('src/ has no import cycle between its folders (CI runs the same check)', () => {
-    const graph: Graph = folderGraph(path.resolve(__dirname, '../../src'));
+    const graph: Graph = folderGraph(path.resolve(import.meta.dirname, '../../src'));
     expect(describeCycles(graph, findCycles(graph))).toEqual([]);
   });
 
