@@ -2,9 +2,9 @@
  * Manual check of the benchmark models (not part of `npm test`: building and running two
  * ImageNet-scale networks takes tens of seconds). Run from the project root:
  *
- *     npx tsx bench/check-models.ts
+ *     npx tsc -p bench/tsconfig.json && node dist-bench/bench/check-models.js
  *
- * (or, after `npm run build`, `node dist/bench/check-models.js`). For each model it checks and
+ * For each model it checks and
  * prints: build time (< 5 s), learnable parameters against the published count (within 1%), MACs
  * per image counted from the Conv/MatMul/Gemm shapes onnxruntime infers, the RMS of activations
  * along the depth (random weights must neither explode nor collapse), finite and non-constant

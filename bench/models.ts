@@ -9,7 +9,7 @@
  * collapsing. Tensor names follow what PyTorch's exporter produces for the real models (module
  * scope path + op + `_output_0`), so probe names read the same as on an exported checkpoint.
  *
- * `npx tsx bench/check-models.ts` builds both, runs them and checks parameter counts, MACs,
+ * bench/check-models.ts (`npx tsc -p bench/tsconfig.json && node dist-bench/bench/check-models.js`) builds both, runs them and checks parameter counts, MACs,
  * activation scale and the dynamic batch.
  */
 import { fromBinary } from '@bufbuild/protobuf';

@@ -1,6 +1,6 @@
 /**
  * One benchmark measurement in its own process, so that its peak RSS is its own:
- * `node dist/bench/one.js <mode> <model.onnx> <images> <transform> [shifts] [--layers=blocks] [--threads=n]`
+ * `node dist-bench/bench/one.js <mode> <model.onnx> <images> <transform> [shifts] [--layers=blocks] [--threads=n]`
  * prints one JSON line { seconds, passes, maxRssMiB, layers } (layers: each layer's mean inv and eqv,
  * equiprobe mode only) where mode is `forward` (plain forward passes of the same
  * images, no extra outputs), `exposed` (the same with the default probe tensors made graph outputs,

@@ -1,6 +1,6 @@
 /**
  * One row of `npm run bench -- scale` in its own process, so that its peak RSS is its own:
- * `node dist/bench/scale-one.js <model.onnx> <images> <transform> <stateDir>` measures seeded
+ * `node dist-bench/bench/scale-one.js <model.onnx> <images> <transform> <stateDir>` measures seeded
  * synthetic 64×64 images into `stateDir` and prints one JSON line: total seconds, peak RSS, bytes
  * of the state folder on disk, per-batch seconds and checkpoint (commit) seconds, images per second.
  */

@@ -4,7 +4,7 @@
 // and the channel counts K of the maps. Run after `npm run build`: node scripts/probe-counts.mjs
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { describeProbes } from '../dist/src/probeset.js';
+import { describeProbes } from '../dist/probeset.js';
 
 const dir = path.join(import.meta.dirname, '..', 'test', 'fixtures', 'real');
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.onnx')).sort()) {

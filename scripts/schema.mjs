@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGenerator } from 'ts-json-schema-generator';
 // The same key mapping as result.json itself (built by tsc just before this script runs).
-import { diskKey } from '../dist/src/report/disk-format.js';
+import { diskKey } from '../dist/report/disk-format.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

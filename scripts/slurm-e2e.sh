@@ -22,7 +22,7 @@ say() { echo "slurm-e2e: $*"; }
 fail() { echo "slurm-e2e: FAILED: $*" >&2; exit 1; }
 
 [[ $EUID -eq 0 ]] || fail "run as root (slurmd must run as root)"
-[[ -f $ROOT/dist/src/cli/main.js ]] || fail "dist/ is missing: run npm run build first"
+[[ -f $ROOT/dist/cli/main.js ]] || fail "dist/ is missing: run npm run build first"
 
 # The cluster: $TMP, SLURM_CONF, stopped on exit.
 source "$ROOT/scripts/slurm-cluster.sh"

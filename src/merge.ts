@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RuntimeOptions } from './forward/session.js';
 import { finalizeReport } from './measure/finalize.js';
 import { FILE_COLUMN, holdsOldState, PAIR_COLUMN, RunState } from './measure/run-state.js';
+import { messages } from './messages.js';
 import { stateMessages } from './measure/state-messages.js';
 import { elementsFor, skippedLayerReasons, type MeasureResult } from './pipeline.js';
-import { fromDisk } from './report/disk-format.js';
-import { CrossProducts } from './scores/metric.js';
+import { readReport } from './report/read.js';
+import { CrossProducts } from './scored-models/metric.js';
 import { mergeStates } from './scores/state.js';
 import { checkShards, expandShardFolders } from './shards.js';
 import type { AppendStore, ColumnValues } from './store/append-store.js';
@@ -18,14 +19,6 @@ export const STATE_DIR = 'state';
 
 /** Bytes of per-image rows copied per chunk when the merged store is written. */
 const COPY_BYTES = 32 * 2 ** 20;
-
-async function readJson<T>(file: string): Promise<T> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch {
-    throw new Error(`Cannot read '${file}'. Pass result folders written by \`equiprobe measure --shard i/n\`.`);
-  }
-}
 
 /** Options that must agree between shards for their union to be one run. */
 function runKey(report: ProbeReport): string {
@@ -115,14 +108,14 @@ export async function mergeResults(paths: readonly string[], options: RuntimeOpt
   const folders = expandShardFolders(paths);
   const { dirs } = folders;
   checkShards(folders, options.expect);
-  if (dirs.length === 0) throw new RangeError('No result folders given. Pass the folders written by `equiprobe measure --shard i/n`.');
+  if (dirs.length === 0) throw new RangeError(messages.noShardFolders());
   const overwritten = options.stateDir ? dirs.find((d) => path.resolve(d, STATE_DIR) === path.resolve(options.stateDir!)) : undefined;
-  if (overwritten !== undefined) throw new RangeError(`The merged result would overwrite shard '${overwritten}'. Merge into a new folder (--out).`);
-  const reports = await Promise.all(dirs.map(async (d) => fromDisk(await readJson<unknown>(path.join(d, 'result.json')))));
+  if (overwritten !== undefined) throw new RangeError(messages.mergeOverwritesShard(overwritten));
+  const reports = await Promise.all(dirs.map(async (d) => (await readReport(d)).report));
   const shards = await Promise.all(dirs.map((d) => openShardState(d)));
   const key = runKey(reports[0]);
   reports.forEach((r, i) => {
-    if (runKey(r) !== key) throw new RangeError(`'${dirs[i]}' was measured with another model, options or probe set than '${dirs[0]}'; only shards of one run can be merged.`);
+    if (runKey(r) !== key) throw new RangeError(messages.shardOfOtherRun(dirs[i], dirs[0]));
   });
   shards.forEach((shard, i) => {
     if (shard.state.images !== reports[i].images.used) throw new Error(stateMessages.stateMismatch(dirs[i]));
@@ -130,7 +123,7 @@ export async function mergeResults(paths: readonly string[], options: RuntimeOpt
   const seen = new Set<string>();
   for (const [i, shard] of shards.entries()) {
     for (const file of await shard.measuredFiles()) {
-      if (seen.has(file)) throw new RangeError(`Image '${file}' appears in more than one shard ('${dirs[i]}'); shards must be disjoint.`);
+      if (seen.has(file)) throw new RangeError(messages.imageInTwoShards(file, dirs[i]));
       seen.add(file);
     }
   }

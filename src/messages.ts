@@ -25,6 +25,11 @@ export const messages = {
   unknownTransform: (t: string) => `Unknown transform '${t}'. Use one of rot90, translate, hflip, vflip, d4.`,
   includeMatchesNothing: (pattern: string) =>
     `--include '${pattern}' matches no probe tensor. Run \`equiprobe layers MODEL --layers all\` to list names.`,
+  unknownLayer: (name: string) => `Unknown layer '${name}': not a tensor of the model. Run \`equiprobe layers MODEL --layers all\` to list names.`,
+  layerNotProbed: (name: string, why: string) =>
+    `Layer '${name}' cannot be probed (${why}). Run \`equiprobe layers MODEL --layers all\` to list the names that can.`,
+  noLayersListed: () => 'layers is an empty list. Give tensor names from `describeProbes` or `equiprobe layers MODEL`, or leave it out for the default set.',
+  layerNotString: (value: unknown) => `layers must hold tensor names (strings), got ${JSON.stringify(value)}.`,
   noProbes: () => `No probe tensor remains after filtering. Run \`equiprobe layers MODEL --layers all\` to list names.`,
   unknownTensor: (name: string, flag: string) => `${flag} '${name}' is not a tensor of the model. Run \`equiprobe layers MODEL --layers all\` to list names.`,
   cudaUnavailable: () =>
@@ -81,4 +86,28 @@ export const messages = {
     `Layer '${layer}' has no defined pair under ${transform} (all ${undefinedPairs} pairs have a constant side, ${oneSided} of them one-sided); its scores are null. Use images on which the layer varies, or exclude it.`,
   partWithoutPairs: (part: string, transform: string) =>
     `Part ${part} has no layer with a defined pair under ${transform}; its scores are null (see the layer warnings and skip reasons).`,
+  // Probe selection and transforms.
+  badRegex: (flag: string, pattern: string) => `${flag} '${pattern}' is not a valid regular expression. Quote it and check its syntax.`,
+  badShift: (shift: number) => `Translate shift ${shift} is not a positive whole number of pixels. Use shifts like 1..32.`,
+  noShiftBelowHalf: (shifts: readonly number[], height: number) => {
+    const largest = Math.ceil(height / 2) - 1;
+    const hint = largest >= 1 ? `Use smaller shifts, e.g. --shifts 1..${largest}.` : `An input of height ${height} is too small to translate.`;
+    return `No translate shift in [${shifts.join(', ')}] is below half the input height (${height / 2}); SPEC §2 clips shifts to s < H/2. ${hint}`;
+  },
+  cropMarginTooSmall: (s: number, H: number, W: number, srcH: number, srcW: number) =>
+    `Shift ${s} in crop mode needs a source of at least ${H + s}×${W + s} pixels, got ${srcH}×${srcW}. Resize images to H + max(shifts), or use shift mode roll or zero.`,
+  // Merging shards.
+  noShardFolders: () => 'No result folders given. Pass the folders written by `equiprobe measure --shard i/n`.',
+  mergeOverwritesShard: (dir: string) => `The merged result would overwrite shard '${dir}'. Merge into a new folder (--out).`,
+  shardOfOtherRun: (dir: string, first: string) => `'${dir}' was measured with another model, options or probe set than '${first}'; only shards of one run can be merged.`,
+  imageInTwoShards: (file: string, dir: string) => `Image '${file}' appears in more than one shard ('${dir}'); shards must be disjoint.`,
+  // Command-line values (commander prints them after "error: option …").
+  notPositiveInt: (value: string) => `'${value}' is not a positive whole number.`,
+  notNumberList: (value: string) => `'${value}' is not a comma-separated list of numbers.`,
+  notTransform: (name: string, names: readonly string[]) => `'${name}' is not a transform. Use one of ${names.join(', ')}.`,
+  notShiftList: (value: string) => `'${value}' is not a shift list: use a range such as 1..8, a number, or a comma-separated list such as 1,2,4.`,
+  shiftOutOfRange: (shift: number, max: number) =>
+    `shift ${shift} is out of range: shifts are 1–${max} pixels, and only those below half the input height are used. Use e.g. 1..8.`,
+  notShard: (value: string) => `'${value}' is not a shard: use i/n with 0 ≤ i < n, e.g. 0/4.`,
+  notChoice: (value: string, choices: readonly string[]) => `'${value}' is not one of ${choices.join(', ')}.`,
 } as const;

@@ -18,6 +18,9 @@ export type TensorFormat = 'NCHW' | 'NHWC' | 'NLC' | 'NCL' | 'LNC' | 'NC';
 export type Part = 'Early' | 'Middle' | 'Late' | 'Pool' | 'Final';
 export const PARTS: readonly Part[] = ['Early', 'Middle', 'Late', 'Pool', 'Final'];
 
+/** One of the two scores of SPEC §4: invariance or equivariance (the `inv` / `eqv` fields and columns). */
+export type ScoreName = 'inv' | 'eqv';
+
 export type TransformName = 'rot90' | 'translate' | 'hflip' | 'vflip' | 'd4';
 export const TRANSFORM_NAMES: readonly TransformName[] = ['rot90', 'translate', 'hflip', 'vflip', 'd4'];
 
@@ -189,7 +192,8 @@ export interface MeasureConfig {
   readonly preprocessing: Preprocessing;
   readonly shifts: readonly number[];
   readonly shiftMode: ShiftMode;
-  readonly layers: 'default' | 'all' | 'blocks';
+  /** The preset, or the tensor names given as `layers`. */
+  readonly layers: 'default' | 'all' | 'blocks' | readonly string[];
   readonly include: string | null;
   readonly exclude: string | null;
   readonly similarity: Similarity;
@@ -203,9 +207,12 @@ export interface MeasureConfig {
   readonly shard: { readonly index: number; readonly count: number } | null;
 }
 
+/** The `schema_version` of result.json that this equiprobe writes (the one place it is written). */
+export const SCHEMA_VERSION = 2;
+
 /** The whole result of `measure`: written as result.json, read back by correlate/compare/report. */
 export interface ProbeReport {
-  readonly schemaVersion: 2;
+  readonly schemaVersion: typeof SCHEMA_VERSION;
   readonly tool: { readonly name: 'equiprobe'; readonly version: string; readonly onnxruntime: string };
   readonly model: { readonly name: string; readonly path: string; readonly sha256: string; readonly input: InputInfo };
   readonly config: MeasureConfig;

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildRandomCnn } from '../probes/random.js';
+import { buildRandomCnn } from '../src/known-answer/random.js';
 import { planVectors } from '../src/measure/vectors.js';
 import { mergeResults, STATE_DIR } from '../src/merge.js';
 import { measure, type MeasureOptions } from '../src/pipeline.js';

@@ -23,8 +23,8 @@ describe.skipIf(process.env.EQUIPROBE_SKIP_PACK_TEST === '1')('package', () => {
       files: { path: string }[];
     }[];
     const files = packed.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['bin/equiprobe.js', 'dist/src/index.js', 'dist/src/cli/main.js', 'README.md', 'docs/SPEC.md', 'schema/result.schema.json', 'assets/fonts/DejaVuSans.ttf']));
-    expect(files.filter((f) => /^(test|examples|results|src|bench)\//.test(f) || f.endsWith('.map'))).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['bin/equiprobe.js', 'dist/index.js', 'dist/cli/main.js', 'README.md', 'docs/SPEC.md', 'schema/result.schema.json', 'assets/fonts/DejaVuSans.ttf']));
+    expect(files.filter((f) => /^(test|examples|results|src|bench|dist-bench)\//.test(f) || f.endsWith('.map'))).toEqual([]);
     expect(packed.size).toBeLessThan(2_000_000);
 
     const app = path.join(dir, 'app');

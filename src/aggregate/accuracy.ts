@@ -1,4 +1,4 @@
-import type { AccuracyCounts } from '../scores/state.js';
+import { elementId, originId, type AccuracyCounts } from '../scores/state.js';
 import type { AccuracyReport, GroupElement, TransformName } from '../types.js';
 
 /**
@@ -20,9 +20,9 @@ export function accuracyReport(counts: AccuracyCounts, elements: ReadonlyMap<Tra
     images: n,
     top1: base,
     transforms: [...elements].map(([transform, list]) => {
-      const identity = (counts.correct[`${transform}:origin`] ?? counts.correct.original) / n;
+      const identity = (counts.correct[originId(transform)] ?? counts.correct.original) / n;
       const perElement = list.map((g) => {
-        const id = `${transform}:${g.key}`;
+        const id = elementId(transform, g.key);
         return { key: g.key, top1: counts.correct[id] / n, unchanged: counts.unchanged[id] / n };
       });
       const groupAverage = (identity + perElement.reduce((s, e) => s + e.top1, 0)) / (perElement.length + 1);

@@ -1,3 +1,4 @@
+import { layerKey } from '../scores/keys.js';
 import type { ElementSums } from '../scores/state.js';
 import { emptySums, mergeSums, statsOf } from '../scores/sums.js';
 import type { GroupElement, LayerScore, ProbeInfo, TransformName } from '../types.js';
@@ -18,7 +19,7 @@ export function summarizeLayers(
   const rows: LayerScore[] = [];
   for (const [transform, list] of elements) {
     for (const probe of probes) {
-      const reason = skipped.get(`${probe.name}\u0000${transform}`);
+      const reason = skipped.get(layerKey(probe.name, transform));
       const byKey = sums[probe.name]?.[transform] ?? {};
       const inv = emptySums();
       const eqv = emptySums();

@@ -1,12 +1,5 @@
-import { PARTS, type LayerScore, type Part, type PartScore, type ProbeInfo, type TransformName } from '../types.js';
-
-/** The layers a part score averages: the part's layers under the transform that were scored, not flagged, and had a defined pair. */
-export function partMembers(probes: readonly ProbeInfo[], layers: readonly LayerScore[], transform: TransformName, part: Part, flagged: ReadonlySet<string>): LayerScore[] {
-  const partOf = new Map(probes.map((p) => [p.name, p.part]));
-  return layers.filter(
-    (l) => l.transform === transform && partOf.get(l.layer) === part && !l.skipped && !flagged.has(l.layer) && l.inv.mean !== null && l.eqv.mean !== null,
-  );
-}
+import { partMembers } from '../parts.js';
+import { PARTS, type LayerScore, type PartScore, type ProbeInfo } from '../types.js';
 
 /**
  * Part scores (SPEC §5): the mean of the part's layer scores, each layer weighing the same.

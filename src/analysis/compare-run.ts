@@ -11,10 +11,10 @@ import { renderSpec } from '../report/render.js';
 import { PARTS, TRANSFORM_NAMES, type ProbeReport, type TransformName } from '../types.js';
 import { elementsFor } from '../pipeline.js';
 import type { MapImageSums } from '../measure/per-image-read.js';
-import { pairedParts, type PairedInput, type PairedOutcome, type PairedRow } from '../stats/paired-results.js';
+import { pairedParts, type PairedInput, type PairedOutcome, type PairedRow } from './paired-results.js';
 import { rowLayout, type RowLayout } from '../stats/per-image.js';
 import { stableNumber } from '../report/precision.js';
-import { fixed, formatTable, partsTable, type PartsTableRow } from './tables.js';
+import { fixed, formatTable, partsTable, type PartsTableRow } from '../report/text-tables.js';
 
 /** Options of {@link compareOutputs}. */
 export interface CompareOptions {

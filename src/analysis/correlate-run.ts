@@ -12,9 +12,9 @@ import { renderSpec } from '../report/render.js';
 import { snakeKeys } from '../report/disk-format.js';
 import { toJson } from '../report/write.js';
 import type { ProbeReport } from '../types.js';
-import * as msg from './command-messages.js';
-import { accuracyFromReports, correlateReports, correlationPoints, parseAccuracyCsv, type CorrelationRow } from './correlate.js';
-import { fixed, formatTable } from './tables.js';
+import * as msg from '../report/command-messages.js';
+import { accuracyFromReports, correlateReports, correlationPoints, parseAccuracyCsv, type CorrelationRow } from '../correlation/correlate.js';
+import { fixed, formatTable } from '../report/text-tables.js';
 
 /** Where the accuracy values came from. */
 export type AccuracySource =

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { writeFilesAtomic, type OutputFile } from '../report/atomic.js';
 import { renderHtmlReport } from '../report/html.js';
 import { readReports, type LoadedReport } from '../report/read.js';
-import * as msg from './command-messages.js';
-import { accuracyFromReports, correlateReports, type CorrelationRow } from './correlate.js';
+import * as msg from '../report/command-messages.js';
+import { accuracyFromReports, correlateReports, type CorrelationRow } from '../correlation/correlate.js';
 import { resolveAccuracy, type AccuracyOptions } from './correlate-run.js';
 
 /** Options of {@link htmlReportOutput}. */

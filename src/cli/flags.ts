@@ -19,6 +19,8 @@ export interface MeasureFlags {
   shifts?: number[];
   shiftMode?: ShiftMode;
   layers?: 'default' | 'all' | 'blocks';
+  /** `--layer NAME`, repeated: exactly these tensors (the library's `layers: string[]`). */
+  layer?: string[];
   include?: string;
   exclude?: string;
   pool?: string;
@@ -40,6 +42,7 @@ export interface MeasureFlags {
 export function addModelFlags(cmd: Command): Command {
   return cmd
     .option('--layers <set>', 'probe set: default (stem, nonlinearities, residual merges, pooling, Pool, Final) | blocks (stem, one output per residual or transformer block, Pool, Final) | all (every tensor; lists the others with the reason)', choice(['default', 'blocks', 'all'] as const), 'default')
+    .option('--layer <name>', 'probe exactly this tensor (repeat for several; the names `equiprobe layers` prints); replaces --layers', (v: string, names: string[] = []) => [...names, v])
     .option('--include <regex>', 'probe only tensors whose name matches')
     .option('--exclude <regex>', 'skip tensors whose name matches')
     .option('--pool <tensor>', 'tensor to use as the Pool part')
@@ -92,7 +95,7 @@ export function measureOptionsFrom(model: string, f: MeasureFlags): MeasureOptio
     layout: f.layout,
     shifts: f.shifts,
     shiftMode: f.shiftMode,
-    layers: f.layers,
+    layers: f.layer && f.layer.length > 0 ? f.layer : f.layers,
     include: f.include,
     exclude: f.exclude,
     pool: f.pool,

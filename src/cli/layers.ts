@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatTable } from '../analysis/tables.js';
+import { formatTable } from '../report/text-tables.js';
 import { describeProbes } from '../probeset.js';
 import { snakeKeys } from '../report/disk-format.js';
 import { action } from './fatal.js';
@@ -15,7 +15,7 @@ export function registerLayers(program: Command): void {
   addModelFlags(cmd);
   cmd.action(
     action(async (model: string, flags: MeasureFlags & { json?: boolean }) => {
-      const { input, probes, notProbed } = await describeProbes({ model, ...flags });
+      const { input, probes, notProbed } = await describeProbes({ model, ...flags, layers: flags.layer?.length ? flags.layer : flags.layers });
       if (flags.json) {
         // snake_case keys, as in result.json.
         process.stdout.write(`${JSON.stringify(snakeKeys({ input, probes, notProbed }), null, 2)}

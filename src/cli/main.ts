@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { toolVersion } from '../measure/version.js';
+import { toolVersion } from '../version.js';
 import { registerCompare } from './compare.js';
 import { registerCorrelate } from './correlate.js';
 import { registerLayers } from './layers.js';

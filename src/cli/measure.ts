@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { measureToFolder, type ExistingResult } from '../measure/folder.js';
+import { measureToFolder, type ExistingResult } from '../measure-folder.js';
 import { formatSummary } from '../report/summary.js';
 import { messages } from '../messages.js';
 import { action } from './fatal.js';

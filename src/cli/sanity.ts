@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { formatTable } from '../analysis/tables.js';
-import { runSanity, type SanityRow, type SanitySimilarity } from '../sanity.js';
+import { formatTable } from '../report/text-tables.js';
+import { runSanity, type SanityRow, type SanitySimilarity } from '../known-answer/sanity.js';
 import { action } from './fatal.js';
 import { choice, positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
@@ -31,7 +31,7 @@ export function formatSanityTable(rows: readonly SanityRow[]): string {
   return formatTable(lines, ['probe', 'transform', 'part', 'score', 'similarity', 'expected', { key: 'measured', align: 'right' }, 'result']);
 }
 
-/** `equiprobe sanity`: measures the probe networks with known answers and checks every expectation. */
+/** `equiprobe sanity`: measures the known-answer networks with known answers and checks every expectation. */
 export function registerSanity(program: Command): void {
   program
     .command('sanity')

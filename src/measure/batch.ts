@@ -1,11 +1,11 @@
 import { messages } from '../messages.js';
 import { addChunk, type CrossProduct } from '../scores/co-moments.js';
-import type { PairScores } from '../scores/metric.js';
+import type { PairScores } from '../scored-models/metric.js';
 import { addPairScores } from '../scores/pairs.js';
 import { elementId, originId, type MeasureState } from '../scores/state.js';
 import { emptySums, mergeSums, type ScoreSums } from '../scores/sums.js';
 import type { RowLayout } from '../stats/per-image.js';
-import { blockMomentsId, nullMomentsId } from '../stats/vector-chance.js';
+import { blockMomentsId, layerKey, nullMomentsId } from '../scores/keys.js';
 import { cropOriginal, shiftImage, transformInput } from '../transforms/index.js';
 import type { GroupElement, InputInfo, ProbeInfo, ShiftMode, TransformName } from '../types.js';
 import type { BatchRows } from './batch-rows.js';
@@ -43,11 +43,6 @@ export interface BatchContext {
 export const SCORE_COLUMN = 'scores';
 export const NULL_COLUMN = 'null';
 export const SHA256_COLUMN = 'sha256';
-
-/** Key of `skippedLayers`. */
-export function layerKey(probe: string, transform: TransformName): string {
-  return `${probe}\u0000${transform}`;
-}
 
 /**
  * Keeps a chunk's vectors of one element (SPEC §8): appended per image for probes kept that way,
@@ -212,10 +207,12 @@ export async function processBatch(
     const original = await runUntransformed(ctx, chunk, 'original', rows, tick);
     for (const [t, list] of ctx.elements) {
       const own = hasOwnViews(t, ctx.shiftMode);
-      const base = own ? await runUntransformed(ctx, enlarged.map((src) => cropOriginal(src, C, bigH, bigW, H, W)), originId(t), rows, tick) : original;
+      const base = own ? await runUntransformed(ctx, enlarged.map((data) => cropOriginal({ data, channels: C, height: bigH, width: bigW }, { height: H, width: W })), originId(t), rows, tick) : original;
       const partnerPass: OriginalPass | null = members.length > 0 ? scorer.partnerPass(base.pass, partners) : null;
       for (const g of list) {
-        const images = own ? enlarged.map((src) => shiftImage(src, C, bigH, bigW, g.shift, H, W, 'crop')) : chunk.map((src) => transformInput(src, C, H, W, g, H, W, ctx.shiftMode));
+        const images = own
+          ? enlarged.map((data) => shiftImage({ data, channels: C, height: bigH, width: bigW }, g.shift, { height: H, width: W, mode: 'crop' }))
+          : chunk.map((data) => transformInput({ data, channels: C, height: H, width: W }, g, { height: H, width: W, mode: ctx.shiftMode }));
         const moved = await scorer.runElement(images, g, base.pass);
         tick(n);
         flagNonFinite(ctx, moved);

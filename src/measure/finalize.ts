@@ -10,7 +10,7 @@ import type { CrossProduct } from '../scores/co-moments.js';
 import { elementId, originId, type ElementSums, type MeasureState } from '../scores/state.js';
 import { emptySums } from '../scores/sums.js';
 import type { AppendStore } from '../store/append-store.js';
-import type { GroupElement, InputInfo, MeasureConfig, NotProbed, ProbeInfo, ProbeReport, TransformName } from '../types.js';
+import { SCHEMA_VERSION, type GroupElement, type InputInfo, type MeasureConfig, type NotProbed, type ProbeInfo, type ProbeReport, type TransformName } from '../types.js';
 import { hasOwnViews } from './batch.js';
 import { scoreVectorElement, type VectorSource } from './vector-scores.js';
 import { vectorColumn } from './vectors.js';
@@ -19,7 +19,7 @@ import { JACKKNIFE_MIN_IMAGES } from '../stats/jackknife.js';
 import { addUncertainty } from '../stats/uncertainty.js';
 import { readMapImageSums } from './per-image-read.js';
 import { vectorEstimates } from './vector-uncertainty.js';
-import { toolVersion } from './version.js';
+import { toolVersion } from '../version.js';
 
 /** What a report is built from besides the state: all of it is stored in result.json, so `merge` can rebuild it. */
 export interface RunDescription {
@@ -118,7 +118,7 @@ export async function finalizeReport(
     flagged,
   });
   return {
-    schemaVersion: 2,
+    schemaVersion: SCHEMA_VERSION,
     tool: { name: 'equiprobe', version: toolVersion(), onnxruntime: ort.env.versions.common ?? 'unknown' },
     model: { ...run.model, input: run.input },
     config: run.config,

@@ -3,9 +3,9 @@ import * as ort from 'onnxruntime-node';
 import { runImages } from '../forward/run.js';
 import { createSession, type RuntimeOptions } from '../forward/session.js';
 import { readProbeBatch } from '../forward/read.js';
-import { replaceConstantRows } from '../scores/constant-rows.js';
-import type { PairScores } from '../scores/metric.js';
-import { modelBatchDim, originalModel, permutationModel, shiftModel, tensorName, type ScoringPlan } from '../scores/scored-model.js';
+import { replaceConstantRows } from '../scored-models/constant-rows.js';
+import type { PairScores } from '../scored-models/metric.js';
+import { modelBatchDim, originalModel, permutationModel, shiftModel, tensorName, type ScoringPlan } from '../scored-models/scored-model.js';
 import { mapShift, mapSteps, sourcePositions } from '../transforms/index.js';
 import type { GroupElement, InputInfo, ProbeInfo, Similarity } from '../types.js';
 
@@ -29,7 +29,7 @@ export interface PassResult {
 }
 
 /**
- * Runs the scored models (src/scores/scored-model.ts): one session for the originals and one per
+ * Runs the scored models (src/scored-models/scored-model.ts): one session for the originals and one per
  * kind of element (permutations, shifts). Images go through in chunks of `chunk`: the original
  * chunk's unit rows are held while its transformed copies run, so the chunk bounds that memory.
  */

@@ -1,10 +1,11 @@
 import type { CrossProduct } from '../scores/co-moments.js';
+import { layerKey } from '../scores/keys.js';
 import { elementId, originId, type MeasureState } from '../scores/state.js';
 import { emptySums, mergeSums } from '../scores/sums.js';
 import type { AppendStore } from '../store/append-store.js';
 import { JACKKNIFE_BLOCKS, JACKKNIFE_MIN_IMAGES, TOO_FEW_FOR_JACKKNIFE } from '../stats/jackknife.js';
 import type { VectorInputs } from '../stats/uncertainty.js';
-import { chanceFromRows, chanceFromState, type ElementChance } from '../stats/vector-chance.js';
+import { chanceFromRows, chanceFromState, type ElementChance } from './vector-chance.js';
 import type { GroupElement, ProbeInfo, ShiftMode, TransformName } from '../types.js';
 import { hasOwnViews } from './batch.js';
 import { PAIR_COLUMN } from './run-state.js';
@@ -52,7 +53,7 @@ export async function vectorEstimates(
         });
       }
       const enough = state.images >= JACKKNIFE_MIN_IMAGES;
-      out.set(`${probe.name}\u0000${t}`, {
+      out.set(layerKey(probe.name, t), {
         leaveOut: enough ? { inv: pooled.leaveOut.map((s) => meanOf(s.inv)), eqv: pooled.leaveOut.map((s) => meanOf(s.eqv)) } : null,
         ...(enough ? {} : { intervalReason: TOO_FEW_FOR_JACKKNIFE }),
         chance: { inv: meanOf(pooled.null.inv), eqv: meanOf(pooled.null.eqv) },

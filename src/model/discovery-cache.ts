@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { toolVersion } from '../measure/version.js';
+import { toolVersion } from '../version.js';
 import type { InputInfo } from '../types.js';
 
 /** Where the discovery pass's result is kept between runs (library options; the CLI has `--no-cache`). */

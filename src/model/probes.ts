@@ -1,19 +1,28 @@
 import type * as ort from 'onnxruntime-node';
 import { runImages } from '../forward/run.js';
 import { openSession, type RuntimeOptions } from '../forward/session.js';
+import { lcg32 } from '../images/prng.js';
 import { messages } from '../messages.js';
+import { spatialPart } from '../parts.js';
 import type { InputInfo, NotProbed, Part, ProbeInfo } from '../types.js';
 import { traceAxisRoles } from './axis-roles.js';
 import { defaultCacheDir, discoveryKey, readCached, writeCached, type DiscoveryCacheOptions } from './discovery-cache.js';
-import { constantInts, indexGraph, type GraphIndex } from './graph.js';
+import { constantInts, indexGraph, type GraphIndex } from './graph-index.js';
 import { classifyTensor, isRead, type LayoutContext, type TensorLayout } from './layout.js';
 import type { LoadedModel } from './load.js';
 import { blockOutputs, defaultCandidates, finalTensor, isReducePooling, residualMerges, stemOutputs } from './select.js';
 
-/** Which tensors to probe: SPEC §1's default set or every recognised tensor, then name filters. */
+/** A preset probe set, or exactly the listed tensor names (see `ProbeSelection.layers`). */
+export type LayerSelection = 'default' | 'all' | 'blocks' | readonly string[];
+
+/** Which tensors to probe: SPEC §1's default set, a preset or a list of names, then name filters. */
 export interface ProbeSelection {
-  /** `blocks`: one tensor per residual or transformer block (its output) plus stem, Pool and Final. */
-  readonly layers?: 'default' | 'all' | 'blocks';
+  /**
+   * Which tensors to probe: a preset (`blocks`: one tensor per residual or transformer block, its
+   * output, plus stem, Pool and Final), or exactly these names — the ones `describeProbes` and
+   * `equiprobe layers` return. A name that is not a probe tensor of the model is a RangeError.
+   */
+  readonly layers?: LayerSelection;
   /** Keep only names matching this regular expression. */
   readonly include?: string;
   /** Drop names matching this regular expression. */
@@ -44,13 +53,8 @@ interface Discovery {
 
 function discoveryImages(input: InputInfo, count: number): Float32Array[] {
   // A fixed LCG: the discovery pass only needs generic, non-constant values, the same every run.
-  let state = 12345;
-  return Array.from({ length: count }, () =>
-    Float32Array.from({ length: input.channels * input.height * input.width }, () => {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      return state / 2 ** 32 - 0.5;
-    }),
-  );
+  const rand = lcg32(12345);
+  return Array.from({ length: count }, () => Float32Array.from({ length: input.channels * input.height * input.width }, () => rand() - 0.5));
 }
 
 /** Tensor shapes of one forward pass of `batch` discovery images (every type: the role tracer follows int tensors too). */
@@ -188,7 +192,7 @@ function compileFilter(pattern: string | undefined, flag: string): RegExp | null
   try {
     return new RegExp(pattern);
   } catch {
-    throw new RangeError(`${flag} '${pattern}' is not a valid regular expression. Quote it and check its syntax.`);
+    throw new RangeError(messages.badRegex(flag, pattern));
   }
 }
 
@@ -229,7 +233,10 @@ export async function probeSet(model: LoadedModel, input: InputInfo, selection: 
   const pool = selection.pool ?? tensors.find((t) => !isSpatial(t) && t.order > lastSpatial)?.name ?? null;
 
   let names: Set<string>;
-  if (selection.layers === 'all') {
+  const listed = Array.isArray(selection.layers) ? namedLayers(selection.layers, byName, unread) : null;
+  if (listed) {
+    names = listed;
+  } else if (selection.layers === 'all') {
     names = new Set([...tensors.map((t) => t.name), ...unread.map((t) => t.name)]);
   } else if (selection.layers === 'blocks') {
     const merges = residualMerges(index, new Map([...tensors, ...unread].map((t) => [t.name, t.dims])));
@@ -238,7 +245,8 @@ export async function probeSet(model: LoadedModel, input: InputInfo, selection: 
     names = defaultCandidates(index);
     for (const name of residualMerges(index, new Map([...tensors, ...unread].map((t) => [t.name, t.dims])))) names.add(name);
   }
-  for (const name of [pool, final]) if (name) names.add(name);
+  // A list of names is the probe set exactly; the presets always take Pool and Final.
+  if (!listed) for (const name of [pool, final]) if (name) names.add(name);
   // A spatial ReduceMean/ReduceMax is a pooling only when it keeps the channels (not a decomposed LayerNorm).
   let chosen = tensors.filter((t) => names.has(t.name) && (!isReducePooling(t.op) || !isSpatial(t) || t.layout.channels > 1));
   const include = compileFilter(selection.include, '--include');
@@ -252,6 +260,18 @@ export async function probeSet(model: LoadedModel, input: InputInfo, selection: 
   return { probes: assignParts(chosen, pool, final), notProbed };
 }
 
+/** The names of a `layers` list, each checked to be a tensor that discovery read (a layout equiprobe can probe). */
+function namedLayers(layers: readonly string[], read: ReadonlyMap<string, Discovered>, unread: readonly NotProbed[]): Set<string> {
+  if (layers.length === 0) throw new RangeError(messages.noLayersListed());
+  for (const name of layers) {
+    if (typeof name !== 'string') throw new TypeError(messages.layerNotString(name));
+    if (read.has(name)) continue;
+    const why = unread.find((t) => t.name === name)?.reason;
+    throw new RangeError(why ? messages.layerNotProbed(name, why) : messages.unknownLayer(name));
+  }
+  return new Set(layers);
+}
+
 /** The probes of `probeSet` alone. */
 export async function listProbes(model: LoadedModel, input: InputInfo, selection: ProbeSelection = {}, options: RuntimeOptions & DiscoveryCacheOptions = {}): Promise<ProbeInfo[]> {
   return (await probeSet(model, input, selection, options)).probes;
@@ -260,10 +280,9 @@ export async function listProbes(model: LoadedModel, input: InputInfo, selection
 function assignParts(chosen: readonly Discovered[], pool: string | null, final: string | null): ProbeInfo[] {
   const poolOrder = chosen.find((t) => t.name === pool)?.order ?? Infinity;
   const spatial = chosen.filter((t) => t.layout.kind !== 'vector' && t.order < poolOrder && t.name !== final);
-  const parts: Part[] = ['Early', 'Middle', 'Late'];
   return chosen.map((t, depth) => {
     const j = spatial.indexOf(t);
-    const part: Part | null = t.name === final ? 'Final' : t.name === pool ? 'Pool' : j >= 0 ? parts[Math.floor((3 * j) / spatial.length)] : null;
+    const part: Part | null = t.name === final ? 'Final' : t.name === pool ? 'Pool' : j >= 0 ? spatialPart(j, spatial.length) : null;
     return {
       name: t.name,
       op: t.op,

@@ -1,5 +1,5 @@
 import type { NodeProto } from 'onnx-buf';
-import type { GraphIndex } from './graph.js';
+import type { GraphIndex } from './graph-index.js';
 
 /** Ops whose output is a nonlinearity on their own. */
 const NONLINEAR = new Set([

@@ -2,7 +2,7 @@
  * A small builder for ONNX graphs in code.
  *
  * equiprobe builds ONNX graphs for three reasons: the metric appended to a probed model (and the
- * vector metric graph) that run the K×K correlation work inside onnxruntime, the probe networks
+ * vector metric graph) that run the K×K correlation work inside onnxruntime, the known-answer networks
  * whose answers are known from mathematics, and test/benchmark fixtures. All of them go through
  * this one builder so that the protobuf details live in one place.
  */

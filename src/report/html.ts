@@ -4,8 +4,8 @@
  * so the file can be mailed, archived or opened offline.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { type CorrelationRow } from '../analysis/correlate.js';
-import { fixed, partsTable } from '../analysis/tables.js';
+import { type CorrelationRow } from '../correlation/correlate.js';
+import { fixed, partsTable } from './text-tables.js';
 import { PARTS, TRANSFORM_NAMES, type ProbeReport, type ScoreStats, type TransformName } from '../types.js';
 import { comparePlot, correlationScatter, layerDepthPlot, shiftPlot } from './plots.js';
 import { snakeCase } from './disk-format.js';

@@ -53,11 +53,11 @@ export const PLOT_CONFIG: Config = {
   view: { stroke: '#bbb' },
 };
 
-/** Value of the `score` field in plot data; also the legend label. */
-export type ScoreLabel = 'invariance' | 'equivariance';
+/** The spelled-out name of a `ScoreName` in plot data (the `score` field); also the legend label. */
+export type ScoreTitle = 'invariance' | 'equivariance';
 
 /** Score labels in legend order. */
-export const SCORE_LABELS: readonly ScoreLabel[] = ['invariance', 'equivariance'];
+export const SCORE_LABELS: readonly ScoreTitle[] = ['invariance', 'equivariance'];
 
 /** strokeDash scale: invariance dashed, equivariance solid (as in the paper's figures). */
 export const SCORE_DASH = {

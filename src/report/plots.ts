@@ -4,9 +4,8 @@
  * Render them with `renderSpec` from render.ts.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { correlationPoints, type ScoreKind } from '../analysis/correlate.js';
-import * as msg from '../analysis/messages.js';
-import { spearman } from '../analysis/spearman.js';
+import { correlationPoints, correlationRow, type CorrelatedScore } from '../correlation/correlate.js';
+import * as msg from '../correlation/messages.js';
 import { PARTS, type Part, type ProbeReport, type TransformName } from '../types.js';
 import {
   PART_COLOR,
@@ -20,7 +19,7 @@ import {
   scoreAxisTitle,
   scoreDomain,
   uniqueModelLabels,
-  type ScoreLabel,
+  type ScoreTitle,
 } from './plots-theme.js';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
@@ -37,7 +36,7 @@ const DASH_LEGEND = {
 
 /** One plotted point of a score line. */
 interface ScorePoint {
-  readonly score: ScoreLabel;
+  readonly score: ScoreTitle;
   readonly value: number;
 }
 
@@ -242,7 +241,7 @@ export function shiftPlot(report: ProbeReport, options: ShiftPlotOptions = {}): 
   }
 
   // Mean over the layers of each part, per shift and score; layers with no part are dropped.
-  const groups = new Map<string, { part: Part; shift: number; score: ScoreLabel; sum: number; count: number }>();
+  const groups = new Map<string, { part: Part; shift: number; score: ScoreTitle; sum: number; count: number }>();
   for (const r of perLayer) {
     if (r.part === null) continue;
     const key = `${r.part}|${r.shift}|${r.score}`;
@@ -376,14 +375,11 @@ function scatterPanel(
   accuracy: ReadonlyMap<string, number>,
   part: Part,
   transform: TransformName,
-  kind: ScoreKind,
+  kind: CorrelatedScore,
 ): object | null {
   const points = correlationPoints(reports, accuracy, part, transform, kind);
   if (points.length === 0) return null;
-  const { rho, p, n } = spearman(
-    points.map((pt) => pt.score),
-    points.map((pt) => pt.accuracy),
-  );
+  const { rho, p, n } = correlationRow(points, part, transform, kind);
   const name = kind === 'inv' ? 'Invariance' : 'Equivariance';
   const stats = `ρ = ${rho === null ? 'undefined' : signed(rho.toFixed(2))}, p = ${p === null ? 'n/a' : formatP(p)}, n = ${n}`;
   const xDomain = padDomain(points.map((pt) => pt.score));

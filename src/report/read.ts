@@ -5,12 +5,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import * as msg from '../analysis/command-messages.js';
-import type { ProbeReport } from '../types.js';
+import * as msg from './command-messages.js';
+import { SCHEMA_VERSION, type ProbeReport } from '../types.js';
 import { fromDisk } from './disk-format.js';
-
-/** The `schema_version` of result.json that this equiprobe writes. */
-export const SCHEMA_VERSION = 2;
 
 /** Version 1 (camelCase keys, no layer part/op/depth) is still read, as it is. */
 const LEGACY_SCHEMA_VERSION = 1;

@@ -76,7 +76,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 
 /**
  * Path of the DejaVu Sans font shipped in `assets/fonts/`.
- * This file runs from src/report/ (tests) or dist/src/report/ (built), so the package root
+ * This file runs from src/report/ (tests), dist/report/ (built) or dist-bench/src/report/ (benchmarks), so the package root
  * is found by walking up rather than by a fixed number of `..`.
  *
  * @returns Absolute path of DejaVuSans.ttf.

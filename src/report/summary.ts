@@ -1,4 +1,4 @@
-import { formatTable } from '../analysis/tables.js';
+import { formatTable } from './text-tables.js';
 import type { ProbeReport, ScoreUncertainty } from '../types.js';
 
 /** `[lo, hi]` to 3 decimals, or `-` without an interval. */

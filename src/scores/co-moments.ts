@@ -1,6 +1,6 @@
-import { isConstantMargin } from './constant-rows.js';
+import { isConstantMargin } from '../scored-models/constant-rows.js';
 import { countPair } from './pairs.js';
-import { CONSTANT_ULPS, UNIT_ROUNDOFF } from './rows.js';
+import { CONSTANT_ULPS, UNIT_ROUNDOFF } from '../scored-models/rows.js';
 import { addScore, type ScoreSums } from './sums.js';
 
 /**
@@ -135,7 +135,7 @@ function runRms(n: number, mean: Float64Array, m2: Float64Array): number {
 
 /**
  * σ over the constant-row threshold of SPEC §3 per channel: σ / (32·u·max(|mean|, ρ)) for
- * Pearson, RMS / (32·u·ρ) for cosine (as the map rows, src/scores/rows.ts); ρ = RMS of that side
+ * Pearson, RMS / (32·u·ρ) for cosine (as the map rows, src/scored-models/rows.ts); ρ = RMS of that side
  * over the run, u = 2⁻²⁴ (float32 models).
  */
 function margins(n: number, mean: Float64Array, m2: Float64Array, centred: boolean): Float64Array {

@@ -1,5 +1,5 @@
-import type { PairScores } from './metric.js';
-import { isConstantMargin, isNearConstantMargin } from './constant-rows.js';
+import type { PairScores } from '../scored-models/metric.js';
+import { isConstantMargin, isNearConstantMargin } from '../scored-models/constant-rows.js';
 import { addScore, type ScoreSums } from './sums.js';
 
 /**

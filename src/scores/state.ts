@@ -1,5 +1,5 @@
 import type { GroupElement, ProbeInfo, TransformName } from '../types.js';
-import { chanceMomentIds } from '../stats/vector-chance.js';
+import { chanceMomentIds } from './keys.js';
 import { emptyCoMoments, mergeCoMoments, type CoMoments } from './co-moments.js';
 import { emptySums, mergeSums, type ScoreSums } from './sums.js';
 

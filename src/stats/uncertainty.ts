@@ -1,4 +1,4 @@
-import { partMembers } from '../aggregate/parts.js';
+import { partMembers } from '../parts.js';
 import type { LayerScore, PartScore, ProbeInfo, ScoreUncertainty, Uncertainty } from '../types.js';
 import { bootstrapReplicates, partReplicates, percentileInterval, type Interval, type PerImageSums } from './bootstrap.js';
 import { excessOf } from './chance.js';
@@ -31,6 +31,7 @@ export interface UncertaintyInputs {
   readonly flagged: ReadonlySet<string>;
 }
 
+// The (layer, transform) key of scores/keys.ts's `layerKey`, written here because stats/ sits below scores/.
 const key = (layer: string, transform: string) => `${layer}\u0000${transform}`;
 
 function scoreUncertainty(score: number | null, interval: Interval, chance: number): ScoreUncertainty {

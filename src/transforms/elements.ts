@@ -38,13 +38,9 @@ export function groupElements(transform: TransformName, opts: { readonly shifts:
 function translateElements(shifts: readonly number[], height: number): GroupElement[] {
   const bad = shifts.find((s) => !Number.isInteger(s) || s < 1);
   // A fractional shift would index between pixels and s = 0 is the identity: both are caller errors, not values to drop.
-  if (bad !== undefined) throw new RangeError(`Translate shift ${bad} is not a positive whole number of pixels. Use shifts like 1..32.`);
+  if (bad !== undefined) throw new RangeError(messages.badShift(bad));
   // Sorted and deduplicated so that keys are unique and results list shifts in order whatever the input order.
   const kept = [...new Set(shifts)].filter((s) => s < height / 2).sort((a, b) => a - b);
-  if (kept.length === 0) {
-    const largest = Math.ceil(height / 2) - 1;
-    const hint = largest >= 1 ? `Use smaller shifts, e.g. --shifts 1..${largest}.` : `An input of height ${height} is too small to translate.`;
-    throw new RangeError(`No translate shift in [${shifts.join(', ')}] is below half the input height (${height / 2}); SPEC §2 clips shifts to s < H/2. ${hint}`);
-  }
+  if (kept.length === 0) throw new RangeError(messages.noShiftBelowHalf(shifts, height));
   return kept.map((s) => ({ transform: 'translate', key: `s${s}`, quarterTurns: 0, flip: false, shift: s }));
 }

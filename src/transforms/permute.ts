@@ -1,5 +1,3 @@
-import type { GroupElement } from '../types.js';
-
 /** Quarter turns reduced to 0–3, so that −1 means 3 and 5 means 1. */
 const turns = (quarterTurns: number): number => ((quarterTurns % 4) + 4) % 4;
 
@@ -15,8 +13,9 @@ const ROTATION_SOURCES = (h: number, w: number): readonly (readonly number[])[] 
 /**
  * Applies "horizontal flip (optional), then k counter-clockwise quarter turns" to each of
  * `channels` planes of size h×w. A quarter turn is exactly `numpy.rot90(a, 1, axes=(H, W))`:
- * out[i][j] = a[j][w−1−i]; the flip reverses W. Images and feature maps share it, because SPEC §2
- * makes T'_g on a map the same index permutation as T_g on the input.
+ * out[i][j] = a[j][w−1−i]; the flip reverses W. T_g on input images (transforms/input.ts); SPEC §2 makes
+ * T'_g on a map the same index permutation, which the scored models apply inside onnxruntime
+ * (`sourcePositions`), tested against test/reference/maps.ts.
  *
  * @param data - channels×h×w values, row-major per plane
  * @param channels - number of planes
@@ -52,25 +51,4 @@ export function permutePlanes(data: Float32Array, channels: number, h: number, w
     }
   }
   return out;
-}
-
-/**
- * T'_g on a K×h×w feature map for a rotation or flip element g (SPEC §2). Translations are not an
- * index permutation of the map; they are compared on the overlap, see `overlapPair`.
- *
- * @param map - K×h×w values of one image
- * @param channels - K
- * @param h - map height
- * @param w - map width
- * @param g - a rot90, hflip, vflip or d4 element
- * @returns a new K×h×w array (h = w whenever g turns by an odd number of quarters)
- * @throws RangeError for a translate element, or an odd number of quarter turns on a non-square map
- * @example
- * const [k1] = groupElements('rot90', { shifts: [], height: 224 });
- * transformMap(map, 2048, 7, 7, k1); // Float32Array(2048·7·7), each 7×7 plane turned 90° CCW
- */
-export function transformMap(map: Float32Array, channels: number, h: number, w: number, g: GroupElement): Float32Array {
-  if (g.transform === 'translate') throw new RangeError(`transformMap does not shift maps (element '${g.key}'); compare translated maps with overlapPair.`);
-  if (turns(g.quarterTurns) % 2 === 1 && h !== w) throw new RangeError(`Cannot turn a ${h}×${w} map by 90° (element '${g.key}'): it is not square. Skip this layer for rot90/d4.`);
-  return permutePlanes(map, channels, h, w, g.quarterTurns, g.flip);
 }

@@ -1,22 +1,42 @@
+import { messages } from '../messages.js';
 import type { ShiftMode } from '../types.js';
 
+/** An image of `channels` planes of height×width values, row-major per plane (CHW). */
+export interface PlanarImage {
+  readonly data: Float32Array;
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+}
+
+/** A height×width window whose top-left corner is (top, left). */
+export interface Window {
+  readonly top: number;
+  readonly left: number;
+  readonly height: number;
+  readonly width: number;
+}
+
+/** The model input an image is turned into: its height and width, and how a translation finds pixels beyond x. */
+export interface InputTarget {
+  readonly height: number;
+  readonly width: number;
+  readonly mode: ShiftMode;
+}
+
 /**
- * Copies the channels×H×W window whose top-left corner is (top, left) out of a channels×srcH×srcW image.
+ * Copies a window out of an image.
  *
- * @param src - channels×srcH×srcW values
- * @param channels - number of planes
- * @param srcH - source height
- * @param srcW - source width
- * @param top - first source row of the window
- * @param left - first source column of the window
- * @param H - window height
- * @param W - window width
+ * @param image - the source, channels×srcH×srcW
+ * @param window - where the window lies and its size H×W
  * @returns a new channels×H×W array
  * @throws RangeError when the window does not lie inside the source
  * @example
- * cropWindow(img, 3, 256, 256, 16, 16, 224, 224); // Float32Array(3·224·224)
+ * cropWindow({ data: img, channels: 3, height: 256, width: 256 }, { top: 16, left: 16, height: 224, width: 224 }); // Float32Array(3·224·224)
  */
-export function cropWindow(src: Float32Array, channels: number, srcH: number, srcW: number, top: number, left: number, H: number, W: number): Float32Array {
+export function cropWindow(image: PlanarImage, window: Window): Float32Array {
+  const { data: src, channels, height: srcH, width: srcW } = image;
+  const { top, left, height: H, width: W } = window;
   checkSource(src, channels, srcH, srcW);
   if (top < 0 || left < 0 || top + H > srcH || left + W > srcW) {
     throw new RangeError(`The ${H}×${W} window at (${top}, ${left}) does not fit in a ${srcH}×${srcW} source.`);
@@ -36,28 +56,25 @@ export function cropWindow(src: Float32Array, channels: number, srcH: number, sr
  * s, so content moves up-left. x is the H×W crop at (0,0) of the source. `crop` reads real pixels
  * from the source's margin; `roll` wraps indices modulo H and W of x; `zero` gives 0 outside x.
  *
- * @param src - channels×srcH×srcW source (srcH ≥ H + s and srcW ≥ W + s in crop mode)
- * @param channels - number of planes
- * @param srcH - source height
- * @param srcW - source width
+ * @param image - the channels×srcH×srcW source (srcH ≥ H + s and srcW ≥ W + s in crop mode)
  * @param s - diagonal shift in pixels (a non-negative integer)
- * @param H - model input height
- * @param W - model input width
- * @param mode - how pixels beyond x are found
+ * @param target - the model input size H×W and how pixels beyond x are found
  * @returns a new channels×H×W array
  * @throws RangeError for a bad shift, a source smaller than H×W, or too small a margin in crop mode
  * @example
- * shiftImage(img, 3, 256, 256, 8, 224, 224, 'crop'); // the 224×224 window at (8, 8)
+ * shiftImage({ data: img, channels: 3, height: 256, width: 256 }, 8, { height: 224, width: 224, mode: 'crop' }); // the 224×224 window at (8, 8)
  */
-export function shiftImage(src: Float32Array, channels: number, srcH: number, srcW: number, s: number, H: number, W: number, mode: ShiftMode): Float32Array {
+export function shiftImage(image: PlanarImage, s: number, target: InputTarget): Float32Array {
+  const { data: src, channels, height: srcH, width: srcW } = image;
+  const { height: H, width: W, mode } = target;
   if (!Number.isInteger(s) || s < 0) throw new RangeError(`Shift ${s} is not a non-negative whole number of pixels.`);
   checkSource(src, channels, srcH, srcW);
   if (srcH < H || srcW < W) throw new RangeError(`The source is ${srcH}×${srcW}, smaller than the ${H}×${W} input.`);
   if (mode === 'crop') {
     if (srcH < H + s || srcW < W + s) {
-      throw new RangeError(`Shift ${s} in crop mode needs a source of at least ${H + s}×${W + s} pixels, got ${srcH}×${srcW}. Resize images to H + max(shifts), or use shift mode roll or zero.`);
+      throw new RangeError(messages.cropMarginTooSmall(s, H, W, srcH, srcW));
     }
-    return cropWindow(src, channels, srcH, srcW, s, s, H, W);
+    return cropWindow(image, { top: s, left: s, height: H, width: W });
   }
   const out = new Float32Array(channels * H * W);
   // Whole row segments are copied: output row i is source row i+s (wrapped for roll), read from column s.
@@ -93,38 +110,6 @@ export function shiftImage(src: Float32Array, channels: number, srcH: number, sr
  */
 export function mapShift(s: number, h: number, H: number): number {
   return Math.floor((s * h) / H + 0.5);
-}
-
-/**
- * The overlap compared for translations (SPEC §2): a = F'[:, 0:h−d_y, 0:w−d_x] (map of the shifted
- * input) and b = F[:, d_y:h, d_x:w] (map of the original). d_y = d_x = 0 compares whole maps.
- *
- * @param transformedMap - F', K×h×w
- * @param originalMap - F, K×h×w
- * @param channels - K
- * @param h - map height
- * @param w - map width
- * @param dy - map shift down the rows, from `mapShift(s, h, H)`
- * @param dx - map shift along the columns, from `mapShift(s, w, W)` (default: dy)
- * @returns contiguous K×(h−d_y)×(w−d_x) arrays a and b, with their height and width
- * @throws RangeError when d_y is not a whole number in [0, h) or d_x in [0, w), or a map has the wrong size
- * @example
- * const { a, b, h, w } = overlapPair(f2, f, 256, 14, 56, 2, 8); // a, b: Float32Array(256·12·48); h = 12, w = 48
- */
-export function overlapPair(
-  transformedMap: Float32Array,
-  originalMap: Float32Array,
-  channels: number,
-  h: number,
-  w: number,
-  dy: number,
-  dx = dy,
-): { a: Float32Array; b: Float32Array; h: number; w: number } {
-  const bad = (d: number, size: number) => !Number.isInteger(d) || d < 0 || d >= size;
-  if (bad(dy, h) || bad(dx, w)) throw new RangeError(`Map shift (${dy}, ${dx}) leaves no overlap on a ${h}×${w} map (need whole numbers 0 ≤ d_y < ${h}, 0 ≤ d_x < ${w}).`);
-  const oh = h - dy;
-  const ow = w - dx;
-  return { a: cropWindow(transformedMap, channels, h, w, 0, 0, oh, ow), b: cropWindow(originalMap, channels, h, w, dy, dx, oh, ow), h: oh, w: ow };
 }
 
 function checkSource(src: Float32Array, channels: number, srcH: number, srcW: number): void {

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildRandomCnn } from '../../probes/random.js';
-import { CHECKPOINT, measureToFolder, type FolderOptions } from '../../src/measure/folder.js';
+import { buildRandomCnn } from '../../src/known-answer/random.js';
+import { CHECKPOINT, measureToFolder, type FolderOptions } from '../../src/measure-folder.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-folder-'));
 const model = path.join(dir, 'random_cnn.onnx');

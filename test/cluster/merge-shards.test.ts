@@ -7,8 +7,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRandomCnn } from '../../probes/random.js';
-import { measureToFolder } from '../../src/measure/folder.js';
+import { buildRandomCnn } from '../../src/known-answer/random.js';
+import { measureToFolder } from '../../src/measure-folder.js';
 import { mergeResults } from '../../src/merge.js';
 import { errorLines, hasStack, requireBuild, runCli } from '../reliability/helpers.js';
 

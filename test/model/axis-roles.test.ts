@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src/onnx/graph.js';
 import { describeRoles, reshapeAxes, traceAxisRoles, type Roles } from '../../src/model/axis-roles.js';
 import { parseModel } from '../../src/model/load.js';
-import { constantInts } from '../../src/model/graph.js';
+import { constantInts } from '../../src/model/graph-index.js';
 
 /** Traces a built graph with shapes written by hand (what a discovery pass would report). */
 function trace(g: GraphBuilder, layout: 'NCHW' | 'NHWC', shapes: Record<string, number[]>): Map<string, Roles> {

@@ -12,15 +12,13 @@ import { GraphBuilder } from '../../src/onnx/graph.js';
 import { measure } from '../../src/pipeline.js';
 import { describeProbes } from '../../src/probeset.js';
 import type { LayerScore } from '../../src/types.js';
+import { lcg32 } from '../../src/images/prng.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-patterns-'));
 
 function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  };
+  const rand = lcg32(seed);
+  return () => rand() - 0.5;
 }
 
 /**

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
 import { GraphBuilder, type Dim } from '../../src/onnx/graph.js';
+import { mulberry32 } from '../../src/images/prng.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin/equiprobe.js');
@@ -18,7 +19,7 @@ export const ZOO_IMAGES = path.join(ZOO, 'images');
 
 /** Throws a clear message when `dist/` is missing, rather than a confusing module error in every test. */
 export function requireBuild(): void {
-  if (!existsSync(path.join(ROOT, 'dist/src/cli/main.js'))) {
+  if (!existsSync(path.join(ROOT, 'dist/cli/main.js'))) {
     throw new Error('dist/ is missing: run `npx tsc -p tsconfig.json` before the reliability tests.');
   }
 }
@@ -145,13 +146,6 @@ export function noOutputModel(): Uint8Array {
 
 /** A seeded PRNG (mulberry32): `next()` in [0, 1), `int(n)` in [0, n). */
 export function createRng(seed: number): { next(): number; int(n: number): number } {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return { next, int: (n: number) => Math.floor(next() * n) };
 }

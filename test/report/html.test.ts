@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { correlateReports } from '../../src/analysis/correlate.js';
+import { correlateReports } from '../../src/correlation/correlate.js';
 import { escapeHtml, namespaceSvgIds, renderHtmlReport } from '../../src/report/html.js';
 import type { ProbeReport } from '../../src/types.js';
 import { makeReport } from './fixtures.js';

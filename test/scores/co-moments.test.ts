@@ -1,14 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { addChunk, addCoMomentScores, emptyCoMoments, mergeCoMoments, type CoMoments, type CrossProduct } from '../../src/scores/co-moments.js';
-import { CrossProducts } from '../../src/scores/metric.js';
+import { CrossProducts } from '../../src/scored-models/metric.js';
 import { emptySums, type ScoreSums } from '../../src/scores/sums.js';
+import { lcg32 } from '../../src/images/prng.js';
 
 function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  };
+  const rand = lcg32(seed);
+  return () => rand() - 0.5;
 }
 
 /** aᵀb in plain JS (float64), the product the scorer runs in onnxruntime. */

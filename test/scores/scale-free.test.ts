@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRng } from '../../probes/filters.js';
+import { createRng } from '../../src/known-answer/filters.js';
 import { GraphBuilder } from '../../src/onnx/graph.js';
 import { measure } from '../../src/pipeline.js';
 import { addChunk, addCoMomentScores, emptyCoMoments, type CrossProduct } from '../../src/scores/co-moments.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/images/prng.js';
 import { GraphBuilder } from '../../src/onnx/graph.js';
-import { buildRandomCnn } from '../../probes/random.js';
+import { buildRandomCnn } from '../../src/known-answer/random.js';
 import { measure } from '../../src/pipeline.js';
 import type { LayerScore, ProbeReport } from '../../src/types.js';
 import { writeRaw } from '../images/helpers.js';

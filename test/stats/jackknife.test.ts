@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jackknifeInterval, T_19_975 } from '../../src/stats/jackknife.js';
-import { blockOfPair } from '../../src/stats/vector-chance.js';
+import { blockOfPair } from '../../src/measure/vector-chance.js';
 
 describe('delete-one-block jackknife (SPEC §4b)', () => {
   it('puts null pair k in block j when ⌊jP/20⌋ ≤ k < ⌊(j+1)P/20⌋, an unpaired last image in the last block', () => {

@@ -1,4 +1,5 @@
 import type { GroupElement } from '../../src/types.js';
+import { lcg32 } from '../../src/images/prng.js';
 
 /** A c×h×w array whose value names its position: 1000·c + 100·i + j (exact in float32 for small sizes). */
 export const ramp = (c: number, h: number, w: number): Float32Array =>
@@ -26,9 +27,5 @@ export function fromFormula(a: Float32Array, c: number, h: number, w: number, oh
 
 /** Deterministic uniform [0, 1) numbers (LCG), so tests are reproducible. */
 export function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
+  return lcg32(seed);
 }

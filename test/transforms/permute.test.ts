@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { groupElements, mapSteps, permutePlanes, sourcePositions, transformMap } from '../../src/transforms/index.js';
+import { groupElements, mapSteps, permutePlanes, sourcePositions } from '../../src/transforms/index.js';
+import { transformMap } from '../reference/maps.js';
 import type { GroupElement } from '../../src/types.js';
 import { at, el, fromFormula, ramp, seeded } from './helpers.js';
 

@@ -1,0 +1,68 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/images/prng.js';
+import { addChunk, emptyCoMoments, type CoMoments, type CrossProduct } from '../../src/scores/co-moments.js';
+import { AppendStore } from '../../src/store/append-store.js';
+import { blockOfPair, chanceFromRows, chanceFromState, type ElementChance } from '../../src/measure/vector-chance.js';
+import { chanceMomentIds, blockMomentsId, nullMomentsId } from '../../src/scores/keys.js';
+import { pearson as pearsonOrNull } from '../../src/correlation/spearman.js';
+
+/** aᵀb in plain float64 (t × k). */
+const product: CrossProduct = async (a, b, n, t, k) => {
+  const out = new Float64Array(t * k);
+  for (let i = 0; i < n; i++) for (let r = 0; r < t; r++) for (let c = 0; c < k; c++) out[r * k + c] += a[i * t + r] * b[i * k + c];
+  return out;
+};
+
+/** Pearson correlation, the reference: the plain float64 one of the correlation stage, not the co-moments under test. */
+const pearson = (x: readonly number[], y: readonly number[]): number => pearsonOrNull(x, y)!;
+
+const N = 45; // 22 pairs and the unpaired image k = 22
+const K = 3;
+const PAIRS = Math.floor(N / 2);
+const rand = mulberry32(11);
+const moved = Float32Array.from({ length: N * K }, () => rand() - 0.5);
+const original = Float32Array.from({ length: N * K }, (_, i) => 0.5 * moved[i] + rand() - 0.5);
+const pairOf = (i: number) => Math.floor(i / 2); // rows in null order
+const column = (x: Float32Array, c: number, rows: readonly number[]) => rows.map((i) => x[i * K + c]);
+const meanInv = (s: ElementChance['null']) => s.inv.sum / s.inv.n;
+
+describe('vector null and jackknife blocks as co-moments (SPEC §4b)', () => {
+  it('from the store: the null correlates v′(x_j) with v(x_partner(j)); leave-one-block-out drops one block of consecutive pairs', async () => {
+    const store = await AppendStore.create(mkdtempSync(path.join(tmpdir(), 'equiprobe-vchance-')), [
+      { name: 'a', type: 'float32', width: K },
+      { name: 'b', type: 'float32', width: K },
+      { name: 'pair', type: 'int32', width: 1 },
+    ]);
+    await store.append({ a: moved, b: original, pair: Int32Array.from({ length: N }, (_, i) => pairOf(i)) });
+    const got = await chanceFromRows([store], { moved: 'a', original: 'b', pair: 'pair' }, K, true, PAIRS, product);
+
+    const paired = Array.from({ length: 2 * PAIRS }, (_, i) => i);
+    const partner = paired.map((i) => (i % 2 === 0 ? i + 1 : i - 1));
+    const nullInv = [0, 1, 2].map((c) => pearson(column(moved, c, paired), column(original, c, partner)));
+    expect(meanInv(got.null)).toBeCloseTo(nullInv.reduce((s, v) => s + v, 0) / K, 10);
+    for (const j of [0, 7, 19]) {
+      const kept = Array.from({ length: N }, (_, i) => i).filter((i) => blockOfPair(pairOf(i), PAIRS) !== j);
+      const inv = [0, 1, 2].map((c) => pearson(column(moved, c, kept), column(original, c, kept)));
+      expect(meanInv(got.leaveOut[j])).toBeCloseTo(inv.reduce((s, v) => s + v, 0) / K, 10);
+    }
+
+    // The same from co-moments accumulated batch by batch (batches of whole pairs), as probes kept as co-moments do.
+    const moments: Record<string, CoMoments> = Object.fromEntries(chanceMomentIds('e').map((id) => [id, emptyCoMoments(K, true)]));
+    for (let start = 0; start < N; start += 6) {
+      const rows = Array.from({ length: Math.min(6, N - start) }, (_, i) => start + i);
+      const take = (x: Float32Array, list: readonly number[]) => Float32Array.from(list.flatMap((i) => Array.from(x.subarray(i * K, (i + 1) * K))));
+      for (let b = 0; b < 20; b++) {
+        const inBlock = rows.filter((i) => blockOfPair(pairOf(i), PAIRS) === b);
+        await addChunk(moments[blockMomentsId('e', b)], take(moved, inBlock), take(original, inBlock), inBlock.length, product);
+      }
+      const withPartner = rows.filter((i) => i < 2 * PAIRS);
+      await addChunk(moments[nullMomentsId('e')], take(moved, withPartner), take(original, withPartner.map((i) => (i % 2 === 0 ? i + 1 : i - 1))), withPartner.length, product);
+    }
+    const fromState = chanceFromState(moments, 'e');
+    expect(meanInv(fromState.null)).toBeCloseTo(meanInv(got.null), 10);
+    fromState.leaveOut.forEach((s, j) => expect(meanInv(s)).toBeCloseTo(meanInv(got.leaveOut[j]), 10));
+  });
+});
