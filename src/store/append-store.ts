@@ -136,8 +136,8 @@ export class AppendStore {
 
   /**
    * Opens an existing store, for reading or (`writable`) for appending. A writable store is cut to
-   * its committed rows, or back to `rows` (a checkpoint that committed fewer rows than the store,
-   * because the process died between the two commits).
+   * its committed rows, or back to `rows` (a checkpoint that committed fewer rows than the store:
+   * rows appended after the run's last commit); a store opened for reading shows only `rows` rows.
    *
    * @throws Error with one line when the folder holds no store, a store of another format version, or fewer rows than `rows`
    */
@@ -155,6 +155,9 @@ export class AppendStore {
     if (writable) {
       if (rows !== undefined && rows < manifest.rows) await store.cutTo(rows);
       await store.dropUncommitted();
+    } else if (rows !== undefined) {
+      // A reader sees the rows its checkpoint committed, not those appended after it.
+      manifest.rows = rows;
     }
     return store;
   }
