@@ -69,6 +69,8 @@ export const messages = {
     `No image folder was given, so ${count} seeded noise images were measured; noise shows how the architecture behaves, not what the model learned from data. Give an image folder for that.`,
   batchDependent: (nodes: readonly string[]) =>
     `The model's output depends on the batch (BatchNormalization in training mode: ${nodes.slice(0, 3).join(', ')}${nodes.length > 3 ? ', …' : ''}); its per-image scores, intervals and chance levels are not per-image. Export the model in eval mode.`,
+  vectorIntervalTooFewImages: (n: number, min: number, layers: readonly string[]) =>
+    `Vector layers (${layers.slice(0, 3).join(', ')}${layers.length > 3 ? ', …' : ''}) and the Pool and Final parts have no interval: the block jackknife needs at least ${min} images and ${n} were measured (interval_reason fewer_than_40_images). Measure ${min} or more images for intervals.`,
   nullPartnerMissing: (n: number) =>
     `${n} image(s) of the null set were left out of the chance level: their null partner was skipped or ran in another chunk (a model whose batch size is fixed at 1).`,
   notProbed: (count: number) =>

@@ -15,6 +15,7 @@ import { hasOwnViews } from './batch.js';
 import { scoreVectorElement, type VectorSource } from './vector-scores.js';
 import { vectorColumn } from './vectors.js';
 import { rowLayout } from '../stats/per-image.js';
+import { JACKKNIFE_MIN_IMAGES } from '../stats/jackknife.js';
 import { addUncertainty } from '../stats/uncertainty.js';
 import { readMapImageSums } from './per-image-read.js';
 import { vectorEstimates } from './vector-uncertainty.js';
@@ -92,6 +93,12 @@ export async function finalizeReport(
   const notProbed = run.notProbed ?? [];
   if (notProbed.length > 0) warnings.push(messages.notProbed(notProbed.length));
   if (state.nullMissing > 0) warnings.push(messages.nullPartnerMissing(state.nullMissing));
+  const vectorLayers = run.probes.filter((p) => p.kind === 'vector' && !state.nonFinite.includes(p.name)).map((p) => p.name);
+  if (used >= 3 && used < JACKKNIFE_MIN_IMAGES && vectorLayers.length > 0) {
+    const w = messages.vectorIntervalTooFewImages(used, JACKKNIFE_MIN_IMAGES, vectorLayers);
+    warnings.push(w);
+    onWarning?.(w);
+  }
   const scored = summarizeLayers(run.probes, run.elements, sums, run.skippedLayers);
   const flagged = new Set(state.nonFinite);
   const scoredParts = aggregateParts(run.probes, scored, flagged);
