@@ -1,5 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildRandomCnn } from '../../probes/random.js';
 import { COMMIT_SPACING, CommitClock } from '../../src/measure/commit-clock.js';
+import { RunState } from '../../src/measure/run-state.js';
+import { measure } from '../../src/pipeline.js';
 
 /** A clock that moves only when told. */
 function fakeTime() {
@@ -48,4 +54,33 @@ describe('checkpoints by time (CommitClock)', () => {
     }
     expect(committed).toBe(50);
   });
+});
+
+describe('measure commits when asked (SIGTERM/SIGINT) and after the last batch', () => {
+  it('checkpointNow commits after the batch in progress; the state then holds exactly the images measured so far', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-commit-'));
+    const model = path.join(dir, 'random_cnn.onnx');
+    writeFileSync(model, buildRandomCnn(1).bytes);
+    const saved: number[] = [];
+    const stateDir = path.join(dir, 'state');
+    // 12 images in batches of 2 (one null pair each), 4 passes per image (original and 3 rotations):
+    // a stop is requested during batch 4, once 4·2·4 = 32 passes are done.
+    let requested = false;
+    const stop = new Error('stop');
+    await expect(
+      measure({
+        model, transforms: ['rot90'], synthetic: 12, batch: 2, threads: 1, stateDir,
+        onProgress: (done) => (requested ||= done >= 32),
+        checkpointNow: () => requested,
+        onCheckpoint: (n) => {
+          saved.push(n);
+          if (requested) throw stop;
+        },
+      }),
+    ).rejects.toBe(stop);
+    expect(saved.at(-1)).toBe(8);
+    const state = await RunState.open(stateDir);
+    expect(state.state.images).toBe(8);
+    expect(state.rows.rows).toBe(8);
+  }, 60_000);
 });
