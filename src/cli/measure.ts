@@ -26,8 +26,8 @@ function exitInterrupted(message: string, code: number): never {
 /**
  * SIGINT/SIGTERM during a run: before the first checkpoint of this run, exit at once (nothing is
  * lost but work); after it, let the batch in progress finish and a checkpoint be written (at once,
- * not when the commit clock would), then stop (see `Interrupted`). A second signal exits at once; the checkpoint is still whole because
- * it is only ever committed by a rename.
+ * not when the commit clock would), then stop (see `Interrupted`). A second signal exits at once;
+ * the checkpoint is still whole because it is only ever committed by a rename.
  */
 function watchSignals(resumeFlag: boolean) {
   let received: 'SIGINT' | 'SIGTERM' | null = null;
