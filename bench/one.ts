@@ -10,7 +10,8 @@
  * (the same without the map chance level, `nullImages: 0`: what the null passes cost, SPEC §4b) or
  * `startup` (what a measurement does before its first image: load the model, discover the probes —
  * from the discovery cache when the model was seen before — and build and open the scored models;
- * JSON { seconds, load, discovery, scorer, process } with `process` counted from the process's start).
+ * JSON { seconds, load, discovery, scorer, process, cpu } with `process` counted from the process's start
+ * and `cpu` the CPU seconds of all its threads during the start-up, which a loaded machine inflates less than wall time).
  */
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
@@ -24,7 +25,7 @@ import { upgradeForMetric } from '../src/onnx/upgrade.js';
 import { GraphBuilder } from '../src/onnx/graph.js';
 import { elementsFor, measure } from '../src/pipeline.js';
 import { mapShift } from '../src/transforms/index.js';
-import type { TransformName } from '../src/types.js';
+import type { GroupElement, InputInfo, TransformName } from '../src/types.js';
 
 const flags = new Map(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => a.slice(2).split('=') as [string, string]));
 const [mode, model, imagesArg, transform, shiftsArg] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -75,7 +76,7 @@ async function similarityProducts(count: number): Promise<() => Promise<void>> {
   const probes = all.filter((p) => p.kind !== 'vector');
   const g = new GraphBuilder('products');
   const shapes = new Map<string, [number, number]>();
-  for (const element of [...elementsFor([transform as TransformName], shifts ?? [], input.height).values()].flat()) {
+  for (const element of elementsOf(input)) {
     for (const p of probes) {
       const [dy, dx] = element.transform === 'translate' ? [mapShift(element.shift, p.h, input.height), mapShift(element.shift, p.w, input.width)] : [0, 0];
       const [k, positions] = [p.channels, (p.h - dy) * (p.w - dx)];
@@ -102,16 +103,18 @@ async function similarityProducts(count: number): Promise<() => Promise<void>> {
 async function startUp(): Promise<Record<string, number>> {
   const clock = () => performance.now() / 1000;
   const t0 = clock();
+  const cpu0 = process.cpuUsage();
   const loaded = await loadModel(model);
   const input = detectInput(loaded.proto, model);
   const t1 = clock();
   const probes = await listProbes(loaded, input, { layers }, { threads });
   const t2 = clock();
-  const elements = [...elementsFor([transform as TransformName], shifts ?? [], input.height).values()].flat();
+  const elements = elementsOf(input);
   const scorer = await Scorer.open(upgradeForMetric(loaded.proto, messages.opsetTooOld), input, probes, elements, 'pearson', batch, { threads });
   const t3 = clock();
+  const cpu = process.cpuUsage(cpu0);
   await scorer.release();
-  return { seconds: t3 - t0, load: t1 - t0, discovery: t2 - t1, scorer: t3 - t2, process: t3 };
+  return { seconds: t3 - t0, load: t1 - t0, discovery: t2 - t1, scorer: t3 - t2, process: t3, cpu: (cpu.user + cpu.system) / 1e6 };
 }
 
 if (mode === 'startup') {
@@ -119,14 +122,15 @@ if (mode === 'startup') {
   process.exit(0);
 }
 
-/** Group elements of the transform (d4: 7, rot90: 3, translate: the shifts below H/2), as a measurement counts them. */
-async function elementCount(): Promise<number> {
-  const height = detectInput((await loadModel(model)).proto, model).height;
-  const list = [...elementsFor([transform as TransformName], shifts ?? Array.from({ length: 32 }, (_, i) => i + 1), height).values()];
-  return list.flat().length;
+/**
+ * Group elements of the transform as a measurement makes them (src/pipeline.ts: the smaller image
+ * side, shifts 1..32 unless given): d4 7, rot90 3, translate the shifts below half the side.
+ */
+function elementsOf(input: InputInfo): GroupElement[] {
+  return [...elementsFor([transform as TransformName], shifts ?? Array.from({ length: 32 }, (_, i) => i + 1), Math.min(input.height, input.width)).values()].flat();
 }
 
-const elements = await elementCount();
+const elements = elementsOf(detectInput((await loadModel(model)).proto, model)).length;
 const runProducts = mode === 'products' ? await similarityProducts(images) : null;
 const exposed = mode === 'exposed' ? await probeList() : null;
 const start = process.hrtime.bigint();

@@ -5,7 +5,7 @@ import { createSession, type RuntimeOptions } from '../forward/session.js';
 import { readProbeBatch } from '../forward/read.js';
 import { replaceConstantRows } from '../scores/constant-rows.js';
 import type { PairScores } from '../scores/metric.js';
-import { originalModel, permutationModel, shiftModel, tensorName, type ScoringPlan } from '../scores/scored-model.js';
+import { modelBatchDim, originalModel, permutationModel, shiftModel, tensorName, type ScoringPlan } from '../scores/scored-model.js';
 import { mapShift, mapSteps, sourcePositions } from '../transforms/index.js';
 import type { GroupElement, InputInfo, ProbeInfo, Similarity } from '../types.js';
 
@@ -48,13 +48,14 @@ export class Scorer {
    * Builds and opens the scored models for these probes and elements.
    *
    * @param batch - source images per batch; a chunk is at most this, fewer when the held unit
-   *   rows would pass `MAX_HELD_VALUES` (see `chunkSize`), and exactly the model's batch size when that is fixed
+   *   rows would pass `MAX_HELD_VALUES`, and exactly the model's batch size when that is fixed
+   *   (see `chunkSize`)
    */
   static async open(model: ModelProto, input: InputInfo, probes: readonly ProbeInfo[], elements: readonly GroupElement[], similarity: Similarity, batch: number, runtime: RuntimeOptions): Promise<Scorer> {
     const permutations = elements.some((g) => g.transform !== 'translate');
     const shifts = elements.some((g) => g.transform === 'translate');
     const scored = probes.flatMap((p, i) => (p.kind === 'vector' ? [] : [i]));
-    const plan: ScoringPlan = { probes, similarity, permutations, shifts, scored };
+    const plan: ScoringPlan = { probes, similarity, permutations, shifts, scored, batch: modelBatchDim(model, input.name) };
     const held = scored.reduce((s, i) => s + probes[i].channels * probes[i].h * probes[i].w, 0) * (Number(permutations) + Number(shifts));
     const chunk = chunkSize(batch, held, input.fixedBatch);
     // One at a time: each serialised model is as large as the user's, and a failure releases the rest.

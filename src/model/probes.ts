@@ -76,8 +76,40 @@ function findBatchAxis(a: readonly number[], b: readonly number[] | undefined, b
   return a.indexOf(batchA);
 }
 
+/** The symbol of the image input's batch axis (axis 0 in both layouts), or null when it has none. */
+function batchSymbol(model: LoadedModel, input: InputInfo): string | null {
+  const type = model.proto.graph!.input.find((i) => i.name === input.name)?.type?.value;
+  const dim = type?.case === 'tensorType' ? type.value.shape?.dim[0]?.value : undefined;
+  return dim?.case === 'dimParam' && dim.value !== '' ? dim.value : null;
+}
+
 /**
- * Runs the model once (twice when the batch is dynamic, to tell the batch axis from others) with
+ * The batch axis of every fetched float tensor from onnxruntime's shape inference, or null when
+ * it does not settle all of them. A tensor settles when its inferred shape has the input's batch
+ * symbol at exactly one axis, where the pass had `batch`, and its other axes are the sizes the pass
+ * had (or, with no batch axis, when all its axes are those sizes): a pass at another batch size
+ * would then change that axis alone (or none), which is all `findBatchAxis` looks for, so the
+ * second pass is not needed. Anything inferred less precisely (an unknown or other symbolic axis)
+ * leaves it to the second pass.
+ */
+export function inferredBatchAxes(session: ort.InferenceSession, symbol: string | null, pass: { shapes: ReadonlyMap<string, readonly number[]>; floats: ReadonlySet<string> }, batch: number): Map<string, number> | null {
+  if (symbol === null) return null;
+  const axes = new Map<string, number>();
+  for (const meta of session.outputMetadata) {
+    const dims = pass.shapes.get(meta.name);
+    if (!dims || !pass.floats.has(meta.name)) continue;
+    const inferred = meta.isTensor ? (meta.shape as readonly (number | string)[]) : [];
+    const axis = inferred.indexOf(symbol);
+    const settled = inferred.length === dims.length && (axis < 0 || dims[axis] === batch) && inferred.every((d, i) => i === axis || d === dims[i]);
+    if (!settled) return null;
+    axes.set(meta.name, axis);
+  }
+  return axes;
+}
+
+/**
+ * Runs the model once (twice when the batch is dynamic and onnxruntime's shape inference does not
+ * already tell the batch axis from the others, see `inferredBatchAxes`) with
  * every computed tensor fetched, traces the axis roles through the graph (SPEC §1) and reads each
  * float tensor's layout from its shape and roles.
  */
@@ -88,9 +120,11 @@ async function discoverTensors(model: LoadedModel, input: InputInfo, index: Grap
   const session = await openSession(model.proto, candidates, options);
   let passA: Awaited<ReturnType<typeof shapesAt>>;
   let shapesB: Map<string, readonly number[]> | null;
+  let inferred: Map<string, number> | null = null;
   try {
     passA = await shapesAt(session, input, candidates, batchA);
-    shapesB = batchB !== null ? (await shapesAt(session, input, candidates, batchB)).shapes : null;
+    inferred = batchB !== null ? inferredBatchAxes(session, batchSymbol(model, input), passA, batchA) : null;
+    shapesB = batchB !== null && !inferred ? (await shapesAt(session, input, candidates, batchB)).shapes : null;
   } finally {
     await session.release();
   }
@@ -100,7 +134,7 @@ async function discoverTensors(model: LoadedModel, input: InputInfo, index: Grap
   // Float tensors that depend on the image (constants and shape arithmetic are not probe candidates).
   const tensors = [...passA.shapes]
     .filter(([name]) => passA.floats.has(name) && roles.has(name) && name !== input.name)
-    .map(([name, dims]) => ({ name, dims, batchAxis: findBatchAxis(dims, shapesB?.get(name), batchA, batchB) }))
+    .map(([name, dims]) => ({ name, dims, batchAxis: inferred?.get(name) ?? findBatchAxis(dims, shapesB?.get(name), batchA, batchB) }))
     .sort((a, b) => order(a.name) - order(b.name));
   // The patch grid: side of the first square map (the stem or patch embedding).
   const noGrid: LayoutContext = { height: input.height, width: input.width, grid: null };

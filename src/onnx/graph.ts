@@ -133,6 +133,7 @@ export class GraphBuilder {
   private readonly initializers: TensorProto[] = [];
   private readonly inputs: ValueInfoProto[] = [];
   private readonly outputs: ValueInfoProto[] = [];
+  private readonly shapes: ValueInfoProto[] = [];
   private counter = 0;
   private readonly constants = new Map<string, string>();
 
@@ -167,6 +168,16 @@ export class GraphBuilder {
   /** Declares a graph output; its shape is left to onnxruntime's inference unless given. */
   output(name: string, dims?: readonly Dim[], type: ElementType = 'float'): string {
     this.outputs.push(makeValueInfo(name, type, dims));
+    return name;
+  }
+
+  /**
+   * States the shape of an intermediate tensor (a graph `value_info`), for where onnxruntime's
+   * inference cannot know it, e.g. the output of a Slice whose bounds are inputs. Symbols must be
+   * true: onnxruntime plans buffer reuse on them.
+   */
+  shape(name: string, dims: readonly Dim[], type: ElementType = 'float'): string {
+    this.shapes.push(makeValueInfo(name, type, dims));
     return name;
   }
 
@@ -246,6 +257,7 @@ export class GraphBuilder {
       initializer: this.initializers,
       input: this.inputs,
       output: this.outputs,
+      valueInfo: this.shapes,
       opsetImport: model.opsetImport.some((o) => o.domain === 'com.microsoft') ? [] : [create(OperatorSetIdProtoSchema, { domain: 'com.microsoft', version: 1n })],
     });
   }
@@ -258,6 +270,7 @@ export class GraphBuilder {
       initializer: this.initializers,
       input: this.inputs,
       output: this.outputs,
+      valueInfo: this.shapes,
     });
     const model = create(ModelProtoSchema, {
       irVersion: 8n,

@@ -19,6 +19,7 @@ export interface Appended {
   readonly initializer?: readonly TensorProto[];
   readonly input?: readonly ValueInfoProto[];
   readonly output?: readonly ValueInfoProto[];
+  readonly valueInfo?: readonly ValueInfoProto[];
   readonly opsetImport?: readonly OperatorSetIdProto[];
 }
 
@@ -37,23 +38,24 @@ export function serialiseAppended(model: ModelProto, extra: Appended): Uint8Arra
   if (base) {
     const tail = toBinary(ModelProtoSchema, create(ModelProtoSchema, {
       opsetImport: [...(extra.opsetImport ?? [])],
-      graph: create(GraphProtoSchema, { node: [...(extra.node ?? [])], initializer: [...(extra.initializer ?? [])], input: [...(extra.input ?? [])], output: [...(extra.output ?? [])] }),
+      graph: create(GraphProtoSchema, { node: [...(extra.node ?? [])], initializer: [...(extra.initializer ?? [])], input: [...(extra.input ?? [])], output: [...(extra.output ?? [])], valueInfo: [...(extra.valueInfo ?? [])] }),
     }));
     const bytes = new Uint8Array(base.length + tail.length);
     bytes.set(base);
     bytes.set(tail, base.length);
     return bytes;
   }
-  const saved = { node: graph.node, initializer: graph.initializer, input: graph.input, output: graph.output, opsetImport: model.opsetImport };
+  const saved = { node: graph.node, initializer: graph.initializer, input: graph.input, output: graph.output, valueInfo: graph.valueInfo, opsetImport: model.opsetImport };
   graph.node = [...graph.node, ...(extra.node ?? [])];
   graph.initializer = [...graph.initializer, ...(extra.initializer ?? [])];
   graph.input = [...graph.input, ...(extra.input ?? [])];
   graph.output = [...graph.output, ...(extra.output ?? [])];
+  graph.valueInfo = [...graph.valueInfo, ...(extra.valueInfo ?? [])];
   model.opsetImport = [...model.opsetImport, ...(extra.opsetImport ?? [])];
   try {
     return toBinary(ModelProtoSchema, model);
   } finally {
-    Object.assign(graph, { node: saved.node, initializer: saved.initializer, input: saved.input, output: saved.output });
+    Object.assign(graph, { node: saved.node, initializer: saved.initializer, input: saved.input, output: saved.output, valueInfo: saved.valueInfo });
     model.opsetImport = saved.opsetImport;
   }
 }

@@ -20,7 +20,7 @@ const positionAxis = (r: Pick<Rows, 'channelsLast'>): number => (r.channelsLast 
 /** The K×h×w grid of a probe as a 4-D view: `[n, K, h, w]` or `[n, h, w, K]`. */
 export function spatialView(g: GraphBuilder, rows: Rows, probe: ProbeInfo): string {
   const { channels: k, h, w } = probe;
-  return g.node('Reshape', [rows.name, g.ints(rows.channelsLast ? [-1, h, w, k] : [-1, k, h, w])])[0];
+  return g.node('Reshape', [rows.name, g.ints(rows.channelsLast ? [0, h, w, k] : [0, k, h, w])])[0];
 }
 
 /** Back from a 4-D view (of any h×w, e.g. an overlap) to rows. */
@@ -42,9 +42,9 @@ export function probeRows(g: GraphBuilder, probe: ProbeInfo, tensor: string): Ro
   };
   switch (probe.format) {
     case 'NCHW':
-      return { name: g.node('Reshape', [tensor, g.ints([-1, k, positions])])[0], channelsLast: false };
+      return { name: g.node('Reshape', [tensor, g.ints([0, k, positions])])[0], channelsLast: false };
     case 'NHWC':
-      return { name: g.node('Reshape', [tensor, g.ints([-1, positions, k])])[0], channelsLast: true };
+      return { name: g.node('Reshape', [tensor, g.ints([0, positions, k])])[0], channelsLast: true };
     case 'NLC':
       return { name: tokens(1), channelsLast: true };
     case 'NCL':
@@ -180,14 +180,14 @@ export function scoreRows(g: GraphBuilder, a: Rows, sa: Standardised, b: Rows, k
   const [sim] = g.node('FusedMatMul', [sa.centred, b.name], 1, { transA: a.channelsLast ? 1 : 0, transB: b.channelsLast ? 0 : 1 }, 'com.microsoft');
   let candidates = sim;
   if (validB) {
-    const [columns] = g.node('Reshape', [validB, g.ints([-1, 1, k])]);
+    const [columns] = g.node('Reshape', [validB, g.ints([0, 1, k])]);
     const [bias] = g.node('Where', [columns, g.scalar(0), g.scalar(-Infinity)]);
     [candidates] = g.node('Add', [sim, bias]);
   }
   const best = g.reduce('ReduceMax', candidates, [2], false);
   const diagonal = Array.from({ length: k }, (_, c) => c * (k + 1));
-  const [same] = g.node('Gather', [g.node('Reshape', [sim, g.ints([-1, k * k])])[0], g.ints(diagonal)], 1, { axis: 1 });
-  const [norm] = g.node('Reshape', [g.node('Max', [sa.norm, g.scalar(MIN_NORM)])[0], g.ints([-1, k])]);
+  const [same] = g.node('Gather', [g.node('Reshape', [sim, g.ints([0, k * k])])[0], g.ints(diagonal)], 1, { axis: 1 });
+  const [norm] = g.node('Reshape', [g.node('Max', [sa.norm, g.scalar(MIN_NORM)])[0], g.ints([0, k])]);
   return { inv: g.node('Div', [same, norm])[0], eqv: g.node('Div', [best, norm])[0] };
 }
 

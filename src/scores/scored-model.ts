@@ -1,6 +1,6 @@
 import type { ModelProto } from 'onnx-buf';
 import { messages } from '../messages.js';
-import { GraphBuilder } from '../onnx/graph.js';
+import { GraphBuilder, type Dim } from '../onnx/graph.js';
 import type { ProbeInfo, Similarity } from '../types.js';
 import { channelsLastRows, gatherPositions, probeRows, rowsOfView, scoreRows, spatialView, standardise, tensorRms, unitRows, type Rows, type Standardised } from './rows.js';
 
@@ -44,6 +44,27 @@ export interface ScoringPlan {
   readonly shifts: boolean;
   /** Probe indices (into `probes`) of the map layers to score. */
   readonly scored: readonly number[];
+  /**
+   * The batch axis of the model's image input (its symbol or fixed size), given to the added
+   * inputs: see `modelBatchDim`.
+   */
+  readonly batch: Dim;
+}
+
+/**
+ * The batch axis of a model input (its symbol, its fixed size, or `n` when it has neither), for
+ * the added inputs. onnxruntime reuses a freed buffer only for a tensor of provably the same
+ * shape, so the metric keeps the model's batch symbol on every tensor (its Reshapes copy the batch
+ * axis with 0 instead of inferring it with −1): with unknown batch axes no buffer is reused, the
+ * planner's free list grows with every tensor, and opening ResNet-50's scored models took seconds,
+ * growing with the square of the number of probes.
+ */
+export function modelBatchDim(model: ModelProto, inputName: string): Dim {
+  const type = model.graph!.input.find((i) => i.name === inputName)?.type?.value;
+  const dim = type?.case === 'tensorType' ? type.value.shape?.dim[0]?.value : undefined;
+  if (dim?.case === 'dimParam' && dim.value !== '') return dim.value;
+  if (dim?.case === 'dimValue') return Number(dim.value);
+  return 'n';
 }
 
 const INT64_MAX = 9223372036854775807n;
@@ -69,7 +90,7 @@ function witness(g: GraphBuilder, perRow: string, index: number): void {
 
 /** Outputs a per-row margin (SPEC §3) as [n, K] float32. */
 function marginOutput(g: GraphBuilder, s: Standardised, k: number, name: string): void {
-  g.node('Reshape', [s.margin, g.ints([-1, k])], [name]);
+  g.node('Reshape', [s.margin, g.ints([0, k])], [name]);
   g.output(name);
 }
 
@@ -133,7 +154,7 @@ export function permutationModel(model: ModelProto, plan: ScoringPlan): Uint8Arr
       g.input(tensorName.positions(size), [probe.h * probe.w], 'int64');
     }
     const a = probeRows(g, probe, probe.name);
-    const unit = g.input(tensorName.unit(i), ['n', probe.h * probe.w, probe.channels]);
+    const unit = g.input(tensorName.unit(i), [plan.batch, probe.h * probe.w, probe.channels]);
     scoreOutputs(g, a, { name: gatherPositions(g, unit, tensorName.positions(size)), channelsLast: true }, probe, i, plan.similarity);
   }
   exposeVectors(g, model, plan);
@@ -154,7 +175,7 @@ export function shiftModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
     const probe = plan.probes[i];
     const a = probeRows(g, probe, probe.name);
     const [hAxis, wAxis] = a.channelsLast ? [1, 2] : [2, 3];
-    const raw = g.input(tensorName.raw(i), a.channelsLast ? ['n', probe.h, probe.w, probe.channels] : ['n', probe.channels, probe.h, probe.w]);
+    const raw = g.input(tensorName.raw(i), a.channelsLast ? [plan.batch, probe.h, probe.w, probe.channels] : [plan.batch, probe.channels, probe.h, probe.w]);
     const size = `${probe.h}x${probe.w}`;
     if (!sizes.has(size)) {
       sizes.add(size);
@@ -164,11 +185,14 @@ export function shiftModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
     const axes = g.ints([hAxis, wAxis]);
     const [aWindow] = g.node('Slice', [spatialView(g, a, probe), g.ints([0, 0]), tensorName.aEnd(size), axes]);
     const [bWindow] = g.node('Slice', [raw, tensorName.bStart(size), g.shared('window-end', () => g.initializer(g.fresh('end'), BigInt64Array.of(INT64_MAX, INT64_MAX), [2], 'int64')), axes]);
-    const aRows = rowsOfView(g, aWindow, probe, a.channelsLast);
-    const bRows = rowsOfView(g, bWindow, probe, a.channelsLast);
-    const sb = standardise(g, bRows, plan.similarity, g.input(tensorName.rho(i), ['n', 1, 1], 'double'));
+    // A Slice with bounds given at run time has no known dims; both windows are h′×w′ of this map size.
+    const [k, wh, ww] = [probe.channels, `equiprobe/window_h/${size}`, `equiprobe/window_w/${size}`];
+    for (const window of [aWindow, bWindow]) g.shape(window, a.channelsLast ? [plan.batch, wh, ww, k] : [plan.batch, k, wh, ww]);
+    const [aRows, bRows] = [aWindow, bWindow].map((window) => rowsOfView(g, window, probe, a.channelsLast));
+    for (const rows of [aRows, bRows]) g.shape(rows.name, a.channelsLast ? [plan.batch, `equiprobe/window/${size}`, k] : [plan.batch, k, `equiprobe/window/${size}`]);
+    const sb = standardise(g, bRows, plan.similarity, g.input(tensorName.rho(i), [plan.batch, 1, 1], 'double'));
     marginOutput(g, sb, probe.channels, tensorName.marginB(i));
-    const [validB] = g.node('Reshape', [sb.valid, g.ints([-1, probe.channels])]);
+    const [validB] = g.node('Reshape', [sb.valid, g.ints([0, probe.channels])]);
     scoreOutputs(g, aRows, { name: unitRows(g, sb), channelsLast: bRows.channelsLast }, probe, i, plan.similarity, validB, tensorRms(g, a));
   }
   exposeVectors(g, model, plan);

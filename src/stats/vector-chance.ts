@@ -51,11 +51,30 @@ function fromMoments(nullM: CoMoments, blocks: readonly CoMoments[], into: Eleme
     mergeSums(to.eqv, s.eqv);
   };
   add(into.null, scoresOf(nullM));
-  blocks.forEach((_, j) => {
-    const rest = emptyCoMoments(nullM.k, nullM.centred, nullM.from, nullM.to);
-    blocks.forEach((b, i) => i !== j && b.n > 0 && mergeCoMoments(rest, b));
-    add(into.leaveOut[j], scoresOf(rest));
-  });
+  leaveOneOut(blocks, emptyCoMoments(nullM.k, nullM.centred, nullM.from, nullM.to), (j, rest) => add(into.leaveOut[j], scoresOf(rest)));
+}
+
+/**
+ * Calls `visit` with each block's complement (every other block merged), built by halves: the
+ * complement of a block in one half is the other half merged into the complement of its own half,
+ * so B blocks take about B·log₂B merges instead of B·(B − 1) (20 blocks: 88 instead of 380, each
+ * a pass over the K×K co-moments), and at most log₂B partial merges are held at once.
+ *
+ * @param outside - the merge of every block outside `blocks[lo, hi)` (an empty start)
+ */
+function leaveOneOut(blocks: readonly CoMoments[], outside: CoMoments, visit: (j: number, rest: CoMoments) => void, lo = 0, hi = blocks.length): void {
+  if (hi - lo === 1) {
+    visit(lo, outside);
+    return;
+  }
+  const mid = (lo + hi) >> 1;
+  const plus = (from: number, to: number) => {
+    const merged = structuredClone(outside);
+    for (let i = from; i < to; i++) if (blocks[i].n > 0) mergeCoMoments(merged, blocks[i]);
+    return merged;
+  };
+  leaveOneOut(blocks, plus(mid, hi), visit, lo, mid);
+  leaveOneOut(blocks, plus(lo, mid), visit, mid, hi);
 }
 
 function emptyChance(): ElementChance {

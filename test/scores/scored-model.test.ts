@@ -12,6 +12,7 @@ import { ModelProtoSchema, ValueInfoProtoSchema, type ModelProto } from 'onnx-bu
 import * as ort from 'onnxruntime-node';
 import { readProbeImage } from '../../src/forward/read.js';
 import { Scorer } from '../../src/measure/scorer.js';
+import { modelBatchDim, originalModel, permutationModel, shiftModel } from '../../src/scores/scored-model.js';
 import { parseModel } from '../../src/model/load.js';
 import { GraphBuilder } from '../../src/onnx/graph.js';
 import { isConstantMargin } from '../../src/scores/constant-rows.js';
@@ -140,5 +141,25 @@ describe.each([13, 18])('scored models equal the float64 reference (opset %i)', 
     } finally {
       await scorer.release();
     }
+  });
+});
+
+// onnxruntime reuses a freed buffer only for a tensor of provably the same shape: a metric tensor
+// whose batch axis is unknown (a Reshape with −1) is never reused, and opening ResNet-50's scored
+// models then took seconds, growing with the square of the number of probes.
+describe('scored models keep the model batch symbol', () => {
+  it.each([
+    ['original', originalModel],
+    ['permutation', permutationModel],
+    ['shift', shiftModel],
+  ] as const)('on every per-image output of the %s model', async (_, build) => {
+    const model = layoutModel(18);
+    const scored = PROBES.map((_p, i) => i);
+    const bytes = build(model, { probes: PROBES, similarity: 'pearson', permutations: true, shifts: true, scored, batch: modelBatchDim(model, 'x') });
+    const session = await ort.InferenceSession.create(bytes);
+    const perImage = session.outputMetadata.filter((o) => !o.name.includes('/witness/')) as { name: string; shape: readonly (number | string)[] }[];
+    expect(perImage.length).toBeGreaterThan(PROBES.length);
+    for (const output of perImage) expect([output.name, output.shape[0]]).toEqual([output.name, 'N']);
+    await session.release();
   });
 });
