@@ -2,7 +2,9 @@
  * One row of `npm run bench -- scale` in its own process, so that its peak RSS is its own:
  * `node dist-bench/bench/scale-one.js <model.onnx> <images> <transform> <stateDir>` measures seeded
  * synthetic 64×64 images into `stateDir` and prints one JSON line: total seconds, peak RSS, bytes
- * of the state folder on disk, per-batch seconds and checkpoint (commit) seconds, images per second.
+ * of the state folder on disk, mean seconds per batch of the measuring loop and of its checkpoint
+ * work per batch (appending the batch's rows, plus the commits spread over the batches), the median
+ * commit, images per second, and CPU seconds (user + system, all threads) per image.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -28,18 +30,21 @@ const median = (v: number[]) => {
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-// Time every commit: the checkpoint work of a batch (append rows, rewrite the fixed-size state).
+// Time the checkpoint work: every batch's append of its per-image rows, and every commit.
+const appends: number[] = [];
 const commits: number[] = [];
-const commit = RunState.prototype.commit;
-RunState.prototype.commit = async function (this: RunState, ...args: Parameters<typeof commit>) {
-  const t0 = performance.now();
-  await commit.apply(this, args);
-  commits.push((performance.now() - t0) / 1000);
-};
+for (const [name, times] of [['append', appends], ['commit', commits]] as const) {
+  const original = RunState.prototype[name] as (this: RunState, ...args: unknown[]) => Promise<void>;
+  RunState.prototype[name] = async function (this: RunState, ...args: unknown[]) {
+    const t0 = performance.now();
+    await original.apply(this, args);
+    times.push((performance.now() - t0) / 1000);
+  };
+}
 
-const batches: number[] = [];
+const sum = (v: number[]) => v.reduce((s, x) => s + x, 0);
+const cpu0 = process.cpuUsage();
 const start = performance.now();
-let last = start;
 let loopEnd = start;
 await measure({
   model,
@@ -49,21 +54,27 @@ await measure({
   batch: 32,
   stateDir,
   onCheckpoint: () => {
-    const now = performance.now();
-    batches.push((now - last) / 1000);
-    last = loopEnd = now;
+    loopEnd = performance.now();
   },
 });
 const seconds = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpu0);
+// The first commit is the empty state written at the start.
+const checkpointSeconds = sum(appends) + sum(commits.slice(1));
+const batches = appends.length;
+const loopSeconds = (loopEnd - start) / 1000;
 process.stdout.write(
   `${JSON.stringify({
     seconds,
-    loopSeconds: (loopEnd - start) / 1000,
+    loopSeconds,
     maxRssMiB: peakRssMiB(),
     diskBytes: diskBytes(stateDir),
-    batchSeconds: median(batches.slice(1)),
-    // The first commit is the empty state written at the start.
-    checkpointSeconds: median(commits.slice(1)),
+    batches,
+    commits: commits.length - 1,
+    batchSeconds: loopSeconds / batches,
+    checkpointSeconds: checkpointSeconds / batches,
+    commitSeconds: median(commits.slice(1)),
     imagesPerSecond: images / seconds,
+    cpuSecondsPerImage: (cpu.user + cpu.system) / 1e6 / images,
   })}\n`,
 );

@@ -71,7 +71,8 @@ async function resumeOrStart(out: string, checkpoint: string, options: MeasureOp
 
 /**
  * `measure` into a result folder, as `equiprobe measure` does: one writer per folder (a lock), a
- * checkpoint after every batch, then the result files, then the checkpoint becomes `state/`.
+ * checkpoint by time (`CommitClock`) and after the last batch, then the result files, then the
+ * checkpoint becomes `state/`.
  *
  * @example
  * // A job that a scheduler may pre-empt and start again with the same command:

@@ -77,7 +77,7 @@ export const messages = {
   vectorIntervalTooFewImages: (n: number, min: number, layers: readonly string[]) =>
     `Vector layers (${layers.slice(0, 3).join(', ')}${layers.length > 3 ? ', …' : ''}) and the Pool and Final parts have no interval: the block jackknife needs at least ${min} images and ${n} were measured (interval_reason fewer_than_40_images). Measure ${min} or more images for intervals.`,
   nullPartnerMissing: (n: number) =>
-    `${n} image(s) of the null set were left out of the chance level: their null partner was skipped or ran in another chunk (a fixed batch size of 1 or --batch 1).`,
+    `${n} image(s) of the null set were left out of the chance level: their null partner was skipped or ran in another chunk (a model whose batch size is fixed at 1).`,
   notProbed: (count: number) =>
     `${count} candidate tensor${count === 1 ? '' : 's'} of the probe set ${count === 1 ? 'is' : 'are'} not read as a map, tokens or vector (window partitions, attention, statistics); result.json's not_probed and \`equiprobe layers --layers all\` give each one's reason.`,
   nonFinite: (layer: string) => `Layer '${layer}' produced NaN or Inf; it is flagged and left out of the part averages.`,

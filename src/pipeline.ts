@@ -19,6 +19,7 @@ import { rowLayout, type RowLayout } from './stats/per-image.js';
 import { blockOfPair } from './measure/vector-chance.js';
 import type { ColumnSpec } from './store/append-store.js';
 import { batchDependentNodes } from './measure/batch-dependence.js';
+import { CommitClock } from './measure/commit-clock.js';
 import { finalizeReport, type RunDescription } from './measure/finalize.js';
 import { Scorer } from './measure/scorer.js';
 import { messages } from './messages.js';
@@ -66,14 +67,20 @@ export interface MeasureOptions extends ProbeSelection, RuntimeOptions, Preproce
   /** Called after each forward pass with passes done and total. */
   readonly onProgress?: (done: number, total: number) => void;
   /**
-   * Folder of the run's state (checkpoint and per-image store, SPEC §8), committed after every batch;
+   * Folder of the run's state (checkpoint and per-image store, SPEC §8), appended after every batch;
    * `merge` reads it. Default: a temporary folder, removed once the report is made.
    */
   readonly stateDir?: string;
   /** Continue the interrupted run whose state is in `stateDir` (same options required). */
   readonly resume?: boolean;
-  /** Called after each batch's checkpoint is committed, with the number of images it holds (measured and skipped). */
+  /**
+   * Called after each checkpoint is committed, with the number of images it holds (measured and
+   * skipped). Checkpoints are committed by time (see `CommitClock`), after the last batch, and
+   * after a batch when `checkpointNow` says so.
+   */
   readonly onCheckpoint?: (saved: number) => Promise<void> | void;
+  /** Asked after each batch: true commits the checkpoint now (the CLI does once SIGTERM/SIGINT came in). */
+  readonly checkpointNow?: () => boolean;
   /** Receives warnings (flagged layers, skipped images). */
   readonly onWarning?: (message: string) => void;
 }
@@ -89,7 +96,7 @@ export interface MeasureResult {
 
 /** Hash of the options that change the numbers: a run resumes only with the same. */
 export function fingerprintOf(options: MeasureOptions): string {
-  const { threads: _t, batch: _b, cache: _k, cacheDir: _d, onProgress: _p, onCheckpoint: _c, onWarning: _w, resume: _r, stateDir: _s, ...rest } = options;
+  const { threads: _t, batch: _b, cache: _k, cacheDir: _d, onProgress: _p, onCheckpoint: _c, checkpointNow: _n, onWarning: _w, resume: _r, stateDir: _s, ...rest } = options;
   return createHash('sha256').update(JSON.stringify({ ...rest, model: path.resolve(rest.model) })).digest('hex');
 }
 
@@ -208,6 +215,16 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
           const index = Number(id.slice('synthetic-'.length));
           return { standard: syntheticImage(index, config.seed, preprocessing, 0), shifted: margin > 0 ? syntheticImage(index, config.seed, preprocessing, margin) : null, conversion: null };
         };
+    // Checkpoints by time (CommitClock), after the last batch and when asked to stop.
+    const clock = new CommitClock();
+    let uncommitted = false;
+    let committedSkips = state.skipped.length;
+    const commit = async () => {
+      await clock.time(() => runState.commit());
+      uncommitted = false;
+      committedSkips = state.skipped.length;
+      await options.onCheckpoint?.(state.images + state.skipped.length);
+    };
     const source = groupBatches(pending, decode, (file, reason) => {
       state.skipped.push({ file, reason });
       forwardDone += passes;
@@ -225,12 +242,15 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
       for (const { conversion: c } of data) if (c !== null) (state.conversions ??= {})[c] = (state.conversions[c] ?? 0) + 1;
       if (labelOf) countPredictions(state.accuracy!, rows.predictions, files.map(labelOf));
       const hashes = await imageHashes(files, options.images ? null : { seed: config.seed, preprocessing });
-      await runState.commit(rows.values({ [FILE_COLUMN]: files, [PAIR_COLUMN]: Int32Array.from(files, (f) => pairOf.get(f)!), [SHA256_COLUMN]: hashes }));
-      await options.onCheckpoint?.(state.images + state.skipped.length);
+      await runState.append(rows.values({ [FILE_COLUMN]: files, [PAIR_COLUMN]: Int32Array.from(files, (f) => pairOf.get(f)!), [SHA256_COLUMN]: hashes }));
+      uncommitted = true;
+      if (clock.due() || options.checkpointNow?.()) await commit();
     }
     if (options.images && state.images === 0 && state.skipped.length > 0) {
       throw new OptionError((o) => messages.noUsableImages(o, options.images!, state.skipped.length));
     }
+    // The batches since the last commit, and files skipped after it.
+    if (uncommitted || state.skipped.length > committedSkips) await commit();
     // 6. Aggregation.
     const finished = await finalizeReport(run, state, [runState.rows], products.product, options.onWarning);
     const dependent = batchDependentNodes(model.proto);

@@ -44,13 +44,20 @@ async function shard(options: MeasureOptions, index: number, count: number, name
 }
 
 describe('shards and threads (SPEC §8)', () => {
-  // 10 images keep the vector probes per image; 40 make their co-moments the smaller state.
-  it.each([10, 40])('4 shards merged give the result of one run, vector layers included (%i images)', async (synthetic) => {
-    const options = { ...base, synthetic };
+  // 10 images keep the vector probes per image. Co-moments (22 sets per element) are the smaller state
+  // from 311 images on for one element (translate by 2): K = 10, 22·141·8 = 24,816 B against
+  // 320·10·2·4 = 25,600 B; K = 8, 22·97·8 = 17,072 B against 320·8·2·4 = 20,480 B.
+  it.each([
+    [10, {}],
+    [320, { transforms: ['translate'], shifts: [2] }],
+  ] as const)('4 shards merged give the result of one run, vector layers included (%i images)', async (synthetic, transforms) => {
+    const options: MeasureOptions = { ...base, ...transforms, synthetic };
     const whole = await measure(options);
-    const modes = planVectors(whole.report.probes, 5, synthetic).map((p) => p.mode);
+    const elements = synthetic === 10 ? 5 : 1;
+    const modes = planVectors(whole.report.probes, elements, synthetic).map((p) => p.mode);
     expect(modes.length).toBeGreaterThan(0);
     expect(new Set(modes)).toEqual(new Set([synthetic === 10 ? 'rows' : 'moments']));
+    expect(Object.keys(whole.state.moments).length).toBe(synthetic === 10 ? 0 : modes.length);
     const shards = await Promise.all([0, 1, 2, 3].map((i) => shard(options, i, 4, `n${synthetic}-shard-${i}`)));
     const merged = await mergeResults(shards, { threads: 1 });
     expect(merged.report.images.used).toBe(synthetic);
@@ -59,7 +66,7 @@ describe('shards and threads (SPEC §8)', () => {
     // Intervals and nulls too: per-image rows, null rows, block and null co-moments do not depend on the shards.
     const u = uncertainties(whole.report);
     expect(u.filter((v) => v !== null).length).toBeGreaterThan(u.length / 2);
-    if (synthetic === 40) expect(whole.report.parts.find((p) => p.part === 'Final')!.uncertainty!.eqv.lo).not.toBeNull();
+    if (synthetic === 320) expect(whole.report.parts.find((p) => p.part === 'Final')!.uncertainty!.eqv.lo).not.toBeNull();
     expectSame(uncertainties(merged.report), u, 9);
 
     // Merged results merge again: (0 + 1) + (2 + 3) is the whole run too.

@@ -25,9 +25,9 @@ function exitInterrupted(message: string, code: number): never {
 
 /**
  * SIGINT/SIGTERM during a run: before the first checkpoint of this run, exit at once (nothing is
- * lost but work); after it, let the batch in progress finish and its checkpoint be written, then
- * stop (see `Interrupted`). A second signal exits at once; the checkpoint is still whole because
- * it is only ever committed by a rename.
+ * lost but work); after it, let the batch in progress finish and a checkpoint be written (at once,
+ * not when the commit clock would), then stop (see `Interrupted`). A second signal exits at once;
+ * the checkpoint is still whole because it is only ever committed by a rename.
  */
 function watchSignals(resumeFlag: boolean) {
   let received: 'SIGINT' | 'SIGTERM' | null = null;
@@ -45,6 +45,8 @@ function watchSignals(resumeFlag: boolean) {
     started(undo: () => void) {
       discardEarly = undo;
     },
+    /** Whether a signal came in: the run then commits its checkpoint after the batch in progress. */
+    requested: () => received !== null,
     /** Call after each checkpoint is written: throws `Interrupted` when a signal came in. */
     checkpointed(saved: number, checkpoint: string) {
       checkpointed = true;
@@ -95,6 +97,7 @@ export function registerMeasure(program: Command): void {
           onProgress: flags.quiet ? undefined : progressBar(path.basename(model)),
           onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
           onStart: (undo) => signals.started(undo),
+          checkpointNow: signals.requested,
           onCheckpointWritten: (saved, checkpoint) => signals.checkpointed(saved, checkpoint),
           // Said for --resume-if-possible, where a log must tell a resumed run from a fresh one.
           onResume: flags.resumeIfPossible ? (checkpoint) => process.stderr.write(`${messages.resuming(checkpoint)}\n`) : undefined,

@@ -41,7 +41,6 @@ export const imageMessages = {
   emptyFile: () => 'file is empty (0 bytes)',
 
   // source.ts
-  badBatch: (value: number) => `Batch size must be a positive integer, got ${value}.`,
   badCount: (value: number) => `Synthetic image count must be a non-negative integer, got ${value}.`,
 
   // labels.ts

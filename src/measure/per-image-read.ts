@@ -31,48 +31,65 @@ const CHUNK_BYTES = 16 * 2 ** 20;
  * Reads the per-image map rows of one or more stores (shards) in bounded chunks, pools each
  * image's group elements per layer × transform, and puts images in sorted path order (the
  * bootstrap's image index k, SPEC §4b, §8), so one run and merged shards give the same arrays.
+ * The file names are read first to fix each row's place, then the rows are pooled straight into
+ * arrays of the final size: 8·(8L + 1) bytes per image for L layer × transform entries, and the
+ * chunk being read.
  */
 export async function readMapImageSums(stores: readonly AppendStore[], layout: RowLayout): Promise<MapImageSums> {
-  const files: string[] = [];
-  const sha256: string[] = [];
-  const pairs: number[] = [];
-  const pooled: number[][] = layout.layers.map(() => []); // 4 per image: inv sum, inv count, eqv sum, eqv count
-  const pooledNull: number[][] = layout.layers.map(() => []);
-  const nullTotals = layout.layers.map(() => [0, 0, 0, 0]);
   const withRows = layout.width > 0;
-  for (const store of stores) {
-    const names = [FILE_COLUMN, PAIR_COLUMN, SHA256_COLUMN, ...(withRows ? [SCORE_COLUMN, NULL_COLUMN] : [])];
-    if (!names.every((n) => store.columns.some((c) => c.name === n))) continue;
-    for await (const chunk of store.chunks(names, store.rowsWithin(names, CHUNK_BYTES))) {
-      files.push(...(chunk.values[FILE_COLUMN] as string[]));
-      sha256.push(...(chunk.values[SHA256_COLUMN] as string[]));
-      pairs.push(...(chunk.values[PAIR_COLUMN] as Int32Array));
-      if (!withRows) continue;
-      const scores = chunk.values[SCORE_COLUMN] as Float64Array;
-      const nulls = chunk.values[NULL_COLUMN] as Float64Array;
-      for (let i = 0; i < chunk.count; i++) {
+  const names = [FILE_COLUMN, PAIR_COLUMN, SHA256_COLUMN, ...(withRows ? [SCORE_COLUMN, NULL_COLUMN] : [])];
+  const used = stores.filter((store) => names.every((n) => store.columns.some((c) => c.name === n)));
+  const files: string[] = [];
+  for (const store of used) for await (const chunk of store.chunks([FILE_COLUMN], 4096)) for (const f of chunk.values[FILE_COLUMN] as string[]) files.push(f);
+  const n = files.length;
+  const order = files.map((_, i) => i).sort((a, b) => compareCodeUnits(files[a], files[b]));
+  const place = new Int32Array(n);
+  order.forEach((row, k) => (place[row] = k));
+  const sha256: string[] = new Array<string>(n);
+  const pairs = new Int32Array(n);
+  const series = () => ({ inv: { sum: new Float64Array(n), count: new Float64Array(n) }, eqv: { sum: new Float64Array(n), count: new Float64Array(n) } });
+  const scores: LayerImageSums[] = layout.layers.map(series);
+  const nulls: LayerImageSums[] = layout.layers.map(series);
+  const nullTotals = layout.layers.map(() => [0, 0, 0, 0]);
+  // inv sum, inv count, eqv sum, eqv count of one layer's pooled slots
+  const put = (into: LayerImageSums, k: number, v: readonly number[]) => {
+    into.inv.sum[k] = v[0];
+    into.inv.count[k] = v[1];
+    into.eqv.sum[k] = v[2];
+    into.eqv.count[k] = v[3];
+  };
+  let row = 0;
+  for (const store of used) {
+    for await (const chunk of store.chunks(names.slice(1), store.rowsWithin(names.slice(1), CHUNK_BYTES))) {
+      const sha = chunk.values[SHA256_COLUMN] as string[];
+      const pair = chunk.values[PAIR_COLUMN] as Int32Array;
+      const rowScores = chunk.values[SCORE_COLUMN] as Float64Array | undefined;
+      const rowNulls = chunk.values[NULL_COLUMN] as Float64Array | undefined;
+      for (let i = 0; i < chunk.count; i++, row++) {
+        const k = place[row];
+        sha256[k] = sha[i];
+        pairs[k] = pair[i];
+        if (!rowScores || !rowNulls) continue;
         const base = i * layout.width;
         layout.layers.forEach((slots, l) => {
           const s = [0, 0, 0, 0];
-          for (const o of slots.offsets.values()) for (let q = 0; q < SLOT_WIDTH; q++) s[q] += scores[base + o + q];
-          pooled[l].push(...s);
+          for (const o of slots.offsets.values()) for (let q = 0; q < SLOT_WIDTH; q++) s[q] += rowScores[base + o + q];
+          put(scores[l], k, s);
           // A null row is NaN outside the null set.
           const z = [0, 0, 0, 0];
-          if (!Number.isNaN(nulls[base])) for (const o of slots.offsets.values()) for (let q = 0; q < SLOT_WIDTH; q++) z[q] += nulls[base + o + q];
-          pooledNull[l].push(...z);
+          if (!Number.isNaN(rowNulls[base])) for (const o of slots.offsets.values()) for (let q = 0; q < SLOT_WIDTH; q++) z[q] += rowNulls[base + o + q];
+          put(nulls[l], k, z);
           for (let q = 0; q < SLOT_WIDTH; q++) nullTotals[l][q] += z[q];
         });
       }
     }
   }
-  const order = files.map((_, i) => i).sort((a, b) => compareCodeUnits(files[a], files[b]));
-  const column = (values: number[], q: number) => Float64Array.from(order, (i) => values[4 * i + q] ?? 0);
   return {
     files: order.map((i) => files[i]),
-    sha256: order.map((i) => sha256[i]),
-    scores: pooled.map((v) => ({ inv: { sum: column(v, 0), count: column(v, 1) }, eqv: { sum: column(v, 2), count: column(v, 3) } })),
-    nulls: pooledNull.map((v) => ({ inv: { sum: column(v, 0), count: column(v, 1) }, eqv: { sum: column(v, 2), count: column(v, 3) } })),
-    pairs: Int32Array.from(order, (i) => pairs[i]),
+    sha256,
+    scores,
+    nulls,
+    pairs,
     chance: nullTotals.map(([is, ic, es, ec]) => ({ inv: ic > 0 ? is / ic : NaN, eqv: ec > 0 ? es / ec : NaN })),
   };
 }

@@ -37,9 +37,10 @@ interface Manifest {
  * vector probes kept that way, float64) and `rows/` (the append-only per-image store: file names,
  * null pairs, per-image vectors).
  *
- * A commit appends the batch's rows, writes the co-moments to a new file, then replaces
- * `state.json` by a rename: that rename is the commit point. A process killed at any moment leaves
- * the previous commit whole; rows the store holds past it are cut off on resume.
+ * Every batch appends its rows (`append`); a commit (`commit`, when `CommitClock` says so) writes
+ * the co-moments to a new file, then replaces `state.json` by a rename: that rename is the commit
+ * point. A process killed at any moment leaves the previous commit whole; rows the store holds
+ * past it are cut off on resume, and not read when the state is opened to be read.
  */
 export class RunState {
   private constructor(
@@ -94,12 +95,22 @@ export class RunState {
   }
 
   /**
-   * Appends a batch's per-image rows (if any) and commits them with the current fixed-size state.
+   * Appends a batch's per-image rows to the store without committing them: they count once
+   * `commit` writes the fixed-size state that includes them, and are cut off on resume otherwise.
+   *
+   * @param batch - column → values, every column of the store (file and pair included)
+   */
+  async append(batch: Readonly<Record<string, ColumnValues>>): Promise<void> {
+    await this.rows.append(batch);
+  }
+
+  /**
+   * Commits the rows appended so far with the current fixed-size state (after appending `batch`, if given).
    *
    * @param batch - column → values, every column of the store (file and pair included)
    */
   async commit(batch?: Readonly<Record<string, ColumnValues>>): Promise<void> {
-    if (batch) await this.rows.append(batch);
+    if (batch) await this.append(batch);
     const { moments, ...fixed } = this.state;
     const entries = Object.entries(moments).flatMap(([probe, byId]) => Object.entries(byId).map(([id, m]) => ({ probe, id, k: m.k, centred: m.centred, m })));
     let file: string | null = null;

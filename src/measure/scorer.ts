@@ -49,6 +49,7 @@ export class Scorer {
    *
    * @param batch - source images per batch; a chunk is at most this, fewer when the held unit
    *   rows would pass `MAX_HELD_VALUES`, and exactly the model's batch size when that is fixed
+   *   (see `chunkSize`)
    */
   static async open(model: ModelProto, input: InputInfo, probes: readonly ProbeInfo[], elements: readonly GroupElement[], similarity: Similarity, batch: number, runtime: RuntimeOptions): Promise<Scorer> {
     const permutations = elements.some((g) => g.transform !== 'translate');
@@ -56,7 +57,7 @@ export class Scorer {
     const scored = probes.flatMap((p, i) => (p.kind === 'vector' ? [] : [i]));
     const plan: ScoringPlan = { probes, similarity, permutations, shifts, scored, batch: modelBatchDim(model, input.name) };
     const held = scored.reduce((s, i) => s + probes[i].channels * probes[i].h * probes[i].w, 0) * (Number(permutations) + Number(shifts));
-    const chunk = input.fixedBatch ?? Math.max(1, Math.min(batch, Math.floor(MAX_HELD_VALUES / Math.max(1, held))));
+    const chunk = chunkSize(batch, held, input.fixedBatch);
     // One at a time: each serialised model is as large as the user's, and a failure releases the rest.
     const opened: ort.InferenceSession[] = [];
     const open = async (build: (m: ModelProto, p: ScoringPlan) => Uint8Array) => {
@@ -196,6 +197,21 @@ export class Scorer {
  * 128 MiB, 35.4 s at 256 MiB).
  */
 const MAX_HELD_VALUES = 1 << 25;
+
+/**
+ * Images per chunk: at most `batch` and what keeps the held unit rows within `MAX_HELD_VALUES`,
+ * rounded down to an even number and at least 2, so that a chunk never splits a null pair (SPEC
+ * §4b: a pair's null scores need both images in one chunk; batches start at a pair). Two images are
+ * run together even where one alone reaches the limit. A model of fixed batch size runs chunks of
+ * exactly that size (a fixed size of 1 cannot keep pairs together; the result says so).
+ *
+ * @param held - float values of original unit rows held per image
+ */
+export function chunkSize(batch: number, held: number, fixedBatch: number | null | undefined): number {
+  if (fixedBatch) return fixedBatch;
+  const limit = Math.min(batch, Math.floor(MAX_HELD_VALUES / Math.max(1, held)));
+  return Math.max(2, 2 * Math.floor(limit / 2));
+}
 
 /** Rows `indices` of a tensor's batch axis (axis 0), as a new tensor. */
 function gatherBatch(t: ort.Tensor, indices: readonly number[]): ort.Tensor {

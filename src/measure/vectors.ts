@@ -1,5 +1,6 @@
 import type { ColumnSpec } from '../store/append-store.js';
 import { coMomentsLength } from '../scores/co-moments.js';
+import { chanceMomentIds } from '../stats/vector-chance.js';
 import type { ProbeInfo } from '../types.js';
 
 /**
@@ -19,21 +20,31 @@ export interface VectorPlan {
 }
 
 /**
+ * Bytes of co-moments a vector probe of K channels kept as co-moments holds over `elements` group
+ * elements: per element its own, its null's and those of the 20 jackknife blocks (SPEC §4b), each
+ * 1 + 4K + K² float64 values.
+ */
+export function momentsBytes(k: number, elements: number): number {
+  return elements * (1 + chanceMomentIds('').length) * coMomentsLength(k) * 8;
+}
+
+/**
  * Chooses, per vector probe, whichever of co-moments and per-image vectors is smaller for the
- * run's planned number of images (SPEC §8): G·(K² + 4K + 1) float64 values against N·K·(G + 1)
+ * run's planned number of images (SPEC §8): 22·G·(K² + 4K + 1) float64 values (per element its
+ * own co-moments, its null's and those of the 20 jackknife blocks, SPEC §4b) against N·K·(G + 1)
  * float32 values, G the group elements, with co-moments capped at `MOMENTS_LIMIT_BYTES`. Every shard
  * of a run plans with the whole run's N, so shards keep the same kind of state.
  *
  * @param elements - number of group elements over all transforms
  * @param plannedImages - images of the whole run (after `--max-images`, before a shard cut)
  * @example
- * planVectors(probes, 3, 50_000); // Final with K = 10: 'moments'; Pool with K = 2048: 'rows'
+ * planVectors(probes, 3, 50_000); // Final with K = 10: 'moments' (74 KB against 8 MB); Pool with K = 2048: 'rows'
  */
 export function planVectors(probes: readonly ProbeInfo[], elements: number, plannedImages: number): VectorPlan[] {
   return probes.flatMap((probe, index) => {
     if (probe.kind !== 'vector') return [];
     const k = probe.channels;
-    const moments = elements * coMomentsLength(k) * 8;
+    const moments = momentsBytes(k, elements);
     const rows = plannedImages * k * (elements + 1) * 4;
     return [{ probe, index, mode: moments <= Math.min(rows, MOMENTS_LIMIT_BYTES) ? 'moments' : 'rows' }];
   });

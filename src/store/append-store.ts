@@ -1,6 +1,7 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
-import { writeJsonAtomic } from './atomic-json.js';
+import { writeJsonAtomic, writeJsonAtomicSync } from './atomic-json.js';
 import { storeMessages as msg } from './messages.js';
 
 /** Element type of a column. `text` holds one string per row (file names). */
@@ -71,17 +72,18 @@ async function readBytes(file: string, position: number, length: number): Promis
   return buffer;
 }
 
-/** Writes bytes at `position` of an existing file. */
-async function writeBytes(file: string, position: number, bytes: Uint8Array): Promise<void> {
-  const handle = await open(file, 'r+');
+/**
+ * Writes bytes at `position` of an existing file, synchronously: an append is a few small writes
+ * into the page cache, and on a busy machine each asynchronous step waits for the event loop
+ * (appends of 1.5 MB in 13 columns, load average 9: median 7–12 ms asynchronous, 3–4 ms so).
+ */
+function writeBytes(file: string, position: number, bytes: Uint8Array): void {
+  const fd = openSync(file, 'r+');
   try {
     let done = 0;
-    while (done < bytes.length) {
-      const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
-      done += bytesWritten;
-    }
+    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -136,8 +138,8 @@ export class AppendStore {
 
   /**
    * Opens an existing store, for reading or (`writable`) for appending. A writable store is cut to
-   * its committed rows, or back to `rows` (a checkpoint that committed fewer rows than the store,
-   * because the process died between the two commits).
+   * its committed rows, or back to `rows` (a checkpoint that committed fewer rows than the store:
+   * rows appended after the run's last commit); a store opened for reading shows only `rows` rows.
    *
    * @throws Error with one line when the folder holds no store, a store of another format version, or fewer rows than `rows`
    */
@@ -155,6 +157,9 @@ export class AppendStore {
     if (writable) {
       if (rows !== undefined && rows < manifest.rows) await store.cutTo(rows);
       await store.dropUncommitted();
+    } else if (rows !== undefined) {
+      // A reader sees the rows its checkpoint committed, not those appended after it.
+      manifest.rows = rows;
     }
     return store;
   }
@@ -216,16 +221,16 @@ export class AppendStore {
         const ends = new Float64Array(encoded.length);
         let end = c.textBytes!;
         encoded.forEach((b, i) => (ends[i] = end += b.length));
-        await writeBytes(path.join(this.dir, c.file), c.textBytes!, Buffer.concat(encoded));
-        await writeBytes(path.join(this.dir, c.index!), start * 8, asBytes(ends));
+        writeBytes(path.join(this.dir, c.file), c.textBytes!, Buffer.concat(encoded));
+        writeBytes(path.join(this.dir, c.index!), start * 8, asBytes(ends));
         textBytes.set(c.name, end);
       } else {
         const bytes = asBytes(v as Exclude<ColumnValues, string[]>);
-        await writeBytes(path.join(this.dir, c.file), start * c.width * BYTES[c.type], bytes);
+        writeBytes(path.join(this.dir, c.file), start * c.width * BYTES[c.type], bytes);
       }
     }
     const next: Manifest = { ...this.manifest, rows: start + added, columns: this.manifest.columns.map((c) => (c.type === 'text' ? { ...c, textBytes: textBytes.get(c.name) } : c)) };
-    await writeJsonAtomic(path.join(this.dir, MANIFEST), next);
+    writeJsonAtomicSync(path.join(this.dir, MANIFEST), next);
     Object.assign(this.manifest, next);
   }
 

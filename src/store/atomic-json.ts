@@ -1,3 +1,4 @@
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 
 /**
@@ -13,6 +14,18 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
     await rename(temporary, file);
   } catch (err) {
     await rm(temporary, { force: true });
+    throw err;
+  }
+}
+
+/** `writeJsonAtomic` in one synchronous step, for small manifests written after every batch (no event-loop round trips). */
+export function writeJsonAtomicSync(file: string, value: unknown): void {
+  const temporary = `${file}.tmp-${process.pid}`;
+  try {
+    writeFileSync(temporary, JSON.stringify(value));
+    renameSync(temporary, file);
+  } catch (err) {
+    rmSync(temporary, { force: true });
     throw err;
   }
 }

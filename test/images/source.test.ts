@@ -1,13 +1,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadImage } from '../../src/images/decode.js';
+import { decodeImage, loadImage } from '../../src/images/decode.js';
+import { groupBatches } from '../../src/images/group-batches.js';
 import { deriveSeed, mulberry32 } from '../../src/images/prng.js';
-import { imageBatches, syntheticImage, syntheticImages } from '../../src/images/source.js';
+import { syntheticImage, syntheticImages } from '../../src/images/source.js';
 import type { Preprocessing } from '../../src/types.js';
 import { plainPrep, tempDir, writeRaw } from './helpers.js';
 
-describe('imageBatches', () => {
+describe('groupBatches', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let files: string[];
@@ -26,46 +27,34 @@ describe('imageBatches', () => {
   });
   afterAll(() => cleanup());
 
-  it('yields full batches in file order, skipping undecodable files (reported in order)', async () => {
+  const decode = (file: string) => decodeImage(file, plainPrep(4), 0);
+
+  it('yields one batch per group in order, leaving out undecodable files (reported in order); a group of none yields nothing', async () => {
     const skipped: string[] = [];
     const batches = [];
-    for await (const b of imageBatches(files, plainPrep(4), 0, 2, (f) => skipped.push(f))) batches.push(b);
+    const groups = [files.slice(0, 2), [files[2]], files.slice(3, 6), [files[6]]];
+    for await (const b of groupBatches(groups, decode, (f) => skipped.push(f))) batches.push(b);
     expect(batches.map((b) => b.files)).toEqual([[files[0], files[1]], [files[3], files[4]], [files[6]]]);
     expect(skipped).toEqual([files[2], files[5]]);
-    expect(batches[1].data[0][0]).toBe(Math.fround(90 / 255));
-    expect(batches[1].conversions).toEqual(['none', 'none']);
-    expect(batches.flatMap((b) => b.data).map((d) => d.length)).toEqual([16, 16, 16, 16, 16]);
+    expect(batches[1].data[0].data[0]).toBe(Math.fround(90 / 255));
+    expect(batches[1].data.map((d) => d.conversion)).toEqual(['none', 'none']);
   });
 
-  it('gives the same images as loadImage, for any batch size: the standard view, and the enlarged view apart', async () => {
-    const good = [files[0], files[3], files[6]];
+  it('gives the same images as loadImage', async () => {
     const standard = await loadImage(files[3], plainPrep(4, 3), 0);
-    const enlarged = await loadImage(files[3], plainPrep(4, 3), 2);
-    for (const size of [1, 3, 10]) {
-      const all = [];
-      const shifted = [];
-      for await (const b of imageBatches(good, plainPrep(4, 3), 2, size, () => undefined)) {
-        all.push(...b.data);
-        shifted.push(...b.shifted);
-      }
-      expect(all.length).toBe(3);
-      expect(all[1]).toEqual(standard);
-      expect(shifted[1]).toEqual(enlarged);
-    }
+    const batches = [];
+    for await (const b of groupBatches([[files[0], files[3]]], (f) => decodeImage(f, plainPrep(4, 3), 0), () => undefined)) batches.push(b);
+    expect(batches[0].data[1].data).toEqual(standard);
   });
 
-  it('stopping early is clean, and an empty list yields nothing', async () => {
-    for await (const b of imageBatches(files, plainPrep(4), 0, 1, () => undefined)) {
+  it('stopping early is clean, and no groups yield nothing', async () => {
+    for await (const b of groupBatches([[files[0]], [files[2]]], decode, () => undefined)) {
       expect(b.files).toEqual([files[0]]);
       break;
     }
     const none = [];
-    for await (const b of imageBatches([], plainPrep(4), 0, 4, () => undefined)) none.push(b);
+    for await (const b of groupBatches([], decode, () => undefined)) none.push(b);
     expect(none).toEqual([]);
-  });
-
-  it('EXPECTED FAILURE - a batch size that is not a positive integer', async () => {
-    await expect(imageBatches(files, plainPrep(4), 0, 0, () => undefined).next()).rejects.toThrow(/Batch size must be a positive integer, got 0/);
   });
 });
 

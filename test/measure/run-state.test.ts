@@ -51,6 +51,25 @@ describe('run state on disk (SPEC §8)', () => {
     expect(statSync(path.join(dir, 'rows', 'c2.bin')).size).toBe(2 * 4 * 4);
   });
 
+  it('batches appended after the last commit are not read, and are cut off on resume', async () => {
+    const dir = fresh();
+    const run = await RunState.create(dir, 'print', state(), [{ name: 'v', type: 'float32', width: 4 }]);
+    await run.append(batch(['a', 'b']));
+    run.state.images = 2;
+    await run.commit();
+    // Two batches appended by the run, not committed (a commit comes by time, not after every batch).
+    await run.append(batch(['c', 'd']));
+    run.state.images = 4;
+    await run.append(batch(['e', 'f']));
+    const reader = await RunState.open(dir, { fingerprint: 'print' });
+    expect(reader.state.images).toBe(2);
+    expect([...(await reader.measuredFiles())]).toEqual(['a', 'b']);
+    expect(reader.rows.rows).toBe(2);
+    const resumed = await RunState.open(dir, { writable: true, fingerprint: 'print' });
+    expect([...(await resumed.measuredFiles())]).toEqual(['a', 'b']);
+    expect(statSync(path.join(dir, 'rows', 'c2.bin')).size).toBe(2 * 4 * 4);
+  });
+
   it('EXPECTED FAILURE - other options, another format version, no state: one line each', async () => {
     const dir = fresh();
     await RunState.create(dir, 'print', state(), []);
