@@ -1,6 +1,6 @@
 /**
  * The map-layer bootstrap at ImageNet scale (SPEC §4b: B = 1000 replicates over N images):
- * `npm run build && node dist/bench/bootstrap-scale.js [images] [layers]` times
+ * `npm run build && npx tsc -p bench/tsconfig.json && node dist-bench/bench/bootstrap-scale.js [images] [layers]` times
  * `bootstrapReplicates` over `layers` layer × transform entries (inv and eqv each: 2·layers series)
  * of seeded per-image sums, and prints one JSON line: CPU seconds (and wall seconds), of which
  * drawing the replicates, CPU nanoseconds per (replicate, series, image) after the draws, and the bytes the per-image sums take in memory

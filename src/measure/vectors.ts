@@ -1,6 +1,6 @@
 import type { ColumnSpec } from '../store/append-store.js';
 import { coMomentsLength } from '../scores/co-moments.js';
-import { chanceMomentIds } from '../stats/vector-chance.js';
+import { chanceMomentIds } from '../scores/keys.js';
 import type { ProbeInfo } from '../types.js';
 
 /**

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildRandomCnn } from '../../probes/random.js';
+import { buildRandomCnn } from '../../src/known-answer/random.js';
 import { chunkSize } from '../../src/measure/scorer.js';
 import { measure } from '../../src/pipeline.js';
 
