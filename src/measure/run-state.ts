@@ -104,13 +104,8 @@ export class RunState {
     await this.rows.append(batch);
   }
 
-  /**
-   * Commits the rows appended so far with the current fixed-size state (after appending `batch`, if given).
-   *
-   * @param batch - column → values, every column of the store (file and pair included)
-   */
-  async commit(batch?: Readonly<Record<string, ColumnValues>>): Promise<void> {
-    if (batch) await this.append(batch);
+  /** Commits the rows appended so far with the current fixed-size state. */
+  async commit(): Promise<void> {
     const { moments, ...fixed } = this.state;
     const entries = Object.entries(moments).flatMap(([probe, byId]) => Object.entries(byId).map(([id, m]) => ({ probe, id, k: m.k, centred: m.centred, m })));
     let file: string | null = null;
@@ -127,7 +122,7 @@ export class RunState {
       state: fixed,
       moments: { file, entries: entries.map(({ probe, id, k, centred }) => ({ probe, id, k, centred })) },
     };
-    await writeJsonAtomic(path.join(this.dir, MANIFEST), manifest);
+    writeJsonAtomic(path.join(this.dir, MANIFEST), manifest);
     // Only now is the previous co-moments file unreferenced; files of commits that never completed go too.
     for (const entry of await readdir(this.dir)) if (entry.startsWith('moments-') && entry !== file) await rm(path.join(this.dir, entry), { force: true });
     this.momentsFile = file;

@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
-import { writeJsonAtomic, writeJsonAtomicSync } from './atomic-json.js';
+import { writeJsonAtomic } from './atomic-json.js';
 import { storeMessages as msg } from './messages.js';
 
 /** Element type of a column. `text` holds one string per row (file names). */
@@ -132,7 +132,7 @@ export class AppendStore {
       for (const file of [c.file, c.index]) if (file) await (await open(path.join(dir, file), 'w')).close();
     }
     const manifest: Manifest = { format: STORE_FORMAT, version: STORE_VERSION, rows: 0, columns: stored };
-    await writeJsonAtomic(path.join(dir, MANIFEST), manifest);
+    writeJsonAtomic(path.join(dir, MANIFEST), manifest);
     return new AppendStore(dir, manifest);
   }
 
@@ -230,7 +230,7 @@ export class AppendStore {
       }
     }
     const next: Manifest = { ...this.manifest, rows: start + added, columns: this.manifest.columns.map((c) => (c.type === 'text' ? { ...c, textBytes: textBytes.get(c.name) } : c)) };
-    writeJsonAtomicSync(path.join(this.dir, MANIFEST), next);
+    writeJsonAtomic(path.join(this.dir, MANIFEST), next);
     Object.assign(this.manifest, next);
   }
 
@@ -289,7 +289,7 @@ export class AppendStore {
       columns[i] = { ...c, textBytes: end };
     }
     const next: Manifest = { ...this.manifest, rows, columns };
-    await writeJsonAtomic(path.join(this.dir, MANIFEST), next);
+    writeJsonAtomic(path.join(this.dir, MANIFEST), next);
     Object.assign(this.manifest, next);
   }
 

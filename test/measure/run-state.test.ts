@@ -25,7 +25,8 @@ describe('run state on disk (SPEC §8)', () => {
     for (let b = 0; b < 3; b++) {
       run.state.images += 2;
       run.state.moments.pool['rot90:k1'].n += 2;
-      await run.commit(batch([`a${b}`, `b${b}`]));
+      await run.append(batch([`a${b}`, `b${b}`]));
+      await run.commit();
       sizes.push(statSync(path.join(dir, 'state.json')).size);
     }
     // The manifest does not grow with the images; the vectors grow by exactly what each batch added.
@@ -42,7 +43,8 @@ describe('run state on disk (SPEC §8)', () => {
   it('a batch appended but never committed (killed before the manifest rename) is cut off on resume', async () => {
     const dir = fresh();
     const run = await RunState.create(dir, 'print', state(), [{ name: 'v', type: 'float32', width: 4 }]);
-    await run.commit(batch(['a', 'b']));
+    await run.append(batch(['a', 'b']));
+    await run.commit();
     // The store committed a second batch, the run's manifest did not: what SIGKILL between the two leaves.
     await run.rows.append(batch(['c', 'd']));
     appendFileSync(path.join(dir, 'rows', 'c2.bin'), Buffer.alloc(5));
