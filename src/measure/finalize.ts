@@ -15,7 +15,7 @@ import { hasOwnViews } from './batch.js';
 import { scoreVectorElement, type VectorSource } from './vector-scores.js';
 import { vectorColumn } from './vectors.js';
 import { rowLayout } from '../stats/per-image.js';
-import { JACKKNIFE_MIN_IMAGES } from '../stats/jackknife.js';
+import { JACKKNIFE_MIN_IMAGES, TOO_FEW_FOR_JACKKNIFE } from '../stats/jackknife.js';
 import { addUncertainty } from '../stats/uncertainty.js';
 import { readMapImageSums } from './per-image-read.js';
 import { vectorEstimates } from './vector-uncertainty.js';
@@ -93,12 +93,6 @@ export async function finalizeReport(
   const notProbed = run.notProbed ?? [];
   if (notProbed.length > 0) warnings.push(messages.notProbed(notProbed.length));
   if (state.nullMissing > 0) warnings.push(messages.nullPartnerMissing(state.nullMissing));
-  const vectorLayers = run.probes.filter((p) => p.kind === 'vector' && !state.nonFinite.includes(p.name)).map((p) => p.name);
-  if (used >= 3 && used < JACKKNIFE_MIN_IMAGES && vectorLayers.length > 0) {
-    const w = messages.vectorIntervalTooFewImages(used, JACKKNIFE_MIN_IMAGES, vectorLayers);
-    warnings.push(w);
-    onWarning?.(w);
-  }
   const scored = summarizeLayers(run.probes, run.elements, sums, run.skippedLayers);
   const flagged = new Set(state.nonFinite);
   const scoredParts = aggregateParts(run.probes, scored, flagged);
@@ -117,6 +111,13 @@ export async function finalizeReport(
     vectors: await vectorEstimates(run.probes, run.elements, state, rows, centred, product, run.config.shiftMode),
     flagged,
   });
+  // Vector layers left without an interval for want of images (below 3 the warning above says more).
+  const noInterval = [...new Set(layers.filter((l) => l.uncertainty?.inv.intervalReason === TOO_FEW_FOR_JACKKNIFE).map((l) => l.layer))];
+  if (used >= 3 && noInterval.length > 0) {
+    const w = messages.vectorIntervalTooFewImages(used, JACKKNIFE_MIN_IMAGES, noInterval);
+    warnings.push(w);
+    onWarning?.(w);
+  }
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'equiprobe', version: toolVersion(), onnxruntime: ort.env.versions.common ?? 'unknown' },
