@@ -1,4 +1,5 @@
-import { addChunk, addCoMomentScores, emptyCoMoments, mergeCoMoments, type CoMoments, type CrossProduct } from '../scores/co-moments.js';
+import { addChunk, addCoMomentScores, copyCoMoments, emptyCoMoments, mergeCoMoments, type CoMoments, type CrossProduct } from '../scores/co-moments.js';
+import { addRowScores } from '../scores/complement-scores.js';
 import { emptySums, mergeSums, type ScoreSums } from '../scores/sums.js';
 import type { AppendStore } from '../store/append-store.js';
 import { JACKKNIFE_BLOCKS } from '../stats/jackknife.js';
@@ -34,14 +35,15 @@ function scoresOf(m: CoMoments): { inv: ScoreSums; eqv: ScoreSums } {
   return s;
 }
 
+function addTo(to: { inv: ScoreSums; eqv: ScoreSums }, s: { inv: ScoreSums; eqv: ScoreSums }): void {
+  mergeSums(to.inv, s.inv);
+  mergeSums(to.eqv, s.eqv);
+}
+
 /** From the null co-moments and the 20 block co-moments of one a-side tile. */
 function fromMoments(nullM: CoMoments, blocks: readonly CoMoments[], into: ElementChance): void {
-  const add = (to: { inv: ScoreSums; eqv: ScoreSums }, s: { inv: ScoreSums; eqv: ScoreSums }) => {
-    mergeSums(to.inv, s.inv);
-    mergeSums(to.eqv, s.eqv);
-  };
-  add(into.null, scoresOf(nullM));
-  leaveOneOut(blocks, emptyCoMoments(nullM.k, nullM.centred, nullM.from, nullM.to), (j, rest) => add(into.leaveOut[j], scoresOf(rest)));
+  addTo(into.null, scoresOf(nullM));
+  leaveOneOut(blocks, emptyCoMoments(nullM.k, nullM.centred, nullM.from, nullM.to), (j, rest) => addTo(into.leaveOut[j], scoresOf(rest)));
 }
 
 /**
@@ -59,7 +61,7 @@ function leaveOneOut(blocks: readonly CoMoments[], outside: CoMoments, visit: (j
   }
   const mid = (lo + hi) >> 1;
   const plus = (from: number, to: number) => {
-    const merged = structuredClone(outside);
+    const merged = copyCoMoments(outside);
     for (let i = from; i < to; i++) if (blocks[i].n > 0) mergeCoMoments(merged, blocks[i]);
     return merged;
   };
@@ -83,11 +85,25 @@ const HELD_BYTES = 128 * 2 ** 20;
 const CHUNK_BYTES = 16 * 2 ** 20;
 
 /**
+ * Most images for which the leave-one-block-out scores are computed from each set's rows
+ * (`addRowScores`: 20 products of about 19N/20 rows, ≈ 19·N·K² multiply-adds in onnxruntime)
+ * instead of from merged block co-moments (88 Chan merges and 20 scorings of K×K in JavaScript, at
+ * any N). Measured 2026-11-30 on this 2-core machine (loaded, 2 threads), K = 2048: onnxruntime's
+ * float64 product with its row maximum took 26 ms at 30 rows (4.8 G multiply-adds/s), 41 ms at
+ * 120 and 94 ms at 250 (11–12 G/s); a merge 22 ms (186 M entries/s) and a scoring 20 ms. Per
+ * leave-out set that is ≈ 0.09·N ms directly against ≈ 117 ms by merges, equal near N ≈ 300:
+ * above 256 the merges are kept.
+ */
+export const DIRECT_LEAVE_OUT_MAX_IMAGES = 256;
+
+/**
  * An element of a probe kept per image: one pass over each store's rows per a-side tile, adding
  * each row to its block's co-moments and each pair (adjacent rows of one pair k, as runs and merges
- * write them) to the null's.
+ * write them) to the null's. Runs of at most `DIRECT_LEAVE_OUT_MAX_IMAGES` images keep the rows of
+ * each block instead and score each block's complement from its rows (`addRowScores`).
  *
  * @param columns - the store columns of v′ (this element) and v (original), and of the file and pair
+ * @param direct - whether to score the complements from their rows (default: by the number of images)
  */
 export async function chanceFromRows(
   stores: readonly AppendStore[],
@@ -96,14 +112,17 @@ export async function chanceFromRows(
   centred: boolean,
   pairs: number,
   product: CrossProduct,
+  direct = 2 * pairs + 1 <= DIRECT_LEAVE_OUT_MAX_IMAGES,
 ): Promise<ElementChance> {
   const out = emptyChance();
   const tile = Math.max(1, Math.min(k, Math.floor(HELD_BYTES / ((JACKKNIFE_BLOCKS + 1) * 8 * k))));
   const names = [columns.moved, columns.original, columns.pair];
+  // Direct: each block's rows (v′ and v), gathered in the first tile's pass.
+  const blockRows = Array.from({ length: JACKKNIFE_BLOCKS }, () => ({ a: [] as Float32Array[], b: [] as Float32Array[], n: 0 }));
   for (let from = 0; from < k; from += tile) {
     const to = Math.min(k, from + tile);
     const nullM = emptyCoMoments(k, centred, from, to);
-    const blocks = Array.from({ length: JACKKNIFE_BLOCKS }, () => emptyCoMoments(k, centred, from, to));
+    const blocks = direct ? [] : Array.from({ length: JACKKNIFE_BLOCKS }, () => emptyCoMoments(k, centred, from, to));
     for (const store of stores) {
       // A pair cut by a chunk boundary: its first row waits for the next chunk.
       let held: { a: Float32Array; b: Float32Array; k: number } | null = null;
@@ -113,7 +132,14 @@ export async function chanceFromRows(
         const pair = chunk.values[columns.pair] as Int32Array;
         const byBlock = new Map<number, number[]>();
         for (let i = 0; i < chunk.count; i++) byBlock.set(blockOfPair(pair[i], pairs), [...(byBlock.get(blockOfPair(pair[i], pairs)) ?? []), i]);
-        for (const [block, rows] of byBlock) await addChunk(blocks[block], gather(a, rows, k), gather(b, rows, k), rows.length, product);
+        for (const [block, rows] of byBlock) {
+          if (!direct) await addChunk(blocks[block], gather(a, rows, k), gather(b, rows, k), rows.length, product);
+          else if (from === 0) {
+            blockRows[block].a.push(gather(a, rows, k));
+            blockRows[block].b.push(gather(b, rows, k));
+            blockRows[block].n += rows.length;
+          }
+        }
         const nullA: Float32Array[] = [];
         const nullB: Float32Array[] = [];
         for (let i = 0; i < chunk.count; i++) {
@@ -124,10 +150,18 @@ export async function chanceFromRows(
             held = null;
           } else held = { a: Float32Array.from(row.a), b: Float32Array.from(row.b), k: row.k };
         }
-        await addChunk(nullM, join(nullA, k), join(nullB, k), nullA.length, product);
+        await addChunk(nullM, join(nullA), join(nullB), nullA.length, product);
       }
     }
-    fromMoments(nullM, blocks, out);
+    if (direct) addTo(out.null, scoresOf(nullM));
+    else fromMoments(nullM, blocks, out);
+  }
+  if (direct) {
+    for (let j = 0; j < JACKKNIFE_BLOCKS; j++) {
+      const rest = blockRows.filter((_, i) => i !== j);
+      const n = rest.reduce((sum, r) => sum + r.n, 0);
+      await addRowScores(join(rest.flatMap((r) => r.a)), join(rest.flatMap((r) => r.b)), n, k, centred, product, out.leaveOut[j].inv, out.leaveOut[j].eqv);
+    }
   }
   return out;
 }
@@ -138,8 +172,13 @@ function gather(values: Float32Array, rows: readonly number[], k: number): Float
   return out;
 }
 
-function join(parts: readonly Float32Array[], k: number): Float32Array {
-  const out = new Float32Array(parts.length * k);
-  parts.forEach((p, j) => out.set(p, j * k));
+/** Parts of whole rows, one after another. */
+function join(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((sum, p) => sum + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }

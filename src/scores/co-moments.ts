@@ -52,11 +52,29 @@ export function coMomentsFrom(values: Float64Array, k: number, centred: boolean)
   return { k, from: 0, to: k, centred, n: values[0], meanA: at(0, k), m2A: at(1, k), meanB: at(2, k), m2B: at(3, k), cross: at(4, k * k) };
 }
 
-/** a′ᵀ b′ for centred chunks a′ (n × t) and b′ (n × k), row-major: t × k. Runs in onnxruntime (`CrossProducts`). */
-export type CrossProduct = (a: Float64Array, b: Float64Array, n: number, t: number, k: number) => Promise<Float64Array>;
+/**
+ * a′ᵀ b′ for centred chunks a′ (n × t) and b′ (n × k), row-major: t × k. Runs in onnxruntime (`CrossProducts`).
+ * `rowMax`, where given, returns only the t row maxima of a′ᵀ b′ (the t × k matrix stays in
+ * onnxruntime); without it they are taken in JavaScript from the whole product (`rowMaxOf`).
+ */
+export type CrossProduct = ((a: Float64Array, b: Float64Array, n: number, t: number, k: number) => Promise<Float64Array>) & {
+  readonly rowMax?: (a: Float64Array, b: Float64Array, n: number, t: number, k: number) => Promise<Float64Array>;
+};
 
-/** Chunk means (zeros when not centred) and sums of squared deviations of n rows of k values. */
-function chunkMoments(x: Float32Array, n: number, k: number, centred: boolean): { mean: Float64Array; m2: Float64Array; dev: Float64Array } {
+/** The t row maxima of a′ᵀ b′ (a′ n × t, b′ n × k): by `product.rowMax`, or over the whole product. */
+export async function rowMaxOf(product: CrossProduct, a: Float64Array, b: Float64Array, n: number, t: number, k: number): Promise<Float64Array> {
+  if (product.rowMax) return product.rowMax(a, b, n, t, k);
+  const all = await product(a, b, n, t, k);
+  const out = new Float64Array(t).fill(-Infinity);
+  for (let r = 0; r < t; r++) for (let c = 0; c < k; c++) if (all[r * k + c] > out[r]) out[r] = all[r * k + c];
+  return out;
+}
+
+/**
+ * Means (zeros when not centred), sums of squared deviations and the deviations themselves
+ * (n × k, float64) of n rows of k values: two passes, centred on the rows' own float64 means.
+ */
+export function chunkMoments(x: Float32Array, n: number, k: number, centred: boolean): { mean: Float64Array; m2: Float64Array; dev: Float64Array } {
   const mean = new Float64Array(k);
   if (centred) {
     for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) mean[c] += x[i * k + c];
@@ -85,12 +103,14 @@ function mergeParts(m: CoMoments, n2: number, meanA: Float64Array, m2A: Float64A
   const w = (n1 * n2) / n;
   const dA = meanA.map((v, c) => v - m.meanA[c]);
   const dB = meanB.map((v, c) => v - m.meanB[c]);
+  // Locals for the K×K loop (the profile's hot spot): V8 does not hoist the property loads itself.
   const { k, from, to } = m;
+  const into = m.cross;
   for (let c = from; c < to; c++) {
     const row = (c - from) * k;
     const source = (c - crossFrom) * k;
     const da = dA[c] * w;
-    for (let c2 = 0; c2 < k; c2++) m.cross[row + c2] += cross[source + c2] + da * dB[c2];
+    for (let c2 = 0; c2 < k; c2++) into[row + c2] += cross[source + c2] + da * dB[c2];
   }
   for (let c = 0; c < k; c++) {
     m.m2A[c] += m2A[c] + dA[c] * dA[c] * w;
@@ -121,6 +141,11 @@ export async function addChunk(m: CoMoments, a: Float32Array, b: Float32Array, n
   mergeParts(m, n, sa.mean, sa.m2, sb.mean, sb.m2, cross, from);
 }
 
+/** A copy of `m` (typed-array copies: several times faster than `structuredClone` on the K×K cross). */
+export function copyCoMoments(m: CoMoments): CoMoments {
+  return { ...m, meanA: m.meanA.slice(), m2A: m.m2A.slice(), meanB: m.meanB.slice(), m2B: m.m2B.slice(), cross: m.cross.slice() };
+}
+
 /** Merges `other` (shards, checkpoints; it must cover `into`'s a-side channels) into `into`. */
 export function mergeCoMoments(into: CoMoments, other: CoMoments): void {
   mergeParts(into, other.n, other.meanA, other.m2A, other.meanB, other.m2B, other.cross, other.from);
@@ -138,7 +163,7 @@ function runRms(n: number, mean: Float64Array, m2: Float64Array): number {
  * Pearson, RMS / (32·u·ρ) for cosine (as the map rows, src/scored-models/rows.ts); ρ = RMS of that side
  * over the run, u = 2⁻²⁴ (float32 models).
  */
-function margins(n: number, mean: Float64Array, m2: Float64Array, centred: boolean): Float64Array {
+export function margins(n: number, mean: Float64Array, m2: Float64Array, centred: boolean): Float64Array {
   const rho = runRms(n, mean, m2);
   const unit = CONSTANT_ULPS * UNIT_ROUNDOFF;
   return mean.map((mu, c) => {

@@ -1,13 +1,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/images/prng.js';
 import { addChunk, emptyCoMoments, type CoMoments, type CrossProduct } from '../../src/scores/co-moments.js';
 import { AppendStore } from '../../src/store/append-store.js';
 import { blockOfPair, chanceFromRows, chanceFromState, type ElementChance } from '../../src/measure/vector-chance.js';
 import { chanceMomentIds, blockMomentsId, nullMomentsId } from '../../src/scores/keys.js';
 import { pearson as pearsonOrNull } from '../../src/correlation/spearman.js';
+import { CrossProducts } from '../../src/scored-models/metric.js';
+import { expectMatches, reference } from '../scores/vector-reference.js';
 
 /** aᵀb in plain float64 (t × k). */
 const product: CrossProduct = async (a, b, n, t, k) => {
@@ -64,5 +66,51 @@ describe('vector null and jackknife blocks as co-moments (SPEC §4b)', () => {
     const fromState = chanceFromState(moments, 'e');
     expect(meanInv(fromState.null)).toBeCloseTo(meanInv(got.null), 10);
     fromState.leaveOut.forEach((s, j) => expect(meanInv(s)).toBeCloseTo(meanInv(got.leaveOut[j]), 10));
+  });
+
+  describe('small runs score each leave-out set from its rows (the direct path)', () => {
+    const products = new CrossProducts({ threads: 1 });
+    afterAll(() => products.release());
+    const W = 5;
+    const LEFT_OUT = 6; // a's channel 3 varies only in this block: exactly constant on its complement, not on the run
+    /** N × W rows with means `offset` × spread, in null order; b's channel 4 is constant, a's channel 1 copies b's channel 2. */
+    function rows(offset: number) {
+      const r = mulberry32(5);
+      const a = Float32Array.from({ length: N * W }, () => offset + r() - 0.5);
+      const b = Float32Array.from({ length: N * W }, (_, i) => offset + (r() - 0.5) * (1 + (i % W)));
+      for (let i = 0; i < N; i++) {
+        a[i * W + 1] = b[i * W + 2];
+        a[i * W + 3] = blockOfPair(pairOf(i), PAIRS) === LEFT_OUT ? offset + r() : offset + 0.125;
+        b[i * W + 4] = offset - 0.25;
+      }
+      return { a, b };
+    }
+    const take = (x: Float32Array, list: readonly number[]) => Float32Array.from(list.flatMap((i) => Array.from(x.subarray(i * W, (i + 1) * W))));
+
+    it.each([
+      ['pearson, mean 1e3 × spread', true, 1e3],
+      ['pearson, mean 0', true, 0],
+      ['cosine', false, 1e3],
+    ] as const)('%s: each complement gets the two-pass float64 scores, and the merge path agrees', async (_name, centred, offset) => {
+      const { a, b } = rows(offset);
+      const store = await AppendStore.create(mkdtempSync(path.join(tmpdir(), 'equiprobe-vchance-')), [
+        { name: 'a', type: 'float32', width: W },
+        { name: 'b', type: 'float32', width: W },
+        { name: 'pair', type: 'int32', width: 1 },
+      ]);
+      await store.append({ a, b, pair: Int32Array.from({ length: N }, (_, i) => pairOf(i)) });
+      const columns = { moved: 'a', original: 'b', pair: 'pair' };
+      const direct = await chanceFromRows([store], columns, W, centred, PAIRS, products.product);
+      const merged = await chanceFromRows([store], columns, W, centred, PAIRS, products.product, false);
+      for (let j = 0; j < 20; j++) {
+        const kept = Array.from({ length: N }, (_, i) => i).filter((i) => blockOfPair(pairOf(i), PAIRS) !== j);
+        const want = reference(take(a, kept), take(b, kept), kept.length, W, centred);
+        if (centred) expect(want.undefined).toBe(j === LEFT_OUT ? 2 : 1);
+        expectMatches(direct.leaveOut[j], want, 9);
+        expectMatches(merged.leaveOut[j], want, 9);
+      }
+      // The null is built as before.
+      expect(direct.null).toEqual(merged.null);
+    });
   });
 });
