@@ -1,5 +1,5 @@
 import { addChunk, addCoMomentScores, copyCoMoments, emptyCoMoments, mergeCoMoments, type CoMoments, type CrossProduct } from '../scores/co-moments.js';
-import { addRowScores } from '../scores/complement-scores.js';
+import { addRowScores } from '../scores/row-scores.js';
 import { emptySums, mergeSums, type ScoreSums } from '../scores/sums.js';
 import type { AppendStore } from '../store/append-store.js';
 import { JACKKNIFE_BLOCKS } from '../stats/jackknife.js';
@@ -35,15 +35,14 @@ function scoresOf(m: CoMoments): { inv: ScoreSums; eqv: ScoreSums } {
   return s;
 }
 
-function addTo(to: { inv: ScoreSums; eqv: ScoreSums }, s: { inv: ScoreSums; eqv: ScoreSums }): void {
-  mergeSums(to.inv, s.inv);
-  mergeSums(to.eqv, s.eqv);
-}
-
 /** From the null co-moments and the 20 block co-moments of one a-side tile. */
 function fromMoments(nullM: CoMoments, blocks: readonly CoMoments[], into: ElementChance): void {
-  addTo(into.null, scoresOf(nullM));
-  leaveOneOut(blocks, emptyCoMoments(nullM.k, nullM.centred, nullM.from, nullM.to), (j, rest) => addTo(into.leaveOut[j], scoresOf(rest)));
+  const add = (to: { inv: ScoreSums; eqv: ScoreSums }, s: { inv: ScoreSums; eqv: ScoreSums }) => {
+    mergeSums(to.inv, s.inv);
+    mergeSums(to.eqv, s.eqv);
+  };
+  add(into.null, scoresOf(nullM));
+  leaveOneOut(blocks, emptyCoMoments(nullM.k, nullM.centred, nullM.from, nullM.to), (j, rest) => add(into.leaveOut[j], scoresOf(rest)));
 }
 
 /**
@@ -97,13 +96,13 @@ const CHUNK_BYTES = 16 * 2 ** 20;
 export const DIRECT_LEAVE_OUT_MAX_IMAGES = 256;
 
 /**
- * An element of a probe kept per image: one pass over each store's rows per a-side tile, adding
- * each row to its block's co-moments and each pair (adjacent rows of one pair k, as runs and merges
- * write them) to the null's. Runs of at most `DIRECT_LEAVE_OUT_MAX_IMAGES` images keep the rows of
- * each block instead and score each block's complement from its rows (`addRowScores`).
+ * An element of a probe kept per image. Runs of at most `DIRECT_LEAVE_OUT_MAX_IMAGES` images: one
+ * pass over the rows, holding them; the null and each block's complement are scored from their
+ * rows (`addRowScores`). Larger runs: one pass per a-side tile, adding each row to its block's
+ * co-moments and each pair to the null's, whose scores follow by merges (`fromMoments`).
  *
  * @param columns - the store columns of v′ (this element) and v (original), and of the file and pair
- * @param direct - whether to score the complements from their rows (default: by the number of images)
+ * @param direct - whether to score from the rows (default: by the number of images)
  */
 export async function chanceFromRows(
   stores: readonly AppendStore[],
@@ -115,55 +114,83 @@ export async function chanceFromRows(
   direct = 2 * pairs + 1 <= DIRECT_LEAVE_OUT_MAX_IMAGES,
 ): Promise<ElementChance> {
   const out = emptyChance();
-  const tile = Math.max(1, Math.min(k, Math.floor(HELD_BYTES / ((JACKKNIFE_BLOCKS + 1) * 8 * k))));
-  const names = [columns.moved, columns.original, columns.pair];
-  // Direct: each block's rows (v′ and v), gathered in the first tile's pass.
-  const blockRows = Array.from({ length: JACKKNIFE_BLOCKS }, () => ({ a: [] as Float32Array[], b: [] as Float32Array[], n: 0 }));
-  for (let from = 0; from < k; from += tile) {
-    const to = Math.min(k, from + tile);
-    const nullM = emptyCoMoments(k, centred, from, to);
-    const blocks = direct ? [] : Array.from({ length: JACKKNIFE_BLOCKS }, () => emptyCoMoments(k, centred, from, to));
-    for (const store of stores) {
-      // A pair cut by a chunk boundary: its first row waits for the next chunk.
-      let held: { a: Float32Array; b: Float32Array; k: number } | null = null;
-      for await (const chunk of store.chunks(names, store.rowsWithin(names, CHUNK_BYTES))) {
-        const a = chunk.values[columns.moved] as Float32Array;
-        const b = chunk.values[columns.original] as Float32Array;
-        const pair = chunk.values[columns.pair] as Int32Array;
-        const byBlock = new Map<number, number[]>();
-        for (let i = 0; i < chunk.count; i++) byBlock.set(blockOfPair(pair[i], pairs), [...(byBlock.get(blockOfPair(pair[i], pairs)) ?? []), i]);
-        for (const [block, rows] of byBlock) {
-          if (!direct) await addChunk(blocks[block], gather(a, rows, k), gather(b, rows, k), rows.length, product);
-          else if (from === 0) {
-            blockRows[block].a.push(gather(a, rows, k));
-            blockRows[block].b.push(gather(b, rows, k));
-            blockRows[block].n += rows.length;
-          }
-        }
-        const nullA: Float32Array[] = [];
-        const nullB: Float32Array[] = [];
-        for (let i = 0; i < chunk.count; i++) {
-          const row = { a: a.subarray(i * k, (i + 1) * k), b: b.subarray(i * k, (i + 1) * k), k: pair[i] };
-          if (held && held.k === row.k) {
-            nullA.push(held.a, row.a);
-            nullB.push(row.b, held.b);
-            held = null;
-          } else held = { a: Float32Array.from(row.a), b: Float32Array.from(row.b), k: row.k };
-        }
-        await addChunk(nullM, join(nullA), join(nullB), nullA.length, product);
-      }
-    }
-    if (direct) addTo(out.null, scoresOf(nullM));
-    else fromMoments(nullM, blocks, out);
-  }
   if (direct) {
+    const blocks = Array.from({ length: JACKKNIFE_BLOCKS }, () => ({ a: [] as Float32Array[], b: [] as Float32Array[], n: 0 }));
+    const nullRows = { a: [] as Float32Array[], b: [] as Float32Array[], n: 0 };
+    for await (const chunk of chunksOf(stores, columns, k, pairs)) {
+      for (const [j, rows] of chunk.blocks) push(blocks[j], rows);
+      push(nullRows, chunk.null);
+    }
+    await addRowScores(join(nullRows.a), join(nullRows.b), nullRows.n, k, centred, product, out.null.inv, out.null.eqv);
     for (let j = 0; j < JACKKNIFE_BLOCKS; j++) {
-      const rest = blockRows.filter((_, i) => i !== j);
+      const rest = blocks.filter((_, i) => i !== j);
       const n = rest.reduce((sum, r) => sum + r.n, 0);
       await addRowScores(join(rest.flatMap((r) => r.a)), join(rest.flatMap((r) => r.b)), n, k, centred, product, out.leaveOut[j].inv, out.leaveOut[j].eqv);
     }
+    return out;
+  }
+  const tile = Math.max(1, Math.min(k, Math.floor(HELD_BYTES / ((JACKKNIFE_BLOCKS + 1) * 8 * k))));
+  for (let from = 0; from < k; from += tile) {
+    const to = Math.min(k, from + tile);
+    const nullM = emptyCoMoments(k, centred, from, to);
+    const blocks = Array.from({ length: JACKKNIFE_BLOCKS }, () => emptyCoMoments(k, centred, from, to));
+    for await (const chunk of chunksOf(stores, columns, k, pairs)) {
+      for (const [j, rows] of chunk.blocks) await addChunk(blocks[j], rows.a, rows.b, rows.n, product);
+      await addChunk(nullM, chunk.null.a, chunk.null.b, chunk.null.n, product);
+    }
+    fromMoments(nullM, blocks, out);
   }
   return out;
+}
+
+/** n rows of v′ (`a`) and the v rows they are compared with (`b`), n × K each. */
+interface Rows {
+  readonly a: Float32Array;
+  readonly b: Float32Array;
+  readonly n: number;
+}
+
+function push(into: { a: Float32Array[]; b: Float32Array[]; n: number }, rows: Rows): void {
+  into.a.push(rows.a);
+  into.b.push(rows.b);
+  into.n += rows.n;
+}
+
+/**
+ * The element's rows chunk by chunk: by jackknife block, and the null's (each pair's v′ rows with
+ * its partner's v rows, both directions; a pair is adjacent rows of one pair k, as runs and merges
+ * write them).
+ */
+async function* chunksOf(
+  stores: readonly AppendStore[],
+  columns: { readonly moved: string; readonly original: string; readonly pair: string },
+  k: number,
+  pairs: number,
+): AsyncGenerator<{ blocks: Map<number, Rows>; null: Rows }> {
+  const names = [columns.moved, columns.original, columns.pair];
+  for (const store of stores) {
+    // A pair cut by a chunk boundary: its first row waits for the next chunk.
+    let held: { a: Float32Array; b: Float32Array; k: number } | null = null;
+    for await (const chunk of store.chunks(names, store.rowsWithin(names, CHUNK_BYTES))) {
+      const a = chunk.values[columns.moved] as Float32Array;
+      const b = chunk.values[columns.original] as Float32Array;
+      const pair = chunk.values[columns.pair] as Int32Array;
+      const byBlock = new Map<number, number[]>();
+      for (let i = 0; i < chunk.count; i++) byBlock.set(blockOfPair(pair[i], pairs), [...(byBlock.get(blockOfPair(pair[i], pairs)) ?? []), i]);
+      const blocks = new Map([...byBlock].map(([j, rows]) => [j, { a: gather(a, rows, k), b: gather(b, rows, k), n: rows.length }]));
+      const nullA: Float32Array[] = [];
+      const nullB: Float32Array[] = [];
+      for (let i = 0; i < chunk.count; i++) {
+        const row = { a: a.subarray(i * k, (i + 1) * k), b: b.subarray(i * k, (i + 1) * k), k: pair[i] };
+        if (held && held.k === row.k) {
+          nullA.push(held.a, row.a);
+          nullB.push(row.b, held.b);
+          held = null;
+        } else held = { a: Float32Array.from(row.a), b: Float32Array.from(row.b), k: row.k };
+      }
+      yield { blocks, null: { a: join(nullA), b: join(nullB), n: nullA.length } };
+    }
+  }
 }
 
 function gather(values: Float32Array, rows: readonly number[], k: number): Float32Array {

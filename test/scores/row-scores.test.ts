@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { addRowScores } from '../../src/scores/complement-scores.js';
+import { addRowScores } from '../../src/scores/row-scores.js';
 import type { CrossProduct } from '../../src/scores/co-moments.js';
 import { CrossProducts } from '../../src/scored-models/metric.js';
 import { emptySums } from '../../src/scores/sums.js';
