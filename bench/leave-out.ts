@@ -4,12 +4,15 @@
  * rows, to pick `DIRECT_LEAVE_OUT_MAX_IMAGES`:
  * - from its rows (`addRowScores`): one onnxruntime float64 product with its row maxima, cost
  *   growing with the set's N;
- * - by merges: per set, 88/20 Chan merges and 38/20 copies of K×K co-moments (`leaveOneOut`'s,
- *   for 20 blocks) and one `addCoMomentScores`, the same at any N.
+ * - by merges in JavaScript (before 2026-11-30): per set, 88/20 Chan merges and 38/20 copies of
+ *   K×K co-moments (`leaveOneOut`'s, for 20 blocks) and one `addCoMomentScores`, the same at any N;
+ * - from the 20 blocks' co-moments in onnxruntime (`addLeaveOutScores`, runs above the threshold),
+ *   also the same at any N.
  * Prints milliseconds per set and the N where the two meet (linear fit of the direct times).
  */
 import { addCoMomentScores, copyCoMoments, emptyCoMoments, mergeCoMoments } from '../src/scores/co-moments.js';
 import { addRowScores } from '../src/scores/row-scores.js';
+import { addLeaveOutScores } from '../src/scores/leave-out-scores.js';
 import { CrossProducts } from '../src/scored-models/metric.js';
 import { emptySums } from '../src/scores/sums.js';
 import { mulberry32 } from '../src/images/prng.js';
@@ -43,6 +46,9 @@ const copy = await msPer(() => void copyCoMoments(outside), 5);
 const merge = await msPer(() => mergeCoMoments(outside, block), 5);
 const score = await msPer(() => addCoMomentScores(block, emptySums(), emptySums()), 5);
 const byMerges = (88 * merge + 38 * copy) / 20 + score;
+const blocks = Array.from({ length: 20 }, () => copyCoMoments(block));
+const into = blocks.map(() => ({ inv: emptySums(), eqv: emptySums() }));
+const inOnnxruntime = (await msPer(() => addLeaveOutScores(blocks, products.product.leaveOut!, into), 2)) / 20;
 // Direct ms ≈ a + b·N through the measured points (least squares).
 const mean = (f: (p: [number, number]) => number) => direct.reduce((s, p) => s + f(p), 0) / direct.length;
 const [mn, mt] = [mean((p) => p[0]), mean((p) => p[1])];
@@ -52,4 +58,5 @@ console.log(`K = ${k}, ${threads} threads`);
 for (const [n, ms] of direct) console.log(`from rows, N = ${n}: ${ms.toFixed(1)} ms per set`);
 console.log(`by merges: ${byMerges.toFixed(1)} ms per set (merge ${merge.toFixed(1)} ms × 88/20, copy ${copy.toFixed(1)} ms × 38/20, scoring ${score.toFixed(1)} ms)`);
 console.log(`equal at N ≈ ${Math.round(meet)}`);
+console.log(`from block co-moments in onnxruntime: ${inOnnxruntime.toFixed(1)} ms per set; equal to from rows at N ≈ ${Math.round((inOnnxruntime - (mt - slope * mn)) / slope)}`);
 await products.release();

@@ -1,5 +1,6 @@
 import { addChunk, addCoMomentScores, copyCoMoments, emptyCoMoments, mergeCoMoments, type CoMoments, type CrossProduct } from '../scores/co-moments.js';
 import { addRowScores } from '../scores/row-scores.js';
+import { addLeaveOutScores } from '../scores/leave-out-scores.js';
 import { emptySums, mergeSums, type ScoreSums } from '../scores/sums.js';
 import type { AppendStore } from '../store/append-store.js';
 import { JACKKNIFE_BLOCKS } from '../stats/jackknife.js';
@@ -35,12 +36,13 @@ function scoresOf(m: CoMoments): { inv: ScoreSums; eqv: ScoreSums } {
   return s;
 }
 
-/** From the null co-moments and the 20 block co-moments of one a-side tile. */
+function add(to: { inv: ScoreSums; eqv: ScoreSums }, s: { inv: ScoreSums; eqv: ScoreSums }): void {
+  mergeSums(to.inv, s.inv);
+  mergeSums(to.eqv, s.eqv);
+}
+
+/** From the null co-moments and the 20 block co-moments of one a-side tile, by merges in JavaScript. */
 function fromMoments(nullM: CoMoments, blocks: readonly CoMoments[], into: ElementChance): void {
-  const add = (to: { inv: ScoreSums; eqv: ScoreSums }, s: { inv: ScoreSums; eqv: ScoreSums }) => {
-    mergeSums(to.inv, s.inv);
-    mergeSums(to.eqv, s.eqv);
-  };
   add(into.null, scoresOf(nullM));
   leaveOneOut(blocks, emptyCoMoments(nullM.k, nullM.centred, nullM.from, nullM.to), (j, rest) => add(into.leaveOut[j], scoresOf(rest)));
 }
@@ -138,7 +140,11 @@ export async function chanceFromRows(
       for (const [j, rows] of chunk.blocks) await addChunk(blocks[j], rows.a, rows.b, rows.n, product);
       await addChunk(nullM, chunk.null.a, chunk.null.b, chunk.null.n, product);
     }
-    fromMoments(nullM, blocks, out);
+    if (!product.leaveOut) fromMoments(nullM, blocks, out);
+    else {
+      add(out.null, scoresOf(nullM));
+      await addLeaveOutScores(blocks, product.leaveOut, out.leaveOut);
+    }
   }
   return out;
 }

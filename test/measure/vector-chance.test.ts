@@ -68,7 +68,7 @@ describe('vector null and jackknife blocks as co-moments (SPEC §4b)', () => {
     fromState.leaveOut.forEach((s, j) => expect(meanInv(s)).toBeCloseTo(meanInv(got.leaveOut[j]), 10));
   });
 
-  describe('small runs score each leave-out set from its rows (the direct path)', () => {
+  describe('leave-out sets from their rows (small runs) and from block co-moments in onnxruntime (large runs)', () => {
     const products = new CrossProducts({ threads: 1 });
     afterAll(() => products.release());
     const W = 5;
@@ -91,7 +91,7 @@ describe('vector null and jackknife blocks as co-moments (SPEC §4b)', () => {
       ['pearson, mean 1e3 × spread', true, 1e3],
       ['pearson, mean 0', true, 0],
       ['cosine', false, 1e3],
-    ] as const)('%s: each complement gets the two-pass float64 scores, and the merge path agrees', async (_name, centred, offset) => {
+    ] as const)('%s: each leave-out set and the null get the two-pass float64 scores, both ways', async (_name, centred, offset) => {
       const { a, b } = rows(offset);
       const store = await AppendStore.create(mkdtempSync(path.join(tmpdir(), 'equiprobe-vchance-')), [
         { name: 'a', type: 'float32', width: W },
