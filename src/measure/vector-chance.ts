@@ -74,11 +74,24 @@ function emptyChance(): ElementChance {
   return { null: { inv: emptySums(), eqv: emptySums() }, leaveOut: Array.from({ length: JACKKNIFE_BLOCKS }, () => ({ inv: emptySums(), eqv: emptySums() })) };
 }
 
-/** An element of a probe kept as co-moments: from the state's null and block co-moments. */
-export function chanceFromState(moments: Readonly<Record<string, CoMoments>>, id: string): ElementChance {
+/**
+ * An element of a probe kept as co-moments: from the state's null and block co-moments (the
+ * leave-out sets' K×K part in onnxruntime where `product` offers it).
+ */
+export async function chanceFromState(moments: Readonly<Record<string, CoMoments>>, id: string, product?: CrossProduct): Promise<ElementChance> {
   const out = emptyChance();
-  fromMoments(moments[nullMomentsId(id)], Array.from({ length: JACKKNIFE_BLOCKS }, (_, b) => moments[blockMomentsId(id, b)]), out);
+  await fromBlocks(moments[nullMomentsId(id)], Array.from({ length: JACKKNIFE_BLOCKS }, (_, b) => moments[blockMomentsId(id, b)]), product, out);
   return out;
+}
+
+/** Null and leave-out scores of one a-side tile from its co-moments: the K×K part by `product.leaveOut`, else by merges. */
+async function fromBlocks(nullM: CoMoments, blocks: readonly CoMoments[], product: CrossProduct | undefined, into: ElementChance): Promise<void> {
+  if (!product?.leaveOut) {
+    fromMoments(nullM, blocks, into);
+    return;
+  }
+  add(into.null, scoresOf(nullM));
+  await addLeaveOutScores(blocks, product.leaveOut, into.leaveOut);
 }
 
 /** Bytes of co-moments held at once while building a probe's from the store: 21 per a-side tile. */
@@ -140,11 +153,7 @@ export async function chanceFromRows(
       for (const [j, rows] of chunk.blocks) await addChunk(blocks[j], rows.a, rows.b, rows.n, product);
       await addChunk(nullM, chunk.null.a, chunk.null.b, chunk.null.n, product);
     }
-    if (!product.leaveOut) fromMoments(nullM, blocks, out);
-    else {
-      add(out.null, scoresOf(nullM));
-      await addLeaveOutScores(blocks, product.leaveOut, out.leaveOut);
-    }
+    await fromBlocks(nullM, blocks, product, out);
   }
   return out;
 }

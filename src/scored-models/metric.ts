@@ -2,7 +2,6 @@ import type * as ort from 'onnxruntime-node';
 import { Tensor } from 'onnxruntime-node';
 import { createSession, type RuntimeOptions } from '../forward/session.js';
 import { GraphBuilder } from '../onnx/graph.js';
-import type { CrossProduct, LeaveOutMax } from '../scores/co-moments.js';
 
 /**
  * Scores of image × channel pairs (rows of K per image) from the scored models: invariance,
@@ -37,6 +36,23 @@ export function buildRowMaxGraph(): Uint8Array {
   g.node('Gemm', ['a', 'b'], ['products'], { transA: 1 });
   g.output(g.reduce('ReduceMax', 'products', [1], false), ['T'], 'double');
   return g.toBytes();
+}
+
+/**
+ * Input of `CrossProducts.product.leaveOut` for B leave-out sets j and t a-side rows (row-major):
+ * block cross co-moments B × t × K, between-block factors u B × t × B and v B × B × K, scaleA B × t,
+ * scaleB and bias B × K (see `LeaveOutMax`, src/scores/co-moments.ts).
+ */
+export interface LeaveOutInput {
+  readonly cross: Float64Array;
+  readonly u: Float64Array;
+  readonly v: Float64Array;
+  readonly scaleA: Float64Array;
+  readonly scaleB: Float64Array;
+  readonly bias: Float64Array;
+  readonly blocks: number;
+  readonly t: number;
+  readonly k: number;
 }
 
 /**
@@ -83,7 +99,7 @@ export class CrossProducts {
    *
    * @returns t × k, row-major
    */
-  readonly product: CrossProduct = Object.assign(
+  readonly product = Object.assign(
     async (a: Float64Array, b: Float64Array, n: number, t: number, k: number): Promise<Float64Array> => {
       this.session ??= createSession(buildCrossProductGraph(), this.options);
       const r = await (await this.session).run({ a: new Tensor('float64', a, [n, t]), b: new Tensor('float64', b, [n, k]) });
@@ -96,7 +112,7 @@ export class CrossProducts {
         const r = await session.run({ a: new Tensor('float64', a, [n, t]), b: new Tensor('float64', b, [n, k]) });
         return r[session.outputNames[0]].data as Float64Array;
       },
-      leaveOut: async (x: Parameters<LeaveOutMax>[0]): Promise<Float64Array> => {
+      leaveOut: async (x: LeaveOutInput): Promise<Float64Array> => {
         this.leaveOutSession ??= createSession(buildLeaveOutGraph(), this.options);
         const session = await this.leaveOutSession;
         const [b, t, k] = [x.blocks, x.t, x.k];

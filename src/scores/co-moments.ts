@@ -1,4 +1,5 @@
 import { isConstantMargin } from '../scored-models/constant-rows.js';
+import type { LeaveOutInput } from '../scored-models/metric.js';
 import { countPair } from './pairs.js';
 import { CONSTANT_ULPS, UNIT_ROUNDOFF } from '../scored-models/rows.js';
 import { addScore, type ScoreSums } from './sums.js';
@@ -65,20 +66,9 @@ export type CrossProduct = ((a: Float64Array, b: Float64Array, n: number, t: num
 
 /**
  * For B leave-out sets j and t a-side rows: max over c′ of
- * (Σ_{b≠j} cross_b + u_j v_j)[r, c′] · scaleA_j[r] · scaleB_j[c′] + bias_j[c′], as B × t values
- * (cross B × t × K, u B × t × B, v B × B × K, scaleA B × t, scaleB and bias B × K; all row-major).
+ * (Σ_{b≠j} cross_b + u_j v_j)[r, c′] · scaleA_j[r] · scaleB_j[c′] + bias_j[c′], as B × t values.
  */
-export type LeaveOutMax = (input: {
-  readonly cross: Float64Array;
-  readonly u: Float64Array;
-  readonly v: Float64Array;
-  readonly scaleA: Float64Array;
-  readonly scaleB: Float64Array;
-  readonly bias: Float64Array;
-  readonly blocks: number;
-  readonly t: number;
-  readonly k: number;
-}) => Promise<Float64Array>;
+export type LeaveOutMax = (input: LeaveOutInput) => Promise<Float64Array>;
 
 /** The t row maxima of a′ᵀ b′ (a′ n × t, b′ n × k): by `product.rowMax`, or over the whole product. */
 export async function rowMaxOf(product: CrossProduct, a: Float64Array, b: Float64Array, n: number, t: number, k: number): Promise<Float64Array> {
