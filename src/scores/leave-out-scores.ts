@@ -4,7 +4,7 @@ import { countPair } from './pairs.js';
 import { addScore, type ScoreSums } from './sums.js';
 
 /** Most bytes of the stacked block cross co-moments per onnxruntime call (its intermediates are a few times this). */
-const CALL_BYTES = 32 * 2 ** 20;
+const CALL_BYTES = 8 * 2 ** 20;
 
 /**
  * Adds, for each block j, the scores over every other block (SPEC §4b's leave-one-block-out sets)
