@@ -99,14 +99,12 @@ const HELD_BYTES = 128 * 2 ** 20;
 const CHUNK_BYTES = 16 * 2 ** 20;
 
 /**
- * Most images for which the leave-one-block-out scores are computed from each set's rows
- * (`addRowScores`: 20 products of about 19N/20 rows, ≈ 19·N·K² multiply-adds in onnxruntime)
- * instead of from merged block co-moments (88 Chan merges and 20 scorings of K×K in JavaScript, at
- * any N). Measured 2026-11-30 on this 2-core machine (loaded, 2 threads), K = 2048: onnxruntime's
- * float64 product with its row maximum took 26 ms at 30 rows (4.8 G multiply-adds/s), 41 ms at
- * 120 and 94 ms at 250 (11–12 G/s); a merge 22 ms (186 M entries/s) and a scoring 20 ms. Per
- * leave-out set that is ≈ 0.09·N ms directly against ≈ 117 ms by merges, equal near N ≈ 300:
- * above 256 the merges are kept.
+ * Most images for which the leave-one-block-out sets are scored from their rows (`addRowScores`:
+ * 20 products of about 19N/20 rows, ≈ 19·N·K² multiply-adds in onnxruntime) rather than from the
+ * blocks' co-moments (`addLeaveOutScores`: about a dozen float64 passes over 20 × K² in
+ * onnxruntime, the same at any N). `node dist-bench/bench/leave-out.js 2048 <threads>` times one
+ * set both ways; on this 2-core machine, 2026-11-30 00:45–00:55 UTC under load average 10–15,
+ * they were equal at N ≈ 250 and 190 (2 threads) and 220 and 200 (1 thread).
  */
 export const DIRECT_LEAVE_OUT_MAX_IMAGES = 256;
 
