@@ -39,17 +39,18 @@ export async function loadModel(file: string): Promise<LoadedModel> {
   }
   const proto = parseModel(bytes, file);
   const external = await inlineExternalData(proto, path.dirname(file));
-  // The file's bytes still describe the model when no weights were inlined: reused when it is serialised with additions.
-  if (external.size === 0) rememberBytes(proto, bytes);
   // The identity covers the weights wherever they are stored (SPEC §1): the graph file, then each
   // external-data file in order of first use as its location, a NUL and its bytes. Without
   // external data this is the SHA-256 of the file alone, as before.
   const hash = createHash('sha256').update(bytes);
   for (const [location, data] of external) hash.update(`${location}\0`).update(data);
+  const sha256 = hash.digest('hex');
+  // The file's bytes still describe the model when no weights were inlined: reused when it is serialised with additions.
+  if (external.size === 0) rememberBytes(proto, bytes, sha256);
   return {
     name: path.basename(file).replace(/\.onnx$/i, ''),
     path: file,
-    sha256: hash.digest('hex'),
+    sha256,
     proto,
   };
 }
