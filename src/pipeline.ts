@@ -140,7 +140,7 @@ export function skippedLayerReasons(probes: readonly ProbeInfo[], elements: Read
 export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   if (options.images !== undefined) requireChosenPreprocessing(options, options.images);
   // 1. Model and probes.
-  const model = await loadModel(options.model);
+  const model = await loadModel(options.model, options);
   const input = detectInput(model.proto, model.path, options.size, options.layout);
   const transforms = [...new Set<TransformName>(options.transforms ?? ['rot90'])];
   for (const t of transforms) {
