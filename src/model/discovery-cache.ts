@@ -8,9 +8,13 @@ import * as ort from 'onnxruntime-node';
 import { toolVersion } from '../version.js';
 import type { InputInfo } from '../types.js';
 
-/** Where the discovery pass's result is kept between runs (library options; the CLI has `--no-cache`). */
+/**
+ * Where what a run learns about a model is kept between runs: the discovery pass's result, the
+ * model file's SHA-256 (src/model/file-sha256.ts) and the optimised scored models
+ * (src/forward/session-cache.ts). Library options; the CLI has `--no-cache`.
+ */
 export interface DiscoveryCacheOptions {
-  /** false: always run the discovery pass and leave the cache alone (default true). */
+  /** false: always run the discovery pass, hash the model, build and optimise the scored models, and leave the cache alone (default true). */
   readonly cache?: boolean;
   /** Cache folder (default: `$EQUIPROBE_CACHE_DIR`, else `$XDG_CACHE_HOME/equiprobe`, else `~/.cache/equiprobe`). */
   readonly cacheDir?: string;
