@@ -129,18 +129,18 @@ export async function openCachedSession(dir: string, key: string, runtime: Runti
  */
 export async function writeCachedSession(dir: string, key: string, bytes: Uint8Array, runtime: RuntimeOptions): Promise<void> {
   const tmp = path.join(dir, `.scored-${key}.${process.pid}.${randomBytes(4).toString('hex')}.tmp.ort`);
+  const json = `${tmp}.json`;
   try {
     await mkdir(dir, { recursive: true });
     const session = await createSession(bytes, runtime, { optimizedModelFilePath: tmp, extra: { session: { save_model_format: 'ORT' } } });
     await session.release();
     const saved = await readFile(tmp);
     await rename(tmp, modelFile(dir, key));
-    const json = `${checksumFile(dir, key)}.${process.pid}.tmp`;
     await writeFile(json, JSON.stringify({ key, size: saved.length, sha256: sha256(saved) }));
     await rename(json, checksumFile(dir, key));
     await pruneSessionCache(dir, SESSION_CACHE_MAX_BYTES, modelFile(dir, key));
   } catch {
-    await rm(tmp, { force: true }).catch(() => undefined);
+    for (const file of [tmp, json]) await rm(file, { force: true }).catch(() => undefined);
   }
 }
 
