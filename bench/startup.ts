@@ -8,7 +8,7 @@
  * the start-up storing the optimised scored models for the next run (as `measure` does after its results).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ import { buildResNet50, buildVitS16 } from './models.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-startup-'));
+// The models and their cached scored models here are ~100 MB each: gone when the benchmark ends, however it ends.
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const rows = ['| model | layers | transform | cache | load s | discovery s | scored models s | start-up s | from process start s | start-up CPU s | cache write s |', '|---|---|---|---|---|---|---|---|---|---|---|'];
 // rot90 opens the original and the permutation model; translate the original and the shift model.
 const runs = [['default', 'rot90'], ['default', 'translate'], ['blocks', 'rot90']] as const;
