@@ -107,7 +107,16 @@ describe('optimised scored-model cache', () => {
     expect(checksums()).toEqual(written);
     // No temporary file left behind.
     expect(readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]);
-    for (const run of [first, second]) {
+    // A damaged entry: that scored model is built and optimised again, the run's numbers stay, and the entry is rewritten.
+    const damaged = path.join(dir, entries(dir)[0]);
+    const bad = readFileSync(damaged);
+    bad[bad.length >> 1] ^= 0xff;
+    writeFileSync(damaged, bad);
+    const third = await measure(options);
+    const after = checksums();
+    expect(after[0]).not.toEqual(written[0]);
+    expect(after.slice(1)).toEqual(written.slice(1));
+    for (const run of [first, second, third]) {
       expect(run.report.layers).toEqual(plain.report.layers);
       expect(run.report.parts).toEqual(plain.report.parts);
     }
