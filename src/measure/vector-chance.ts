@@ -112,7 +112,7 @@ export const DIRECT_LEAVE_OUT_MAX_IMAGES = 256;
  * An element of a probe kept per image. Runs of at most `DIRECT_LEAVE_OUT_MAX_IMAGES` images: one
  * pass over the rows, holding them; the null and each block's complement are scored from their
  * rows (`addRowScores`). Larger runs: one pass per a-side tile, adding each row to its block's
- * co-moments and each pair to the null's, whose scores follow by merges (`fromMoments`).
+ * co-moments and each pair to the null's, scored by `fromBlocks`.
  *
  * @param columns - the store columns of v′ (this element) and v (original), and of the file and pair
  * @param direct - whether to score from the rows (default: by the number of images)

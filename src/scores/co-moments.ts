@@ -112,14 +112,12 @@ function mergeParts(m: CoMoments, n2: number, meanA: Float64Array, m2A: Float64A
   const w = (n1 * n2) / n;
   const dA = meanA.map((v, c) => v - m.meanA[c]);
   const dB = meanB.map((v, c) => v - m.meanB[c]);
-  // Locals for the K×K loop (the profile's hot spot): V8 does not hoist the property loads itself.
   const { k, from, to } = m;
-  const into = m.cross;
   for (let c = from; c < to; c++) {
     const row = (c - from) * k;
     const source = (c - crossFrom) * k;
     const da = dA[c] * w;
-    for (let c2 = 0; c2 < k; c2++) into[row + c2] += cross[source + c2] + da * dB[c2];
+    for (let c2 = 0; c2 < k; c2++) m.cross[row + c2] += cross[source + c2] + da * dB[c2];
   }
   for (let c = 0; c < k; c++) {
     m.m2A[c] += m2A[c] + dA[c] * dA[c] * w;
