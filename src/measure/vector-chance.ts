@@ -1,6 +1,6 @@
 import { addChunk, addCoMomentScores, copyCoMoments, emptyCoMoments, mergeCoMoments, type CoMoments, type CrossProduct } from '../scores/co-moments.js';
 import { addRowScores } from '../scores/row-scores.js';
-import { addLeaveOutScores } from '../scores/leave-out-scores.js';
+import { addLeaveOutScores, leaveOutSets, type LeaveOutSets } from '../scores/leave-out-scores.js';
 import { emptySums, mergeSums, type ScoreSums } from '../scores/sums.js';
 import type { AppendStore } from '../store/append-store.js';
 import { JACKKNIFE_BLOCKS } from '../stats/jackknife.js';
@@ -84,14 +84,22 @@ export async function chanceFromState(moments: Readonly<Record<string, CoMoments
   return out;
 }
 
-/** Null and leave-out scores of one a-side tile from its co-moments: the K×K part by `product.leaveOut`, else by merges. */
-async function fromBlocks(nullM: CoMoments, blocks: readonly CoMoments[], product: CrossProduct | undefined, into: ElementChance): Promise<void> {
+/**
+ * Null and leave-out scores of one a-side tile from its co-moments: the K×K part by
+ * `product.leaveOut`, else by merges.
+ *
+ * @param sets - the leave-out sets' statistics of an earlier tile of the same blocks, if any
+ * @returns those statistics, for the next tile
+ */
+async function fromBlocks(nullM: CoMoments, blocks: readonly CoMoments[], product: CrossProduct | undefined, into: ElementChance, sets?: LeaveOutSets): Promise<LeaveOutSets | undefined> {
   if (!product?.leaveOut) {
     fromMoments(nullM, blocks, into);
-    return;
+    return undefined;
   }
   add(into.null, scoresOf(nullM));
-  await addLeaveOutScores(blocks, product.leaveOut, into.leaveOut);
+  const shared = sets ?? leaveOutSets(blocks);
+  await addLeaveOutScores(blocks, product.leaveOut, into.leaveOut, shared);
+  return shared;
 }
 
 /** Bytes of co-moments held at once while building a probe's from the store: 21 per a-side tile. */
@@ -143,6 +151,7 @@ export async function chanceFromRows(
     return out;
   }
   const tile = Math.max(1, Math.min(k, Math.floor(HELD_BYTES / ((JACKKNIFE_BLOCKS + 1) * 8 * k))));
+  let sets: LeaveOutSets | undefined;
   for (let from = 0; from < k; from += tile) {
     const to = Math.min(k, from + tile);
     const nullM = emptyCoMoments(k, centred, from, to);
@@ -151,7 +160,7 @@ export async function chanceFromRows(
       for (const [j, rows] of chunk.blocks) await addChunk(blocks[j], rows.a, rows.b, rows.n, product);
       await addChunk(nullM, chunk.null.a, chunk.null.b, chunk.null.n, product);
     }
-    await fromBlocks(nullM, blocks, product, out);
+    sets = await fromBlocks(nullM, blocks, product, out, sets);
   }
   return out;
 }

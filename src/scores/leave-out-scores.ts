@@ -18,46 +18,36 @@ const CALL_BYTES = 8 * 2 ** 20;
  * onnxruntime graph (`leaveOut`), so no K×K matrix is built in JavaScript.
  *
  * @param into - per block j, the sums its leave-out set's scores are added to
+ * @param sets - `leaveOutSets(blocks)`, which is the same for every a-side tile of the same blocks
  * @param rowsPerCall - a-side rows per onnxruntime call (a split only changes rounding)
  */
 export async function addLeaveOutScores(
   blocks: readonly CoMoments[],
   leaveOut: LeaveOutMax,
   into: readonly { inv: ScoreSums; eqv: ScoreSums }[],
+  { stats: sets, marginA, marginB, scaleB, bias, v }: LeaveOutSets = leaveOutSets(blocks),
   rowsPerCall = Math.max(1, Math.floor(CALL_BYTES / (8 * blocks.length * blocks[0].k))),
 ): Promise<void> {
   const count = blocks.length;
   const { k, from, to } = blocks[0];
   const t = to - from;
-  const sets = blocks.map((_, j) => setMoments(blocks, j));
   const scaleA = new Float64Array(count * t);
-  const scaleB = new Float64Array(count * k);
-  const bias = new Float64Array(count * k);
   const defined: number[][] = sets.map((set, j) => {
     const out: number[] = [];
     if (set.n < 3) return out;
-    const marginA = margins(set.n, set.meanA, set.m2A, blocks[0].centred);
-    const marginB = margins(set.n, set.meanB, set.m2B, blocks[0].centred);
-    for (let c = 0; c < k; c++) {
-      const valid = !isConstantMargin(marginB[c]);
-      scaleB[j * k + c] = valid ? 1 / Math.sqrt(set.m2B[c]) : 0;
-      bias[j * k + c] = valid ? 0 : -Infinity;
-    }
     for (let c = from; c < to; c++) {
-      if (!countPair(marginA[c], marginB[c], into[j].inv, into[j].eqv)) continue;
+      if (!countPair(marginA[j][c], marginB[j][c], into[j].inv, into[j].eqv)) continue;
       out.push(c);
       scaleA[j * t + c - from] = 1 / Math.sqrt(set.m2A[c]);
     }
     return out;
   });
-  // Between-block term per set j: u_j (t × B) = n_b (μa_b − μa_j), v_j (B × K) = μb_b − μb_j, b ≠ j.
+  // Between-block term per set j: u_j (t × B) = n_b (μa_b − μa_j), b ≠ j (v_j in `leaveOutSets`).
   const u = new Float64Array(count * t * count);
-  const v = new Float64Array(count * count * k);
   sets.forEach((set, j) => {
     blocks.forEach((block, b) => {
       if (b === j || block.n === 0) return;
       for (let c = from; c < to; c++) u[(j * t + c - from) * count + b] = block.n * (block.meanA[c] - set.meanA[c]);
-      for (let c = 0; c < k; c++) v[(j * count + b) * k + c] = block.meanB[c] - set.meanB[c];
     });
   });
   const best = new Float64Array(count * t);
@@ -84,6 +74,42 @@ export async function addLeaveOutScores(
       addScore(into[j].eqv, Math.max(same, best[j * t + row]));
     }
   });
+}
+
+/** What `addLeaveOutScores` needs of every leave-out set over all K channels, whatever the a-side tile. */
+export interface LeaveOutSets {
+  readonly stats: readonly ReturnType<typeof setMoments>[];
+  readonly marginA: readonly Float64Array[];
+  readonly marginB: readonly Float64Array[];
+  /** B × K: 1 / ‖b_c′‖ for valid c′, else 0; `bias` 0 or −∞. */
+  readonly scaleB: Float64Array;
+  readonly bias: Float64Array;
+  /** B × B × K: v_j[b, c′] = μb_b − μb_j for b ≠ j (the between-block term's right factor). */
+  readonly v: Float64Array;
+}
+
+/** The leave-out sets' statistics from the blocks' means and sums of squares (the same in every a-side tile). */
+export function leaveOutSets(blocks: readonly CoMoments[]): LeaveOutSets {
+  const count = blocks.length;
+  const { k, centred } = blocks[0];
+  const stats = blocks.map((_, j) => setMoments(blocks, j));
+  const marginA = stats.map((set) => margins(set.n, set.meanA, set.m2A, centred));
+  const marginB = stats.map((set) => margins(set.n, set.meanB, set.m2B, centred));
+  const scaleB = new Float64Array(count * k);
+  const bias = new Float64Array(count * k);
+  const v = new Float64Array(count * count * k);
+  stats.forEach((set, j) => {
+    for (let c = 0; c < k; c++) {
+      const valid = !isConstantMargin(marginB[j][c]);
+      scaleB[j * k + c] = valid ? 1 / Math.sqrt(set.m2B[c]) : 0;
+      bias[j * k + c] = valid ? 0 : -Infinity;
+    }
+    blocks.forEach((block, b) => {
+      if (b === j || block.n === 0) return;
+      for (let c = 0; c < k; c++) v[(j * count + b) * k + c] = block.meanB[c] - set.meanB[c];
+    });
+  });
+  return { stats, marginA, marginB, scaleB, bias, v };
 }
 
 /** n, means and sums of squared deviations of every block but `j` (all K channels, both sides). */

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/images/prng.js';
 import { addChunk, emptyCoMoments, type CrossProduct } from '../../src/scores/co-moments.js';
-import { addLeaveOutScores } from '../../src/scores/leave-out-scores.js';
+import { addLeaveOutScores, leaveOutSets, type LeaveOutSets } from '../../src/scores/leave-out-scores.js';
 import { CrossProducts } from '../../src/scored-models/metric.js';
 import { emptySums, type ScoreSums } from '../../src/scores/sums.js';
 
@@ -16,7 +16,7 @@ describe('leave-one-block-out scores from block co-moments (SPEC §4b, large run
   const products = new CrossProducts({ threads: 1 });
   afterAll(() => products.release());
 
-  it('a-side tiles and rows split across onnxruntime calls give the sums of one call', async () => {
+  it('a-side tiles (sharing the sets of the first) and rows split across onnxruntime calls give the sums of one call', async () => {
     const [k, blocks] = [5, 6];
     const rand = mulberry32(3);
     const rows = Array.from({ length: blocks }, (_, j) => {
@@ -25,13 +25,15 @@ describe('leave-one-block-out scores from block co-moments (SPEC §4b, large run
     });
     const scores = async (tiles: readonly [number, number][], rowsPerCall?: number) => {
       const into = Array.from({ length: blocks }, () => ({ inv: emptySums(), eqv: emptySums() }));
+      let sets: LeaveOutSets | undefined; // from the first tile, reused by the next as chanceFromRows does
       for (const [from, to] of tiles) {
         const moments = await Promise.all(rows.map(async (r) => {
           const m = emptyCoMoments(k, true, from, to);
           await addChunk(m, r.a, r.b, r.n, product);
           return m;
         }));
-        await addLeaveOutScores(moments, products.product.leaveOut!, into, rowsPerCall);
+        sets ??= leaveOutSets(moments);
+        await addLeaveOutScores(moments, products.product.leaveOut!, into, sets, rowsPerCall);
       }
       return into;
     };
