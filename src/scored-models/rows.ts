@@ -116,10 +116,10 @@ export function gridOf(g: GraphBuilder, rows: Rows, probe: ProbeInfo): Grid {
  * once as float32, instead of casting every value to float64 and reading it twice more.
  */
 function rowSums(g: GraphBuilder, grid: Grid, op: 'ReduceSum' | 'ReduceSumSquare', x: string): string {
-  const [hAxis, wAxis] = grid.channelsLast ? [1, 2] : [2, 3];
-  const [partial] = g.node('Cast', [g.reduce(op, x, [wAxis], true)], 1, { to: 11 });
-  const total = g.reduce('ReduceSum', partial, [hAxis], true);
-  return g.node('Reshape', [total, g.ints(grid.channelsLast ? [0, 1, grid.channels] : [0, grid.channels, 1])])[0];
+  // w is dropped, so h takes the rows' position axis: [n, K, h] or [n, h, K] (onnxruntime reduces a
+  // trailing axis of length 1 on a slow generic path).
+  const [partial] = g.node('Cast', [g.reduce(op, x, [grid.channelsLast ? 2 : 3], false)], 1, { to: 11 });
+  return g.reduce('ReduceSum', partial, [grid.channelsLast ? 1 : 2], true);
 }
 
 /**
@@ -196,6 +196,26 @@ const MIN_NORM = 2 ** -126;
 export function unitRows(g: GraphBuilder, s: Standardised): string {
   const [scale] = g.node('Div', [g.scalar(1), g.node('Max', [s.norm, g.scalar(MIN_NORM)])[0]]);
   return g.node('Mul', [s.centred, scale])[0];
+}
+
+/**
+ * Rows with every constant row (`valid` false, [n, K, 1] or [n, 1, K]) replaced by the image's first
+ * valid row, in the graph: the max over c′ then never picks a constant channel (SPEC §4), as with
+ * `replaceConstantRows` for the originals, without a pass over the K×K matrix. The first valid row
+ * is picked by a product with a one-hot vector (exact: one term is the row times 1, the others are
+ * zeros). Two passes over the K×P rows, so cheaper than masking the K×K matrix when 2P < K.
+ * In an image with no valid row every row becomes row 0: all its pairs are undefined anyway.
+ */
+export function replaceInvalidRows(g: GraphBuilder, rows: Rows, valid: string, k: number): string {
+  const channelAxis = rows.channelsLast ? 2 : 1;
+  const [first] = g.node('ArgMax', [g.node('Cast', [valid], 1, { to: 1 })[0]], 1, { axis: channelAxis, keepdims: 1 });
+  const index = g.shared(`channels:${k}:${rows.channelsLast}`, () =>
+    g.initializer(g.fresh('channels'), BigInt64Array.from({ length: k }, (_, c) => BigInt(c)), rows.channelsLast ? [1, k, 1] : [1, 1, k], 'int64'),
+  );
+  // [n, K, 1] picks a column of [n, P, K]; [n, 1, K] a row of [n, K, P].
+  const [oneHot] = g.node('Cast', [g.node('Equal', [index, rows.channelsLast ? g.node('Reshape', [first, g.ints([0, 1, 1])])[0] : first])[0]], 1, { to: 1 });
+  const [firstRow] = g.node('MatMul', rows.channelsLast ? [rows.name, oneHot] : [oneHot, rows.name]);
+  return g.node('Where', [valid, rows.name, firstRow])[0];
 }
 
 /**

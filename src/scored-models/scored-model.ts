@@ -2,7 +2,7 @@ import type { ModelProto } from 'onnx-buf';
 import { messages } from '../messages.js';
 import { GraphBuilder, type Dim } from '../onnx/graph.js';
 import type { ProbeInfo, Similarity } from '../types.js';
-import { channelsLastRows, gatherPositions, gridOf, probeRows, scoreRows, spatialView, standardise, tensorRms, unitRows, type Grid, type Rows, type Standardised } from './rows.js';
+import { channelsLastRows, gatherPositions, gridOf, probeRows, replaceInvalidRows, scoreRows, spatialView, standardise, tensorRms, unitRows, type Grid, type Rows, type Standardised } from './rows.js';
 
 /**
  * The probed model with the metric appended (issue: "appended to the probed model so that a
@@ -193,8 +193,14 @@ export function shiftModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
     const [aGrid, bGrid] = [aWindow, bWindow].map((window): Grid => ({ name: window, channelsLast: a.channelsLast, channels: k, rowsShape }));
     const sb = standardise(g, bGrid, plan.similarity, g.input(tensorName.rho(i), [plan.batch, 1, 1], 'double'));
     marginOutput(g, sb, probe.channels, tensorName.marginB(i));
-    const [validB] = g.node('Reshape', [sb.valid, g.ints([0, probe.channels])]);
-    scoreOutputs(g, aGrid, { name: unitRows(g, sb), channelsLast: a.channelsLast }, probe, i, plan.similarity, validB, tensorRms(g, a));
+    const unit = { name: unitRows(g, sb), channelsLast: a.channelsLast };
+    const rhoA = tensorRms(g, a);
+    if (2 * probe.h * probe.w < k) {
+      // Few positions, many channels: replacing constant rows costs less than masking the K×K matrix.
+      scoreOutputs(g, aGrid, { ...unit, name: replaceInvalidRows(g, unit, sb.valid, k) }, probe, i, plan.similarity, undefined, rhoA);
+    } else {
+      scoreOutputs(g, aGrid, unit, probe, i, plan.similarity, g.node('Reshape', [sb.valid, g.ints([0, k])])[0], rhoA);
+    }
   }
   exposeVectors(g, model, plan);
   return g.appendTo(model);
