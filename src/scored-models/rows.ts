@@ -109,11 +109,11 @@ export function gridOf(g: GraphBuilder, rows: Rows, probe: ProbeInfo): Grid {
 }
 
 /**
- * Per-row float64 sums over a float32 grid, as [n, K, 1] (channels first) or [n, 1, K]: summed in
- * float32 along w (runs of at most a map's width, so a partial sum carries a relative error of a
- * few units of float32 roundoff, about w/8 with vectorised sums) and then in float64 along h. This
- * keeps the float64 accumulation SPEC §3 asks for across the rows while reading the activations
- * once as float32, instead of casting every value to float64 and reading it twice more.
+ * Per-row sums over a float32 grid, as float64 [n, K, 1] (channels first) or [n, 1, K]: summed in
+ * float32 along w (a partial sum of w values carries a relative error of at most about w units of
+ * float32 roundoff, 2⁻²⁴) and then in float64 along h, so the error does not grow with the number
+ * of rows h. The activations are read once as float32, instead of being cast to a float64 copy
+ * that is read twice more (that copy cost more than the K×K product on maps with few channels).
  */
 function rowSums(g: GraphBuilder, grid: Grid, op: 'ReduceSum' | 'ReduceSumSquare', x: string): string {
   // w is dropped, so h takes the rows' position axis: [n, K, h] or [n, h, K] (onnxruntime reduces a

@@ -104,7 +104,8 @@ export function originalModel(model: ModelProto, plan: ScoringPlan): Uint8Array 
   for (const i of plan.scored) {
     const probe = plan.probes[i];
     const rows = probeRows(g, probe, probe.name);
-    const s = standardise(g, gridOf(g, rows, probe), plan.similarity);
+    const grid = gridOf(g, rows, probe);
+    const s = standardise(g, grid, plan.similarity);
     witness(g, s.witness, i);
     if (plan.permutations) {
       g.node('Identity', [channelsLastRows(g, { ...rows, name: unitRows(g, s) }).name], [tensorName.unit(i)]);
@@ -112,7 +113,7 @@ export function originalModel(model: ModelProto, plan: ScoringPlan): Uint8Array 
       marginOutput(g, s, probe.channels, tensorName.marginB(i));
     }
     if (plan.shifts) {
-      g.node('Identity', [spatialView(g, rows, probe)], [tensorName.raw(i)]);
+      g.node('Identity', [grid.name], [tensorName.raw(i)]);
       g.output(tensorName.raw(i));
       g.node('Identity', [s.rho], [tensorName.rho(i)]);
       g.output(tensorName.rho(i), undefined, 'double');
