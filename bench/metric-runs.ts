@@ -3,10 +3,12 @@
  * originals and every group element — without the rest of a measurement (image decoding, the JS
  * accumulation, vector layers, the end of the run), so that a change to the metric graph can be
  * timed on its own:
- * `node dist-bench/bench/metric-runs.js <model.onnx> <images> <transform> [shifts] [--layers=blocks] [--threads=n] [--reps=n] [--build=DIR]`
+ * `node dist-bench/bench/metric-runs.js <model.onnx> <images> <transform> [shifts] [--layers=blocks] [--threads=n] [--reps=n] [--build=DIR] [--profile=PREFIX]`
  * prints one JSON line { seconds, cpu, runs } with the best wall time over `reps` repetitions (the
  * sessions opened untimed, once) and the CPU seconds of that repetition. `--build` runs another
  * build's modules (e.g. `/work/main/dist-bench`), so two builds can be compared in the same minutes.
+ * `--profile` writes onnxruntime's per-node trace of each scored model (PREFIX_*.json; summed by op
+ * type with `node dist-bench/bench/ort-profile.js PREFIX_*.json`; builds without the option ignore it).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +39,8 @@ const input = detectInput(loaded.proto, model);
 const probes = await listProbes(loaded, input, { layers }, { threads });
 const shifts = shiftsArg ? shiftsArg.split(',').map(Number) : Array.from({ length: 32 }, (_, i) => i + 1);
 const elements: GroupElement[] = [...elementsFor([transform as TransformName], shifts, Math.min(input.height, input.width)).values()].flat();
-const scorer = await Scorer.open(upgradeForMetric(loaded.proto, messages.opsetTooOld), input, probes, elements, 'pearson', batch, { threads });
+const profilePrefix = flags.get('profile');
+const scorer = await Scorer.open(upgradeForMetric(loaded.proto, messages.opsetTooOld), input, probes, elements, 'pearson', batch, { threads, profilePrefix });
 const size = input.channels * input.height * input.width;
 // Scores do not matter here, only the work: every image and element sees the same seeded values.
 const image = Float32Array.from({ length: size }, (_, i) => Math.sin(i * 0.37));
