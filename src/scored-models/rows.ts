@@ -222,7 +222,8 @@ export function replaceInvalidRows(g: GraphBuilder, rows: Rows, valid: string, k
  * Scores rows a (from T_g x) against unit rows b (T′_g F, either layout): per image and channel,
  * the same-channel similarity and the best over channels (SPEC §4). One batched product per layer gives the K×K
  * matrix; its diagonal is the invariance. Constant rows of b must not win the max: either they were
- * replaced by a valid row before (permutations), or `validB` masks their columns with −∞ (shifts).
+ * replaced by a valid row before (permutations; shifts on maps with 2P < K, `replaceInvalidRows`),
+ * or `validB` masks their columns with −∞ (the other shifts).
  *
  * @returns [n, K] tensors: inv, eqv (both before the a-side validity is applied)
  */
