@@ -12,7 +12,7 @@
  * `npm run bench -- steady [images] [models] [transforms]` the steady state against the floor (default 128 images).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,8 @@ interface Sample {
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-bench-'));
+// The models written here are 100 MB each: gone when the benchmark ends, however it ends.
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const TRANSLATE_SHIFTS = '1,2,4,8,16,32';
 
 function run(mode: 'forward' | 'exposed' | 'products' | 'equiprobe' | 'no-null', model: string, images: number, transform: string, layers = 'default'): Sample {

@@ -1,7 +1,8 @@
 /**
  * Runs around the whole suite: every test writes its temporary files under one fresh folder
- * (TMPDIR, inherited by the test workers and the CLI processes they spawn), and at the end every
- * result.json written there is validated against the published JSON Schema.
+ * (TMPDIR, inherited by the test workers and the CLI processes they spawn) and keeps its discovery
+ * cache there (EQUIPROBE_CACHE_DIR, not the user's), and at the end every result.json written there
+ * is validated against the published JSON Schema; then the folder is removed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ let suiteTmp = '';
 export function setup(): void {
   suiteTmp = mkdtempSync(path.join(tmpdir(), 'equiprobe-suite-'));
   process.env.TMPDIR = suiteTmp;
+  process.env.EQUIPROBE_CACHE_DIR = path.join(suiteTmp, 'discovery-cache');
 }
 
 export function teardown(): void {
