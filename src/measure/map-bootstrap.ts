@@ -91,8 +91,8 @@ function writeWeights(fd: number, n: number, replicates: number, chunk: number, 
 export async function mapBootstrap(stores: readonly AppendStore[], layout: RowLayout, options: MapBootstrapOptions = {}): Promise<MapBootstrap> {
   const { scratchDir = tmpdir(), replicates = REPLICATES, chunkBytes = 4 * 2 ** 20 } = options;
   const layers = layout.layers.length;
-  const n = storesWithRows(stores, layout).reduce((s, store) => s + store.rows, 0);
   if (layers === 0) return { replicates: [], chance: [] };
+  const n = storesWithRows(stores, layout).reduce((s, store) => s + store.rows, 0);
   const dir = await mkdtemp(path.join(scratchDir, 'equiprobe-bootstrap-'));
   try {
     const rowDoubles = SLOT_WIDTH * layers;
