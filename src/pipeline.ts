@@ -26,7 +26,7 @@ import { messages } from './messages.js';
 import { OptionError } from './option-error.js';
 import { detectInput } from './model/input.js';
 import { loadModel } from './model/load.js';
-import type { DiscoveryCacheOptions } from './model/discovery-cache.js';
+import { defaultCacheDir, type DiscoveryCacheOptions } from './model/discovery-cache.js';
 import { probeSet, type ProbeSelection } from './model/probes.js';
 import { upgradeForMetric } from './onnx/upgrade.js';
 import { BatchRows } from './measure/batch-rows.js';
@@ -140,7 +140,7 @@ export function skippedLayerReasons(probes: readonly ProbeInfo[], elements: Read
 export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   if (options.images !== undefined) requireChosenPreprocessing(options, options.images);
   // 1. Model and probes.
-  const model = await loadModel(options.model);
+  const model = await loadModel(options.model, options);
   const input = detectInput(model.proto, model.path, options.size, options.layout);
   const transforms = [...new Set<TransformName>(options.transforms ?? ['rot90'])];
   for (const t of transforms) {
@@ -191,7 +191,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     .filter((group) => group.length > 0);
 
   // Opsets 7–9 are upgraded to 10 where exact (the metric's Slice needs 10); others are refused by name.
-  const scorer = await Scorer.open(upgradeForMetric(model.proto, messages.opsetTooOld), input, probes, [...elements.values()].flat(), config.similarity, config.batch, runtime);
+  const scorer = await Scorer.open(upgradeForMetric(model.proto, messages.opsetTooOld), input, probes, [...elements.values()].flat(), config.similarity, config.batch, runtime, options.cache === false ? null : (options.cacheDir ?? defaultCacheDir()));
+  let succeeded = false;
   const products = new CrossProducts(runtime);
   const passes = 1 + ownViews.length + ids.length;
   const total = items.length * passes;
@@ -256,10 +257,13 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     const dependent = batchDependentNodes(model.proto);
     const report = dependent.length > 0 ? { ...finished, warnings: [...finished.warnings, messages.batchDependent(dependent)] } : finished;
     if (dependent.length > 0) options.onWarning?.(messages.batchDependent(dependent));
+    succeeded = true;
     return { report, state, stateDir: options.stateDir ?? null };
   } finally {
     await scorer.release();
     await products.release();
+    // After the run, with its sessions released: the next run of this model and probe set opens the optimised models.
+    if (succeeded) await scorer.writeCache();
     if (!options.stateDir) await rm(stateDir, { recursive: true, force: true });
   }
 }

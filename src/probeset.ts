@@ -18,7 +18,7 @@ import type { InputInfo, NotProbed, ProbeInfo } from './types.js';
 export async function describeProbes(
   options: ProbeSelection & RuntimeOptions & DiscoveryCacheOptions & { readonly model: string; readonly size?: number; readonly layout?: 'NCHW' | 'NHWC' },
 ): Promise<{ input: InputInfo; probes: ProbeInfo[]; notProbed: NotProbed[] }> {
-  const model = await loadModel(options.model);
+  const model = await loadModel(options.model, options);
   const input = detectInput(model.proto, model.path, options.size, options.layout);
   return { input, ...(await probeSet(model, input, options, options)) };
 }

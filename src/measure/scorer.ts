@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { ModelProto } from 'onnx-buf';
 import * as ort from 'onnxruntime-node';
 import { runImages } from '../forward/run.js';
 import { createSession, type RuntimeOptions } from '../forward/session.js';
+import { openCachedSession, sessionKey, writeCachedSession } from '../forward/session-cache.js';
 import { readProbeBatch } from '../forward/read.js';
+import { parsedSha256 } from '../onnx/serialise.js';
 import { replaceConstantRows } from '../scored-models/constant-rows.js';
 import type { PairScores } from '../scored-models/metric.js';
 import { modelBatchDim, originalModel, permutationModel, shiftModel, tensorName, type ScoringPlan } from '../scored-models/scored-model.js';
@@ -28,6 +31,14 @@ export interface PassResult {
   readonly predicted: number[];
 }
 
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** A scored model opened without the cache's help, to be optimised and stored after the run (`Scorer.writeCache`). */
+interface CacheMiss {
+  readonly key: string;
+  readonly build: () => Uint8Array;
+}
+
 /**
  * Runs the scored models (src/scored-models/scored-model.ts): one session for the originals and one per
  * kind of element (permutations, shifts). Images go through in chunks of `chunk`: the original
@@ -42,6 +53,9 @@ export class Scorer {
     private readonly original: ort.InferenceSession,
     private readonly permutation: ort.InferenceSession | null,
     private readonly shift: ort.InferenceSession | null,
+    /** Cached model bytes the sessions use in place: held as long as the sessions. */
+    private retained: readonly Uint8Array[],
+    private readonly cache: { readonly dir: string; readonly runtime: RuntimeOptions; readonly misses: readonly CacheMiss[] } | null,
   ) {}
 
   /**
@@ -50,18 +64,32 @@ export class Scorer {
    * @param batch - source images per batch; a chunk is at most this, fewer when the held unit
    *   rows would pass `MAX_HELD_VALUES`, and exactly the model's batch size when that is fixed
    *   (see `chunkSize`)
+   * @param cacheDir - the cache folder of optimised scored models (src/forward/session-cache.ts),
+   *   or null to build and optimise them every time; not used on CUDA
    */
-  static async open(model: ModelProto, input: InputInfo, probes: readonly ProbeInfo[], elements: readonly GroupElement[], similarity: Similarity, batch: number, runtime: RuntimeOptions): Promise<Scorer> {
+  static async open(model: ModelProto, input: InputInfo, probes: readonly ProbeInfo[], elements: readonly GroupElement[], similarity: Similarity, batch: number, runtime: RuntimeOptions, cacheDir: string | null = null): Promise<Scorer> {
     const permutations = elements.some((g) => g.transform !== 'translate');
     const shifts = elements.some((g) => g.transform === 'translate');
     const scored = probes.flatMap((p, i) => (p.kind === 'vector' ? [] : [i]));
     const plan: ScoringPlan = { probes, similarity, permutations, shifts, scored, batch: modelBatchDim(model, input.name) };
     const held = scored.reduce((s, i) => s + probes[i].channels * probes[i].h * probes[i].w, 0) * (Number(permutations) + Number(shifts));
     const chunk = chunkSize(batch, held, input.fixedBatch);
+    const dir = runtime.device === 'cuda' ? null : cacheDir;
     // One at a time: each serialised model is as large as the user's, and a failure releases the rest.
     const opened: ort.InferenceSession[] = [];
-    const open = async (build: (m: ModelProto, p: ScoringPlan) => Uint8Array) => {
-      const session = await createSession(build(model, plan), runtime);
+    const retained: Uint8Array[] = [];
+    const misses: CacheMiss[] = [];
+    const modelSha256 = parsedSha256(model);
+    const open = async (builder: (m: ModelProto, p: ScoringPlan) => Uint8Array) => {
+      const build = () => builder(model, plan);
+      // Built only when needed: a cached model opens without the graph or a copy of the weights.
+      let bytes: Uint8Array | null = null;
+      const built = () => (bytes ??= build());
+      const key = dir === null ? null : sessionKey(modelSha256 ?? sha256(built()), { model: builder.name, plan }, runtime);
+      const cached = key === null ? null : await openCachedSession(dir!, key, runtime);
+      if (cached) retained.push(cached.bytes);
+      else if (key !== null) misses.push({ key, build });
+      const session = cached?.session ?? (await createSession(built(), runtime));
       opened.push(session);
       return session;
     };
@@ -69,11 +97,21 @@ export class Scorer {
       const original = await open(originalModel);
       const permutation = permutations ? await open(permutationModel) : null;
       const shift = shifts ? await open(shiftModel) : null;
-      return new Scorer(chunk, plan, input, model.graph!.output[0].name, original, permutation, shift);
+      return new Scorer(chunk, plan, input, model.graph!.output[0].name, original, permutation, shift, retained, dir === null ? null : { dir, runtime, misses });
     } catch (err) {
       for (const session of opened) await session.release();
       throw err;
     }
+  }
+
+  /**
+   * Optimises and stores the scored models that were not in the cache, for the next run of the
+   * same model, probes and elements. Call it after the run's results: storing costs about one
+   * more opening per model and writes each (as large as the user's model) to the cache folder,
+   * which the first run's start-up should not wait for.
+   */
+  async writeCache(): Promise<void> {
+    for (const miss of this.cache?.misses ?? []) await writeCachedSession(this.cache!.dir, miss.key, miss.build(), this.cache!.runtime);
   }
 
   /** Runs a chunk of original images (at most `chunk`). */
@@ -187,6 +225,7 @@ export class Scorer {
 
   async release(): Promise<void> {
     for (const s of [this.original, this.permutation, this.shift]) await s?.release();
+    this.retained = [];
   }
 }
 

@@ -8,9 +8,13 @@ import * as ort from 'onnxruntime-node';
 import { toolVersion } from '../version.js';
 import type { InputInfo } from '../types.js';
 
-/** Where the discovery pass's result is kept between runs (library options; the CLI has `--no-cache`). */
+/**
+ * Where what a run learns about a model is kept between runs: the discovery pass's result, the
+ * model file's SHA-256 (src/model/file-sha256.ts) and the optimised scored models
+ * (src/forward/session-cache.ts). Library options; the CLI has `--no-cache`.
+ */
 export interface DiscoveryCacheOptions {
-  /** false: always run the discovery pass and leave the cache alone (default true). */
+  /** false: always run the discovery pass, hash the model, build and optimise the scored models, and leave the cache alone (default true). */
   readonly cache?: boolean;
   /** Cache folder (default: `$EQUIPROBE_CACHE_DIR`, else `$XDG_CACHE_HOME/equiprobe`, else `~/.cache/equiprobe`). */
   readonly cacheDir?: string;
@@ -56,16 +60,19 @@ export function discoveryKey(sha256: string, input: InputInfo): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
-const entryFile = (dir: string, key: string) => path.join(dir, `discovery-${key}.json`);
+/** What an entry holds, which names its file (`discovery-<key>.json`, `sha256-<key>.json`). */
+export type EntryKind = 'discovery' | 'sha256';
+
+const entryFile = (dir: string, key: string, kind: EntryKind) => path.join(dir, `${kind}-${key}.json`);
 const checksum = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
  * The cached value for `key`, or null when there is none or it cannot be trusted: unreadable,
  * not JSON, written for another key, or with a payload that fails its checksum or `valid`.
  */
-export async function readCached<T>(dir: string, key: string, valid: (value: unknown) => value is T): Promise<T | null> {
+export async function readCached<T>(dir: string, key: string, valid: (value: unknown) => value is T, kind: EntryKind = 'discovery'): Promise<T | null> {
   try {
-    const entry = JSON.parse(await readFile(entryFile(dir, key), 'utf8')) as { key?: unknown; sha256?: unknown; payload?: unknown };
+    const entry = JSON.parse(await readFile(entryFile(dir, key, kind), 'utf8')) as { key?: unknown; sha256?: unknown; payload?: unknown };
     if (entry.key !== key || typeof entry.payload !== 'string' || entry.sha256 !== checksum(entry.payload)) return null;
     const value: unknown = JSON.parse(entry.payload);
     return valid(value) ? value : null;
@@ -79,13 +86,13 @@ export async function readCached<T>(dir: string, key: string, valid: (value: unk
  * the old entry or the new one, never half of one). A cache that cannot be written only costs
  * time on the next run, so write failures are ignored.
  */
-export async function writeCached(dir: string, key: string, value: unknown): Promise<void> {
+export async function writeCached(dir: string, key: string, value: unknown, kind: EntryKind = 'discovery'): Promise<void> {
   const payload = JSON.stringify(value);
-  const tmp = path.join(dir, `.discovery-${key}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(dir, `.${kind}-${key}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await mkdir(dir, { recursive: true });
     await writeFile(tmp, JSON.stringify({ key, sha256: checksum(payload), payload }));
-    await rename(tmp, entryFile(dir, key));
+    await rename(tmp, entryFile(dir, key, kind));
   } catch {
     await rm(tmp, { force: true }).catch(() => undefined);
   }

@@ -5,6 +5,8 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, TensorProto_DataLocation, type ModelProto } from 'onnx-buf';
 import { messages } from '../messages.js';
 import { rememberBytes } from '../onnx/serialise.js';
+import type { DiscoveryCacheOptions } from './discovery-cache.js';
+import { fileSha256 } from './file-sha256.js';
 
 /** A parsed ONNX model with the facts every later stage needs. */
 export interface LoadedModel {
@@ -22,13 +24,14 @@ export interface LoadedModel {
  * be re-serialised with extra outputs without writing next to the user's file.
  *
  * @param file - path to a `.onnx` file
+ * @param cache - where the file's SHA-256 is remembered by its identity (`cache: false`: hash it every time)
  * @returns the parsed model with its SHA-256
  * @example
  * const model = await loadModel('zoo/cnn7.onnx'); // model.name === 'cnn7'
  */
-export async function loadModel(file: string): Promise<LoadedModel> {
+export async function loadModel(file: string, cache: DiscoveryCacheOptions = {}): Promise<LoadedModel> {
   let bytes: Uint8Array;
-  const info = await stat(file).catch(() => null);
+  const info = await stat(file, { bigint: true }).catch(() => null);
   if (info && !info.isFile()) throw new Error(messages.modelNotFile(file));
   try {
     bytes = await readFile(file);
@@ -39,17 +42,23 @@ export async function loadModel(file: string): Promise<LoadedModel> {
   }
   const proto = parseModel(bytes, file);
   const external = await inlineExternalData(proto, path.dirname(file));
-  // The file's bytes still describe the model when no weights were inlined: reused when it is serialised with additions.
-  if (external.size === 0) rememberBytes(proto, bytes);
   // The identity covers the weights wherever they are stored (SPEC §1): the graph file, then each
   // external-data file in order of first use as its location, a NUL and its bytes. Without
   // external data this is the SHA-256 of the file alone, as before.
-  const hash = createHash('sha256').update(bytes);
-  for (const [location, data] of external) hash.update(`${location}\0`).update(data);
+  let sha256: string;
+  if (external.size === 0 && info) {
+    sha256 = await fileSha256(file, info, bytes, cache);
+  } else {
+    const hash = createHash('sha256').update(bytes);
+    for (const [location, data] of external) hash.update(`${location}\0`).update(data);
+    sha256 = hash.digest('hex');
+  }
+  // The file's bytes still describe the model when no weights were inlined: reused when it is serialised with additions.
+  if (external.size === 0) rememberBytes(proto, bytes, sha256);
   return {
     name: path.basename(file).replace(/\.onnx$/i, ''),
     path: file,
-    sha256: hash.digest('hex'),
+    sha256,
     proto,
   };
 }

@@ -1,16 +1,26 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { GraphProtoSchema, ModelProtoSchema, type ModelProto, type NodeProto, type OperatorSetIdProto, type TensorProto, type ValueInfoProto } from 'onnx-buf';
 
-/** The bytes a model was parsed from, while they still describe it exactly. */
-const parsedFrom = new WeakMap<ModelProto, Uint8Array>();
+/** The bytes a model was parsed from, while they still describe it exactly, and their SHA-256 when known. */
+const parsedFrom = new WeakMap<ModelProto, { bytes: Uint8Array; sha256?: string }>();
 
 /**
  * Remembers that `model` was parsed from `bytes` unchanged, so that `serialiseAppended` can reuse
  * them. Call it only for a model that is not changed afterwards (external data inlined into the
  * proto, for instance, makes the file's bytes describe another model).
+ *
+ * @param sha256 - the SHA-256 of `bytes`, when the caller has it (see `parsedSha256`)
  */
-export function rememberBytes(model: ModelProto, bytes: Uint8Array): void {
-  parsedFrom.set(model, bytes);
+export function rememberBytes(model: ModelProto, bytes: Uint8Array, sha256?: string): void {
+  parsedFrom.set(model, { bytes, sha256 });
+}
+
+/**
+ * The SHA-256 of the bytes `model` was parsed from, when they still describe it and the SHA-256
+ * was given to `rememberBytes`: it names the model without hashing its weights again.
+ */
+export function parsedSha256(model: ModelProto): string | undefined {
+  return parsedFrom.get(model)?.sha256;
 }
 
 /** Graph entries added after the model's own. */
@@ -40,9 +50,9 @@ export function serialiseAppended(model: ModelProto, extra: Appended): Uint8Arra
       opsetImport: [...(extra.opsetImport ?? [])],
       graph: create(GraphProtoSchema, { node: [...(extra.node ?? [])], initializer: [...(extra.initializer ?? [])], input: [...(extra.input ?? [])], output: [...(extra.output ?? [])], valueInfo: [...(extra.valueInfo ?? [])] }),
     }));
-    const bytes = new Uint8Array(base.length + tail.length);
-    bytes.set(base);
-    bytes.set(tail, base.length);
+    const bytes = new Uint8Array(base.bytes.length + tail.length);
+    bytes.set(base.bytes);
+    bytes.set(tail, base.bytes.length);
     return bytes;
   }
   const saved = { node: graph.node, initializer: graph.initializer, input: graph.input, output: graph.output, valueInfo: graph.valueInfo, opsetImport: model.opsetImport };

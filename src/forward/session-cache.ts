@@ -1,0 +1,164 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { fileURLToPath } from 'node:url';
+import { toolVersion } from '../version.js';
+import { createSession, sessionOptions, type RuntimeOptions } from './session.js';
+
+/**
+ * The optimised scored models kept between runs, beside the discovery cache (same folder):
+ * onnxruntime's own optimisation of a scored model (graph rewrites, NCHWc layouts) is saved in
+ * ORT format once and later opened with optimisation disabled and its bytes used in place, which
+ * skips rebuilding the graph's optimisation on every run. The saved graph is specific to the CPU
+ * it was optimised on (onnxruntime says so), hence the CPU in the key.
+ */
+
+/** Most bytes of scored-model entries kept; the least recently used go first (ResNet-50: ~100 MB each). */
+export const SESSION_CACHE_MAX_BYTES = 1 << 30;
+
+/** Session-option entries that make onnxruntime use a cached ORT-format model's bytes in place. */
+const BYTES_IN_PLACE = { use_ort_model_bytes_directly: '1', use_ort_model_bytes_for_initializers: '1' };
+
+let cpu: string | null = null;
+
+/** The CPU the optimised graph was made for: model name and feature flags (Linux), else the model name. */
+export function cpuIdentity(): string {
+  if (cpu === null) {
+    let text = '';
+    try {
+      // The first processor's block: its model and flags decide which kernels and layouts onnxruntime picks.
+      text = readFileSync('/proc/cpuinfo', 'utf8').split(/\n\s*\n/)[0];
+    } catch {
+      // not Linux
+    }
+    const lines = text.split('\n').filter((l) => /^(vendor_id|cpu family|model|model name|flags|Features|CPU implementer|CPU part)\s*:/.test(l));
+    cpu = createHash('sha256').update(`${os.arch()}\0${os.cpus()[0]?.model ?? ''}\0${lines.join('\n')}`).digest('hex');
+  }
+  return cpu;
+}
+
+let codeHash: string | null = null;
+
+/**
+ * SHA-256 of the code that builds scored models (src/scored-models/, src/onnx/): during development
+ * the version stays the same while the appended graph changes, and an entry built by other code
+ * must never be opened.
+ */
+function graphCodeHash(): string {
+  if (codeHash === null) {
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    const hash = createHash('sha256');
+    for (const folder of ['scored-models', 'onnx']) {
+      const dir = path.join(here, '..', folder);
+      for (const file of readdirSync(dir).filter((f) => /\.(js|ts)$/.test(f)).sort()) hash.update(`${folder}/${file}\0`).update(readFileSync(path.join(dir, file)));
+    }
+    codeHash = hash.digest('hex');
+  }
+  return codeHash;
+}
+
+/**
+ * Everything an optimised scored model depends on: the model (its SHA-256), what was appended to
+ * it (`graph`: which scored model and the plan it was built for) and the code that appends it, the
+ * onnxruntime and equiprobe versions, the CPU, and the session options that shape the graph.
+ * Keyed by what the graph is built from rather than by its bytes, a cached model opens without
+ * building the graph or copying the weights.
+ *
+ * @param model - the model's SHA-256, or for a model without one, the SHA-256 of the scored
+ *   model's own bytes (which then name the appended graph too)
+ */
+export function sessionKey(model: string, graph: unknown, runtime: RuntimeOptions): string {
+  const options = sessionOptions(runtime);
+  const parts = {
+    format: 1,
+    equiprobe: toolVersion(),
+    code: graphCodeHash(),
+    onnxruntime: ort.env.versions?.common ?? 'unknown',
+    cpu: cpuIdentity(),
+    model,
+    graph,
+    options: { level: options.graphOptimizationLevel, threads: options.intraOpNumThreads, providers: options.executionProviders },
+  };
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+const modelFile = (dir: string, key: string) => path.join(dir, `scored-${key}.ort`);
+const checksumFile = (dir: string, key: string) => path.join(dir, `scored-${key}.json`);
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** A session opened from the cache, with the bytes it uses in place (they must outlive it). */
+export interface CachedSession {
+  readonly session: ort.InferenceSession;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Opens the cached optimised model for `key`, or returns null when there is none or it cannot be
+ * trusted (missing, size or checksum not as recorded, written for another key, or refused by
+ * onnxruntime). A used entry's time is renewed, so the cache keeps the most recently used.
+ */
+export async function openCachedSession(dir: string, key: string, runtime: RuntimeOptions): Promise<CachedSession | null> {
+  let bytes: Buffer;
+  try {
+    const entry = JSON.parse(await readFile(checksumFile(dir, key), 'utf8')) as { key?: unknown; size?: unknown; sha256?: unknown };
+    if (entry.key !== key) return null;
+    bytes = await readFile(modelFile(dir, key));
+    if (entry.size !== bytes.length || entry.sha256 !== sha256(bytes)) return null;
+  } catch {
+    return null;
+  }
+  try {
+    const session = await createSession(bytes, runtime, { graphOptimizationLevel: 'disabled', extra: { session: BYTES_IN_PLACE } });
+    const now = new Date();
+    await utimes(modelFile(dir, key), now, now).catch(() => undefined);
+    return { session, bytes };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Optimises `bytes` as a session would and stores the result for `key`: the model is written
+ * (ORT format) to a temporary file, its checksum beside it, and both renamed into place, the
+ * model first (a reader meeting a new model with an old checksum ignores it). Then the oldest
+ * entries beyond `SESSION_CACHE_MAX_BYTES` are deleted. A cache that cannot be written only
+ * costs time on the next run, so failures are ignored.
+ */
+export async function writeCachedSession(dir: string, key: string, bytes: Uint8Array, runtime: RuntimeOptions): Promise<void> {
+  const tmp = path.join(dir, `.scored-${key}.${process.pid}.${randomBytes(4).toString('hex')}.tmp.ort`);
+  const json = `${tmp}.json`;
+  try {
+    await mkdir(dir, { recursive: true });
+    const session = await createSession(bytes, runtime, { optimizedModelFilePath: tmp, extra: { session: { save_model_format: 'ORT' } } });
+    await session.release();
+    const saved = await readFile(tmp);
+    await rename(tmp, modelFile(dir, key));
+    await writeFile(json, JSON.stringify({ key, size: saved.length, sha256: sha256(saved) }));
+    await rename(json, checksumFile(dir, key));
+    await pruneSessionCache(dir, SESSION_CACHE_MAX_BYTES, modelFile(dir, key));
+  } catch {
+    for (const file of [tmp, json]) await rm(file, { force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * Deletes the least recently used scored-model entries until those left take at most `maxBytes`
+ * (`keep`, the entry just written, always stays).
+ */
+export async function pruneSessionCache(dir: string, maxBytes: number, keep?: string): Promise<void> {
+  const names = (await readdir(dir)).filter((f) => /^scored-[0-9a-f]{64}\.ort$/.test(f));
+  const entries = (await Promise.all(names.map(async (f) => ({ file: path.join(dir, f), info: await stat(path.join(dir, f)).catch(() => null) }))))
+    .flatMap(({ file, info }) => (info ? [{ file, size: info.size, used: file === keep ? Infinity : info.mtimeMs }] : []))
+    .sort((a, b) => b.used - a.used);
+  let total = 0;
+  for (const { file, size, used } of entries) {
+    total += size;
+    if (total > maxBytes && used !== Infinity) {
+      await rm(file, { force: true });
+      await rm(file.replace(/\.ort$/, '.json'), { force: true });
+    }
+  }
+}
