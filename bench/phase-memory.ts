@@ -1,35 +1,58 @@
 /**
- * Where a scale run's memory goes: `npx tsc -p bench/tsconfig.json && node dist-bench/bench/phase-memory.js <images>`
+ * Where a scale run's memory goes: `npx tsc -p bench/tsconfig.json && node dist-bench/bench/phase-memory.js <images> [transform]`
  * measures the scale benchmark's model (bench/scale-model.ts, Final 1000) on seeded synthetic
- * images under rot90, sampling `process.memoryUsage()` every 50 ms, and prints the peaks of the
- * measuring loop and of the final scoring apart: RSS, V8 heap, and the ArrayBuffers that hold the
- * co-moments and row chunks. Whatever RSS has beyond them is native (onnxruntime, malloc).
+ * images (rot90 unless told), sampling every 50 ms, and prints the peaks of the measuring loop and
+ * of the final scoring apart: RSS, V8 heap, and the ArrayBuffers that hold the co-moments and row
+ * chunks; whatever RSS has beyond them is native (onnxruntime, malloc). At each phase's RSS peak it
+ * also records /proc/self/smaps_rollup (anonymous against file-backed pages) and the V8 heap by
+ * space, and over the whole run the most Dirty and Writeback pages of /proc/meminfo (appends
+ * waiting on the disk show as Writeback).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { measure } from '../src/pipeline.js';
+import type { TransformName } from '../src/types.js';
 import { buildScaleModel } from './scale-model.js';
 
 const images = Number(process.argv[2] ?? 1000);
+const transform = (process.argv[3] ?? 'rot90') as TransformName;
 const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-phase-memory-'));
 const model = path.join(dir, 'scale.onnx');
 writeFileSync(model, buildScaleModel(1000));
-type Peaks = { rss: number; heapUsed: number; arrayBuffers: number };
-const peaks: Record<'loop' | 'final', Peaks> = { loop: { rss: 0, heapUsed: 0, arrayBuffers: 0 }, final: { rss: 0, heapUsed: 0, arrayBuffers: 0 } };
+
+/** kB fields of a /proc file, in MiB. */
+function procMiB(file: string, names: readonly string[]): Record<string, number> {
+  const text = readFileSync(file, 'utf8');
+  return Object.fromEntries(names.map((n) => [n, Number(new RegExp(`^${n}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) / 1024]));
+}
+const SMAPS = ['Rss', 'Anonymous', 'Private_Dirty', 'Shared_Clean', 'Private_Clean'];
+
+type Peaks = { rss: number; heapUsed: number; arrayBuffers: number; atRss: Record<string, number> };
+const empty = (): Peaks => ({ rss: 0, heapUsed: 0, arrayBuffers: 0, atRss: {} });
+const peaks: Record<'loop' | 'final', Peaks> = { loop: empty(), final: empty() };
+const disk = { Dirty: 0, Writeback: 0 };
 let phase: 'loop' | 'final' = 'loop';
 const sampler = setInterval(() => {
   const m = process.memoryUsage();
   const p = peaks[phase];
+  if (m.rss > p.rss) {
+    const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [`heap ${s.space_name}`, s.space_used_size / 2 ** 20]));
+    p.atRss = { ...procMiB('/proc/self/smaps_rollup', SMAPS), arrayBuffers: m.arrayBuffers / 2 ** 20, external: m.external / 2 ** 20, ...spaces };
+  }
   p.rss = Math.max(p.rss, m.rss);
   p.heapUsed = Math.max(p.heapUsed, m.heapUsed);
   p.arrayBuffers = Math.max(p.arrayBuffers, m.arrayBuffers);
+  const mem = procMiB('/proc/meminfo', ['Dirty', 'Writeback']);
+  disk.Dirty = Math.max(disk.Dirty, mem.Dirty);
+  disk.Writeback = Math.max(disk.Writeback, mem.Writeback);
 }, 50);
 try {
   await measure({
     model,
     synthetic: images,
-    transforms: ['rot90'],
+    transforms: [transform],
     shiftMode: 'roll',
     batch: 32,
     stateDir: path.join(dir, 'state'),
@@ -43,5 +66,10 @@ try {
 }
 const mib = (b: number) => (b / 2 ** 20).toFixed(0);
 for (const [name, p] of Object.entries(peaks)) {
-  process.stdout.write(`${images} images, ${name}: peak RSS ${mib(p.rss)} MiB, V8 heap ${mib(p.heapUsed)} MiB, ArrayBuffers ${mib(p.arrayBuffers)} MiB\n`);
+  const at = Object.entries(p.atRss)
+    .filter(([, v]) => v >= 0.5)
+    .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+    .join(', ');
+  process.stdout.write(`${images} images ${transform}, ${name}: peak RSS ${mib(p.rss)} MiB, V8 heap ${mib(p.heapUsed)} MiB, ArrayBuffers ${mib(p.arrayBuffers)} MiB; at the RSS peak (MiB): ${at}\n`);
 }
+process.stdout.write(`${images} images ${transform}, machine: most Dirty ${disk.Dirty.toFixed(0)} MiB, most Writeback ${disk.Writeback.toFixed(0)} MiB\n`);

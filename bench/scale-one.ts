@@ -4,7 +4,9 @@
  * synthetic 64×64 images into `stateDir` and prints one JSON line: total seconds, peak RSS, bytes
  * of the state folder on disk, mean seconds per batch of the measuring loop and of its checkpoint
  * work per batch (appending the batch's rows, plus the commits spread over the batches), the median
- * commit, images per second, and CPU seconds (user + system, all threads) per image.
+ * commit, images per second, and CPU seconds (user + system, all threads) per image; and of the
+ * checkpoint work per batch, the seconds the main thread spent on a CPU and waiting for one (its
+ * /proc schedstat), so that a shared machine's load can be told apart from work that grows with N.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -30,15 +32,26 @@ const median = (v: number[]) => {
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** The main thread's seconds on a CPU and waiting on a run queue (/proc schedstat, nanoseconds). */
+const schedstat = () => readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').slice(0, 2).map((ns) => Number(ns) / 1e9);
+
 // Time the checkpoint work: every batch's append of its per-image rows, and every commit.
 const appends: number[] = [];
 const commits: number[] = [];
+const checkpointMainThread = { cpu: 0, queued: 0 };
 for (const [name, times] of [['append', appends], ['commit', commits]] as const) {
   const original = RunState.prototype[name] as (this: RunState, ...args: unknown[]) => Promise<void>;
   RunState.prototype[name] = async function (this: RunState, ...args: unknown[]) {
     const t0 = performance.now();
+    const [cpu0, queued0] = schedstat();
     await original.apply(this, args);
     times.push((performance.now() - t0) / 1000);
+    const [cpu1, queued1] = schedstat();
+    // The first commit (the empty state written at the start) is left out, as below.
+    if (name === 'append' || times.length > 1) {
+      checkpointMainThread.cpu += cpu1 - cpu0;
+      checkpointMainThread.queued += queued1 - queued0;
+    }
   };
 }
 
@@ -73,6 +86,8 @@ process.stdout.write(
     commits: commits.length - 1,
     batchSeconds: loopSeconds / batches,
     checkpointSeconds: checkpointSeconds / batches,
+    checkpointCpuSeconds: checkpointMainThread.cpu / batches,
+    checkpointQueuedSeconds: checkpointMainThread.queued / batches,
     commitSeconds: median(commits.slice(1)),
     imagesPerSecond: images / seconds,
     cpuSecondsPerImage: (cpu.user + cpu.system) / 1e6 / images,

@@ -9,6 +9,11 @@ import { messages } from '../messages.js';
 export interface RuntimeOptions {
   readonly threads?: number;
   readonly device?: 'cpu' | 'cuda';
+  /**
+   * Writes onnxruntime's per-node trace (JSON, one file per session, named from this prefix) when
+   * the session is released: for profiling the model and the metric graph (bench/metric-runs.ts).
+   */
+  readonly profilePrefix?: string;
 }
 
 /** Threads a run uses when none are given: every core. */
@@ -26,6 +31,7 @@ export function sessionOptions(options: RuntimeOptions): ort.InferenceSession.Se
     // Fatal only: onnxruntime would also print a failing kernel's error to stderr itself, next to
     // the one-line message equiprobe makes of it.
     logSeverityLevel: 4,
+    ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
   };
 }
 

@@ -17,7 +17,7 @@ import { vectorColumn } from './vectors.js';
 import { rowLayout } from '../stats/per-image.js';
 import { JACKKNIFE_MIN_IMAGES, TOO_FEW_FOR_JACKKNIFE } from '../stats/jackknife.js';
 import { addUncertainty } from '../stats/uncertainty.js';
-import { readMapImageSums } from './per-image-read.js';
+import { mapBootstrap } from './map-bootstrap.js';
 import { vectorEstimates } from './vector-uncertainty.js';
 import { toolVersion } from '../version.js';
 
@@ -101,13 +101,13 @@ export async function finalizeReport(
     onWarning?.(w);
   }
   const layout = rowLayout(run.probes, run.elements);
-  const perImage = await readMapImageSums(rows, layout);
+  const bootstrap = await mapBootstrap(rows, layout);
   const centred = run.config.similarity === 'pearson';
   const { layers, parts } = addUncertainty(scored, scoredParts, {
     probes: run.probes,
     layout,
-    scores: perImage.scores,
-    chance: perImage.chance,
+    replicates: bootstrap.replicates,
+    chance: bootstrap.chance,
     vectors: await vectorEstimates(run.probes, run.elements, state, rows, centred, product, run.config.shiftMode),
     flagged,
   });

@@ -1,4 +1,4 @@
-import type { GraphBuilder } from '../onnx/graph.js';
+import type { Dim, GraphBuilder } from '../onnx/graph.js';
 import type { ProbeInfo, Similarity } from '../types.js';
 
 /**
@@ -14,19 +14,10 @@ export interface Rows {
   readonly channelsLast: boolean;
 }
 
-/** The axis of positions in rows. */
-const positionAxis = (r: Pick<Rows, 'channelsLast'>): number => (r.channelsLast ? 1 : 2);
-
 /** The K×h×w grid of a probe as a 4-D view: `[n, K, h, w]` or `[n, h, w, K]`. */
 export function spatialView(g: GraphBuilder, rows: Rows, probe: ProbeInfo): string {
   const { channels: k, h, w } = probe;
   return g.node('Reshape', [rows.name, g.ints(rows.channelsLast ? [0, h, w, k] : [0, k, h, w])])[0];
-}
-
-/** Back from a 4-D view (of any h×w, e.g. an overlap) to rows. */
-export function rowsOfView(g: GraphBuilder, view: string, probe: ProbeInfo, channelsLast: boolean): Rows {
-  const k = probe.channels;
-  return { name: g.node('Reshape', [view, g.ints(channelsLast ? [0, -1, k] : [0, k, -1])])[0], channelsLast };
 }
 
 /**
@@ -101,25 +92,65 @@ export function tensorRms(g: GraphBuilder, rows: Rows): string {
 }
 
 /**
+ * A probe's values (or a window of them) as a grid of positions, `[n, K, h, w]` or `[n, h, w, K]`:
+ * the reductions over positions run over w and then h.
+ */
+export interface Grid {
+  readonly name: string;
+  readonly channelsLast: boolean;
+  readonly channels: number;
+  /** The rows' shape when onnxruntime cannot infer it (windows whose size is an input), declared on the centred rows. */
+  readonly rowsShape?: readonly Dim[];
+}
+
+/** The grid of whole rows of a probe (a free reshape). */
+export function gridOf(g: GraphBuilder, rows: Rows, probe: ProbeInfo): Grid {
+  return { name: spatialView(g, rows, probe), channelsLast: rows.channelsLast, channels: probe.channels };
+}
+
+/**
+ * Per-row sums over a float32 grid, as float64 [n, K, 1] (channels first) or [n, 1, K]: summed in
+ * float32 along w (a partial sum of w values carries a relative error of at most about w units of
+ * float32 roundoff, 2⁻²⁴) and then in float64 along h, so the error does not grow with the number
+ * of rows h. The activations are read once as float32, instead of being cast to a float64 copy
+ * that is read twice more (that copy cost more than the K×K product on maps with few channels).
+ */
+function rowSums(g: GraphBuilder, grid: Grid, op: 'ReduceSum' | 'ReduceSumSquare', x: string): string {
+  // w is dropped, so h takes the rows' position axis: [n, K, h] or [n, h, K] (onnxruntime reduces a
+  // trailing axis of length 1 on a slow generic path).
+  const [partial] = g.node('Cast', [g.reduce(op, x, [grid.channelsLast ? 2 : 3], false)], 1, { to: 11 });
+  return g.reduce('ReduceSum', partial, [grid.channelsLast ? 1 : 2], true);
+}
+
+/**
  * Centres rows and finds their norms and the constant-row margin of SPEC §3: a row is constant
  * when σ ≤ 32·u·max(|mean|, ρ), u = 2⁻²⁴, ρ the RMS of the whole probe tensor of that image.
  * The rule is scale-free: multiplying a tensor by any non-zero number changes no decision.
  *
  * Float64 where it matters, float32 where the bytes are: the row is centred in float32 around its
  * float32 mean m (each centred value c carries one rounding, relative to itself); Σc and Σc² are
- * summed in float64, σ² is the corrected two-pass (Σc² − (Σc)²/P)/P, which removes the rounding of
- * m, and the mean is m + Σc/P. A row whose values are all equal centres to P equal values c, whose
- * float64 σ² is zero up to float64 rounding of Pc², so it is always constant (tested with rows of
- * 200 003 values, where a float32 sum of a constant need not be exact). The float32 centred rows
+ * summed in float32 along the map's width and in float64 across it (`rowSums`), σ² is the
+ * corrected two-pass (Σc² − (Σc)²/P)/P, which removes the rounding of m, and the mean is m + Σc/P.
+ * A row whose values are all equal centres to P equal values c, whose σ² is then zero up to a few
+ * float32 roundoffs of Pc², far below the threshold, so it is always constant (tested with maps of
+ * 200 704 values, where a float32 sum of a constant need not be exact). The float32 centred rows
  * feed the K×K product.
  *
- * @param rho - ρ as [n, 1, 1] float64 (`tensorRms` of the whole tensor) when `rows` are a window of
- *   it (shift overlaps); without it the rows are the whole tensor and ρ comes from their sums
+ * @param grid - the rows as a grid (`gridOf`, or a window of it)
+ * @param rho - ρ as [n, 1, 1] float64 (`tensorRms` of the whole tensor) when `grid` is a window of
+ *   it (shift overlaps); without it the grid is the whole tensor and ρ comes from its sums
+ * @returns the statistics, with `centred` as rows in the grid's layout
  */
-export function standardise(g: GraphBuilder, rows: Rows, similarity: Similarity, rho?: string): Standardised {
-  const axis = positionAxis(rows);
-  const x = rows.name;
-  const [positions] = g.node('Cast', [g.node('Gather', [g.node('Shape', [x])[0], g.ints([axis])])[0]], 1, { to: 11 });
+export function standardise(g: GraphBuilder, grid: Grid, similarity: Similarity, rho?: string): Standardised {
+  const [hAxis, wAxis] = grid.channelsLast ? [1, 2] : [2, 3];
+  const k = grid.channels;
+  const x = grid.name;
+  const [positions] = g.node('Cast', [g.node('ReduceProd', [g.node('Gather', [g.node('Shape', [x])[0], g.ints([hAxis, wAxis])])[0]], 1, { keepdims: 1 })[0]], 1, { to: 11 });
+  const asRows = (t: string) => {
+    const [rows] = g.node('Reshape', [t, g.ints(grid.channelsLast ? [0, -1, k] : [0, k, -1])]);
+    if (grid.rowsShape) g.shape(rows, grid.rowsShape);
+    return rows;
+  };
   // ρ of whole rows from each row's Σx² (float64): the mean over rows of Σx²/P, square-rooted.
   const wholeRms = (rowSumSq: string) => g.node('Sqrt', [g.node('Div', [g.reduce('ReduceMean', rowSumSq, [1, 2], true), positions])[0]])[0];
   // The threshold 32·u·max(|mean|, ρ) (cosine: 32·u·ρ) and σ over it.
@@ -132,15 +163,15 @@ export function standardise(g: GraphBuilder, rows: Rows, similarity: Similarity,
   };
   if (similarity === 'cosine') {
     // Cosine needs no centring; a row is degenerate when its RMS is at the rounding level of the tensor.
-    const sumSq = g.reduce('ReduceSumSquare', g.node('Cast', [x], 1, { to: 11 })[0], [axis], true);
+    const sumSq = rowSums(g, grid, 'ReduceSumSquare', x);
     const m = margin(g.node('Sqrt', [g.node('Div', [sumSq, positions])[0]])[0], null, rho ?? wholeRms(sumSq));
-    return { centred: x, norm: g.node('Cast', [g.node('Sqrt', [sumSq])[0]], 1, { to: 1 })[0], ...m, witness: g.node('Cast', [sumSq], 1, { to: 1 })[0] };
+    return { centred: asRows(x), norm: g.node('Cast', [g.node('Sqrt', [sumSq])[0]], 1, { to: 1 })[0], ...m, witness: g.node('Cast', [sumSq], 1, { to: 1 })[0] };
   }
-  const meanF = g.reduce('ReduceMean', x, [axis], true);
-  const [centred] = g.node('Sub', [x, meanF]);
-  const [cd] = g.node('Cast', [centred], 1, { to: 11 });
-  const sumSq = g.reduce('ReduceSumSquare', cd, [axis], true);
-  const sum = g.reduce('ReduceSum', cd, [axis], true);
+  const meanGrid = g.reduce('ReduceMean', x, [hAxis, wAxis], true);
+  const [centredGrid] = g.node('Sub', [x, meanGrid]);
+  const sumSq = rowSums(g, grid, 'ReduceSumSquare', centredGrid);
+  const sum = rowSums(g, grid, 'ReduceSum', centredGrid);
+  const [meanF] = g.node('Reshape', [meanGrid, g.ints(grid.channelsLast ? [0, 1, k] : [0, k, 1])]);
   const [m0] = g.node('Cast', [meanF], 1, { to: 11 });
   const [mean] = g.node('Add', [m0, g.node('Div', [sum, positions])[0]]);
   const [normSq] = g.node('Max', [g.node('Sub', [sumSq, g.node('Div', [g.node('Mul', [sum, sum])[0], positions])[0]])[0], double(g, 0)]);
@@ -148,7 +179,7 @@ export function standardise(g: GraphBuilder, rows: Rows, similarity: Similarity,
   // Σx² = Σ(c + m₀)² = Σc² + 2m₀Σc + P·m₀².
   const rowSumSq = () => g.node('Add', [g.node('Add', [sumSq, g.node('Mul', [g.node('Mul', [sum, m0])[0], double(g, 2)])[0]])[0], g.node('Mul', [g.node('Mul', [m0, m0])[0], positions])[0]])[0];
   const m = margin(sigma, mean, rho ?? wholeRms(rowSumSq()));
-  return { centred, norm: g.node('Cast', [g.node('Sqrt', [normSq])[0]], 1, { to: 1 })[0], ...m, witness: meanF };
+  return { centred: asRows(centredGrid), norm: g.node('Cast', [g.node('Sqrt', [normSq])[0]], 1, { to: 1 })[0], ...m, witness: meanF };
 }
 
 /**
@@ -168,14 +199,35 @@ export function unitRows(g: GraphBuilder, s: Standardised): string {
 }
 
 /**
+ * Rows with every constant row (`valid` false, [n, K, 1] or [n, 1, K]) replaced by the image's first
+ * valid row, in the graph: the max over c′ then never picks a constant channel (SPEC §4), as with
+ * `replaceConstantRows` for the originals, without a pass over the K×K matrix. The first valid row
+ * is picked by a product with a one-hot vector (exact: one term is the row times 1, the others are
+ * zeros). Two passes over the K×P rows, so cheaper than masking the K×K matrix when 2P < K.
+ * In an image with no valid row every row becomes row 0: all its pairs are undefined anyway.
+ */
+export function replaceInvalidRows(g: GraphBuilder, rows: Rows, valid: string, k: number): string {
+  const channelAxis = rows.channelsLast ? 2 : 1;
+  const [first] = g.node('ArgMax', [g.node('Cast', [valid], 1, { to: 1 })[0]], 1, { axis: channelAxis, keepdims: 1 });
+  const index = g.shared(`channels:${k}:${rows.channelsLast}`, () =>
+    g.initializer(g.fresh('channels'), BigInt64Array.from({ length: k }, (_, c) => BigInt(c)), rows.channelsLast ? [1, k, 1] : [1, 1, k], 'int64'),
+  );
+  // [n, K, 1] picks a column of [n, P, K]; [n, 1, K] a row of [n, K, P].
+  const [oneHot] = g.node('Cast', [g.node('Equal', [index, rows.channelsLast ? g.node('Reshape', [first, g.ints([0, 1, 1])])[0] : first])[0]], 1, { to: 1 });
+  const [firstRow] = g.node('MatMul', rows.channelsLast ? [rows.name, oneHot] : [oneHot, rows.name]);
+  return g.node('Where', [valid, rows.name, firstRow])[0];
+}
+
+/**
  * Scores rows a (from T_g x) against unit rows b (T′_g F, either layout): per image and channel,
  * the same-channel similarity and the best over channels (SPEC §4). One batched product per layer gives the K×K
  * matrix; its diagonal is the invariance. Constant rows of b must not win the max: either they were
- * replaced by a valid row before (permutations), or `validB` masks their columns with −∞ (shifts).
+ * replaced by a valid row before (permutations; shifts on maps with 2P < K, `replaceInvalidRows`),
+ * or `validB` masks their columns with −∞ (the other shifts).
  *
  * @returns [n, K] tensors: inv, eqv (both before the a-side validity is applied)
  */
-export function scoreRows(g: GraphBuilder, a: Rows, sa: Standardised, b: Rows, k: number, validB?: string): { inv: string; eqv: string } {
+export function scoreRows(g: GraphBuilder, a: Pick<Rows, 'channelsLast'>, sa: Standardised, b: Rows, k: number, validB?: string): { inv: string; eqv: string } {
   // [n,K,K] = a as [n,K,P] times b as [n,P,K], whichever layout each side is in.
   const [sim] = g.node('FusedMatMul', [sa.centred, b.name], 1, { transA: a.channelsLast ? 1 : 0, transB: b.channelsLast ? 0 : 1 }, 'com.microsoft');
   let candidates = sim;

@@ -2,7 +2,7 @@ import type { ModelProto } from 'onnx-buf';
 import { messages } from '../messages.js';
 import { GraphBuilder, type Dim } from '../onnx/graph.js';
 import type { ProbeInfo, Similarity } from '../types.js';
-import { channelsLastRows, gatherPositions, probeRows, rowsOfView, scoreRows, spatialView, standardise, tensorRms, unitRows, type Rows, type Standardised } from './rows.js';
+import { channelsLastRows, gatherPositions, gridOf, probeRows, replaceInvalidRows, scoreRows, spatialView, standardise, tensorRms, unitRows, type Grid, type Rows, type Standardised } from './rows.js';
 
 /**
  * The probed model with the metric appended (issue: "appended to the probed model so that a
@@ -104,7 +104,8 @@ export function originalModel(model: ModelProto, plan: ScoringPlan): Uint8Array 
   for (const i of plan.scored) {
     const probe = plan.probes[i];
     const rows = probeRows(g, probe, probe.name);
-    const s = standardise(g, rows, plan.similarity);
+    const grid = gridOf(g, rows, probe);
+    const s = standardise(g, grid, plan.similarity);
     witness(g, s.witness, i);
     if (plan.permutations) {
       g.node('Identity', [channelsLastRows(g, { ...rows, name: unitRows(g, s) }).name], [tensorName.unit(i)]);
@@ -112,7 +113,7 @@ export function originalModel(model: ModelProto, plan: ScoringPlan): Uint8Array 
       marginOutput(g, s, probe.channels, tensorName.marginB(i));
     }
     if (plan.shifts) {
-      g.node('Identity', [spatialView(g, rows, probe)], [tensorName.raw(i)]);
+      g.node('Identity', [grid.name], [tensorName.raw(i)]);
       g.output(tensorName.raw(i));
       g.node('Identity', [s.rho], [tensorName.rho(i)]);
       g.output(tensorName.rho(i), undefined, 'double');
@@ -125,9 +126,10 @@ export function originalModel(model: ModelProto, plan: ScoringPlan): Uint8Array 
 /**
  * Outputs inv, eqv and the a-side margins of one probe as [n, K].
  *
+ * @param a - F′ as a grid (or a window of it)
  * @param rhoA - ρ of the whole F′ when `a` is a window of it (shifts)
  */
-function scoreOutputs(g: GraphBuilder, a: Rows, b: Rows, probe: ProbeInfo, i: number, similarity: Similarity, validB?: string, rhoA?: string): void {
+function scoreOutputs(g: GraphBuilder, a: Grid, b: Rows, probe: ProbeInfo, i: number, similarity: Similarity, validB?: string, rhoA?: string): void {
   const sa = standardise(g, a, similarity, rhoA);
   witness(g, sa.witness, i);
   const { inv, eqv } = scoreRows(g, a, sa, b, probe.channels, validB);
@@ -153,7 +155,7 @@ export function permutationModel(model: ModelProto, plan: ScoringPlan): Uint8Arr
       sizes.add(size);
       g.input(tensorName.positions(size), [probe.h * probe.w], 'int64');
     }
-    const a = probeRows(g, probe, probe.name);
+    const a = gridOf(g, probeRows(g, probe, probe.name), probe);
     const unit = g.input(tensorName.unit(i), [plan.batch, probe.h * probe.w, probe.channels]);
     scoreOutputs(g, a, { name: gatherPositions(g, unit, tensorName.positions(size)), channelsLast: true }, probe, i, plan.similarity);
   }
@@ -188,12 +190,18 @@ export function shiftModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
     // A Slice with bounds given at run time has no known dims; both windows are h′×w′ of this map size.
     const [k, wh, ww] = [probe.channels, `equiprobe/window_h/${size}`, `equiprobe/window_w/${size}`];
     for (const window of [aWindow, bWindow]) g.shape(window, a.channelsLast ? [plan.batch, wh, ww, k] : [plan.batch, k, wh, ww]);
-    const [aRows, bRows] = [aWindow, bWindow].map((window) => rowsOfView(g, window, probe, a.channelsLast));
-    for (const rows of [aRows, bRows]) g.shape(rows.name, a.channelsLast ? [plan.batch, `equiprobe/window/${size}`, k] : [plan.batch, k, `equiprobe/window/${size}`]);
-    const sb = standardise(g, bRows, plan.similarity, g.input(tensorName.rho(i), [plan.batch, 1, 1], 'double'));
+    const rowsShape = a.channelsLast ? [plan.batch, `equiprobe/window/${size}`, k] : [plan.batch, k, `equiprobe/window/${size}`];
+    const [aGrid, bGrid] = [aWindow, bWindow].map((window): Grid => ({ name: window, channelsLast: a.channelsLast, channels: k, rowsShape }));
+    const sb = standardise(g, bGrid, plan.similarity, g.input(tensorName.rho(i), [plan.batch, 1, 1], 'double'));
     marginOutput(g, sb, probe.channels, tensorName.marginB(i));
-    const [validB] = g.node('Reshape', [sb.valid, g.ints([0, probe.channels])]);
-    scoreOutputs(g, aRows, { name: unitRows(g, sb), channelsLast: bRows.channelsLast }, probe, i, plan.similarity, validB, tensorRms(g, a));
+    const unit = { name: unitRows(g, sb), channelsLast: a.channelsLast };
+    const rhoA = tensorRms(g, a);
+    if (2 * probe.h * probe.w < k) {
+      // Few positions, many channels: replacing constant rows costs less than masking the K×K matrix.
+      scoreOutputs(g, aGrid, { ...unit, name: replaceInvalidRows(g, unit, sb.valid, k) }, probe, i, plan.similarity, undefined, rhoA);
+    } else {
+      scoreOutputs(g, aGrid, unit, probe, i, plan.similarity, g.node('Reshape', [sb.valid, g.ints([0, k])])[0], rhoA);
+    }
   }
   exposeVectors(g, model, plan);
   return g.appendTo(model);

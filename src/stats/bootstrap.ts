@@ -89,3 +89,47 @@ export function percentileInterval(replicates: Float64Array): Interval {
   const b = sorted.length;
   return { lo: sorted[Math.ceil(0.025 * b) - 1], hi: sorted[Math.floor(0.975 * b)] };
 }
+
+/** Running Σweight·sum and Σweight·count of some series (per series, per replicate), for `addReplicateChunk`. */
+export interface ReplicateTotals {
+  readonly sum: Float64Array[];
+  readonly count: Float64Array[];
+}
+
+/** Empty totals of `series` series over `replicates` replicates. */
+export function emptyReplicateTotals(series: number, replicates = REPLICATES): ReplicateTotals {
+  return { sum: Array.from({ length: series }, () => new Float64Array(replicates)), count: Array.from({ length: series }, () => new Float64Array(replicates)) };
+}
+
+/**
+ * Adds the next `images` images (in the bootstrap's image order) to replicate totals, as
+ * `bootstrapReplicates` does over all images at once: per replicate and series it adds
+ * weight·sum and weight·count image by image, skipping weight 0, so chunks taken in image order
+ * give the same sums in the same order and the same bits.
+ *
+ * @param weights - replicate-major: `weights[b·images + i]` is how often replicate b drew image i of the chunk
+ * @param series - per series, the chunk's per-image sums and counts (`images` each)
+ */
+export function addReplicateChunk(totals: ReplicateTotals, weights: ArrayLike<number>, images: number, series: readonly PerImageSums[]): void {
+  const replicates = totals.sum[0]?.length ?? 0;
+  for (let b = 0; b < replicates; b++) {
+    const w = b * images;
+    series.forEach(({ sum, count }, l) => {
+      let s = totals.sum[l][b];
+      let c = totals.count[l][b];
+      for (let i = 0; i < images; i++) {
+        const m = weights[w + i];
+        if (m === 0) continue;
+        s += m * sum[i];
+        c += m * count[i];
+      }
+      totals.sum[l][b] = s;
+      totals.count[l][b] = c;
+    });
+  }
+}
+
+/** Per series, each replicate's Σsum / Σcount (NaN when its drawn images have no defined pair). */
+export function replicateMeans(totals: ReplicateTotals): Float64Array[] {
+  return totals.sum.map((s, l) => s.map((x, b) => (totals.count[l][b] > 0 ? x / totals.count[l][b] : NaN)));
+}

@@ -21,8 +21,8 @@ export interface VectorInputs {
 export interface UncertaintyInputs {
   readonly probes: readonly ProbeInfo[];
   readonly layout: RowLayout;
-  /** Per `layout.layers` entry: per-image sums in sorted image order (the bootstrap's image index k). */
-  readonly scores: readonly { readonly inv: PerImageSums; readonly eqv: PerImageSums }[];
+  /** Per `layout.layers` entry: the map layer's bootstrap replicates (`mapReplicates`, or streamed from disk). */
+  readonly replicates: readonly { readonly inv: Float64Array; readonly eqv: Float64Array }[];
   /** Per `layout.layers` entry: the map layer's chance level. */
   readonly chance: readonly { readonly inv: number; readonly eqv: number }[];
   /** `probe\0transform` → vector-layer estimates. */
@@ -71,7 +71,7 @@ export function mapReplicates(layout: RowLayout, scores: readonly { readonly inv
  */
 export function addUncertainty(layers: readonly LayerScore[], parts: readonly PartScore[], inputs: UncertaintyInputs): { layers: LayerScore[]; parts: PartScore[] } {
   const kindOf = new Map(inputs.probes.map((p) => [p.name, p.kind]));
-  const replicates = mapReplicates(inputs.layout, inputs.scores);
+  const replicates = new Map(inputs.layout.layers.map((slots, i) => [key(slots.probe, slots.transform), inputs.replicates[i]]));
   const chanceOf = new Map<string, { inv: number; eqv: number }>();
   inputs.layout.layers.forEach((slots, l) => chanceOf.set(key(slots.probe, slots.transform), inputs.chance[l]));
   for (const [k, v] of inputs.vectors) chanceOf.set(k, v.chance);

@@ -204,6 +204,10 @@ describe('one writer per result folder', () => {
     // Wait until the first run has committed a checkpoint: it holds the lock by then.
     const manifest = path.join(dir, 'checkpoint', 'state.json');
     for (let i = 0; i < 600 && !(existsSync(manifest) && readJson(manifest).state.images > 0); i++) await new Promise((r) => setTimeout(r, 50));
+    // Stopped, not killed: the writer stays alive holding its lock however long the second run takes
+    // to start (on a loaded machine the first run could otherwise finish and release it first).
+    first.kill('SIGSTOP');
+    expect(existsSync(path.join(dir, '.equiprobe.lock')), 'the first run ended before it could be stopped').toBe(true);
     const second = runCli([...ARGS, '--out', dir, '--force']);
     first.kill('SIGKILL');
     await closed;
