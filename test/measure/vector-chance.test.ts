@@ -3,20 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/images/prng.js';
-import { addChunk, emptyCoMoments, type CoMoments, type CrossProduct } from '../../src/scores/co-moments.js';
+import { addChunk, emptyCoMoments, type CoMoments } from '../../src/scores/co-moments.js';
 import { AppendStore } from '../../src/store/append-store.js';
 import { blockOfPair, chanceFromRows, chanceFromState, type ElementChance } from '../../src/measure/vector-chance.js';
 import { chanceMomentIds, blockMomentsId, nullMomentsId } from '../../src/scores/keys.js';
 import { pearson as pearsonOrNull } from '../../src/correlation/spearman.js';
 import { CrossProducts } from '../../src/scored-models/metric.js';
-import { expectMatches, reference } from '../scores/vector-reference.js';
-
-/** aᵀb in plain float64 (t × k). */
-const product: CrossProduct = async (a, b, n, t, k) => {
-  const out = new Float64Array(t * k);
-  for (let i = 0; i < n; i++) for (let r = 0; r < t; r++) for (let c = 0; c < k; c++) out[r * k + c] += a[i * t + r] * b[i * k + c];
-  return out;
-};
+import { expectMatches, jsCrossProduct, reference } from '../scores/vector-reference.js';
 
 /** Pearson correlation, the reference: the plain float64 one of the correlation stage, not the co-moments under test. */
 const pearson = (x: readonly number[], y: readonly number[]): number => pearsonOrNull(x, y)!;
@@ -39,7 +32,7 @@ describe('vector null and jackknife blocks as co-moments (SPEC §4b)', () => {
       { name: 'pair', type: 'int32', width: 1 },
     ]);
     await store.append({ a: moved, b: original, pair: Int32Array.from({ length: N }, (_, i) => pairOf(i)) });
-    const got = await chanceFromRows([store], { moved: 'a', original: 'b', pair: 'pair' }, K, true, PAIRS, product);
+    const got = await chanceFromRows([store], { moved: 'a', original: 'b', pair: 'pair' }, K, true, PAIRS, jsCrossProduct);
 
     const paired = Array.from({ length: 2 * PAIRS }, (_, i) => i);
     const partner = paired.map((i) => (i % 2 === 0 ? i + 1 : i - 1));
@@ -58,10 +51,10 @@ describe('vector null and jackknife blocks as co-moments (SPEC §4b)', () => {
       const take = (x: Float32Array, list: readonly number[]) => Float32Array.from(list.flatMap((i) => Array.from(x.subarray(i * K, (i + 1) * K))));
       for (let b = 0; b < 20; b++) {
         const inBlock = rows.filter((i) => blockOfPair(pairOf(i), PAIRS) === b);
-        await addChunk(moments[blockMomentsId('e', b)], take(moved, inBlock), take(original, inBlock), inBlock.length, product);
+        await addChunk(moments[blockMomentsId('e', b)], take(moved, inBlock), take(original, inBlock), inBlock.length, jsCrossProduct);
       }
       const withPartner = rows.filter((i) => i < 2 * PAIRS);
-      await addChunk(moments[nullMomentsId('e')], take(moved, withPartner), take(original, withPartner.map((i) => (i % 2 === 0 ? i + 1 : i - 1))), withPartner.length, product);
+      await addChunk(moments[nullMomentsId('e')], take(moved, withPartner), take(original, withPartner.map((i) => (i % 2 === 0 ? i + 1 : i - 1))), withPartner.length, jsCrossProduct);
     }
     // By merges in JS, and with the leave-out sets' K×K part in onnxruntime.
     const products = new CrossProducts({ threads: 1 });

@@ -1,24 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { addChunk, addCoMomentScores, emptyCoMoments, mergeCoMoments, type CoMoments, type CrossProduct } from '../../src/scores/co-moments.js';
+import { addChunk, addCoMomentScores, emptyCoMoments, mergeCoMoments, type CoMoments } from '../../src/scores/co-moments.js';
 import { CrossProducts } from '../../src/scored-models/metric.js';
 import { emptySums } from '../../src/scores/sums.js';
-import { lcg32 } from '../../src/images/prng.js';
-import { expectMatches, reference, vectors } from './vector-reference.js';
-
-function seeded(seed: number): () => number {
-  const rand = lcg32(seed);
-  return () => rand() - 0.5;
-}
-
-/** aᵀb in plain JS (float64), the product the scorer runs in onnxruntime. */
-const jsProduct: CrossProduct = async (a, b, n, t, k) => {
-  const out = new Float64Array(t * k);
-  for (let i = 0; i < n; i++) for (let r = 0; r < t; r++) for (let c = 0; c < k; c++) out[r * k + c] += a[i * t + r] * b[i * k + c];
-  return out;
-};
+import { expectMatches, jsCrossProduct, reference, seeded, vectors } from './vector-reference.js';
 
 /** Streams the images through co-moments in uneven chunks (and two halves merged), then scores. */
-async function streamed(a: Float32Array, b: Float32Array, n: number, k: number, centred: boolean, product = jsProduct, tile = k) {
+async function streamed(a: Float32Array, b: Float32Array, n: number, k: number, centred: boolean, product = jsCrossProduct, tile = k) {
   const inv = emptySums();
   const eqv = emptySums();
   for (let from = 0; from < k; from += tile) {

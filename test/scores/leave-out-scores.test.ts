@@ -1,16 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/images/prng.js';
-import { addChunk, emptyCoMoments, type CrossProduct } from '../../src/scores/co-moments.js';
+import { addChunk, emptyCoMoments } from '../../src/scores/co-moments.js';
 import { addLeaveOutScores, leaveOutSets, type LeaveOutSets } from '../../src/scores/leave-out-scores.js';
 import { CrossProducts } from '../../src/scored-models/metric.js';
 import { emptySums, type ScoreSums } from '../../src/scores/sums.js';
-
-/** aᵀb in plain float64. */
-const product: CrossProduct = async (a, b, n, t, k) => {
-  const out = new Float64Array(t * k);
-  for (let i = 0; i < n; i++) for (let r = 0; r < t; r++) for (let c = 0; c < k; c++) out[r * k + c] += a[i * t + r] * b[i * k + c];
-  return out;
-};
+import { jsCrossProduct } from './vector-reference.js';
 
 describe('leave-one-block-out scores from block co-moments (SPEC §4b, large runs)', () => {
   const products = new CrossProducts({ threads: 1 });
@@ -29,7 +23,7 @@ describe('leave-one-block-out scores from block co-moments (SPEC §4b, large run
       for (const [from, to] of tiles) {
         const moments = await Promise.all(rows.map(async (r) => {
           const m = emptyCoMoments(k, true, from, to);
-          await addChunk(m, r.a, r.b, r.n, product);
+          await addChunk(m, r.a, r.b, r.n, jsCrossProduct);
           return m;
         }));
         sets ??= leaveOutSets(moments);

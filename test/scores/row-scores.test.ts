@@ -3,14 +3,7 @@ import { addRowScores } from '../../src/scores/row-scores.js';
 import type { CrossProduct } from '../../src/scores/co-moments.js';
 import { CrossProducts } from '../../src/scored-models/metric.js';
 import { emptySums } from '../../src/scores/sums.js';
-import { expectMatches, reference, vectors } from './vector-reference.js';
-
-/** aᵀb in plain JS (float64), without `rowMax`: the row maxima are then taken over the whole product. */
-const jsProduct: CrossProduct = async (a, b, n, t, k) => {
-  const out = new Float64Array(t * k);
-  for (let i = 0; i < n; i++) for (let r = 0; r < t; r++) for (let c = 0; c < k; c++) out[r * k + c] += a[i * t + r] * b[i * k + c];
-  return out;
-};
+import { expectMatches, jsCrossProduct, reference, vectors } from './vector-reference.js';
 
 async function rowScores(a: Float32Array, b: Float32Array, n: number, k: number, centred: boolean, product: CrossProduct, tile?: number) {
   const [inv, eqv] = [emptySums(), emptySums()];
@@ -37,7 +30,7 @@ describe('vector scores straight from rows (SPEC §3–§4; the small-run jackkn
       expect(want.eqv[1]).toBeCloseTo(1, 12);
     }
     expectMatches(await rowScores(a, b, n, k, centred, products.product), want, 9);
-    expectMatches(await rowScores(a, b, n, k, centred, jsProduct), want, 9);
+    expectMatches(await rowScores(a, b, n, k, centred, jsCrossProduct), want, 9);
     expectMatches(await rowScores(a, b, n, k, centred, products.product, 4), want, 9);
     expectMatches(await rowScores(a, b, n, k, centred, products.product, 1), want, 9);
   });

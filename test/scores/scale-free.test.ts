@@ -11,9 +11,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/known-answer/filters.js';
 import { GraphBuilder } from '../../src/onnx/graph.js';
 import { measure } from '../../src/pipeline.js';
-import { addChunk, addCoMomentScores, emptyCoMoments, type CrossProduct } from '../../src/scores/co-moments.js';
+import { addChunk, addCoMomentScores, emptyCoMoments } from '../../src/scores/co-moments.js';
 import { emptySums } from '../../src/scores/sums.js';
 import type { ProbeReport } from '../../src/types.js';
+import { jsCrossProduct } from './vector-reference.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-scale-'));
 
@@ -84,13 +85,6 @@ describe('scale-free constant rule (SPEC §3)', () => {
 });
 
 describe('a vector channel whose values are all equal', () => {
-  /** aᵀb in plain float64 JS (the product the scorer runs in onnxruntime). */
-  const product: CrossProduct = async (a, b, n, t, k) => {
-    const out = new Float64Array(t * k);
-    for (let i = 0; i < n; i++) for (let r = 0; r < t; r++) for (let c = 0; c < k; c++) out[r * k + c] += a[i * t + r] * b[i * k + c];
-    return out;
-  };
-
   it('is constant whatever its value and the number of images, next to a channel that varies', async () => {
     for (const v of [0.1, 1 / 3, -7.123456, 1e-20, 3e7, 2 ** 24 + 2]) {
       for (const n of [7, 50_176, 200_003]) {
@@ -100,7 +94,7 @@ describe('a vector channel whose values are all equal', () => {
         const m = emptyCoMoments(2, true);
         for (let start = 0; start < n; start += 4096) {
           const part = rows.subarray(2 * start, 2 * Math.min(n, start + 4096));
-          await addChunk(m, part, part, part.length / 2, product);
+          await addChunk(m, part, part, part.length / 2, jsCrossProduct);
         }
         const [inv, eqv] = [emptySums(), emptySums()];
         addCoMomentScores(m, inv, eqv);

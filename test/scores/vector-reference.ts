@@ -1,10 +1,12 @@
 import { expect } from 'vitest';
 import { lcg32 } from '../../src/images/prng.js';
+import type { CrossProduct } from '../../src/scores/co-moments.js';
 import type { ScoreSums } from '../../src/scores/sums.js';
 
 /** Vector scores written out from the definition (SPEC §3–§4), the reference of the co-moment and row-scoring tests. */
 
-function seeded(seed: number): () => number {
+/** Uniform values in [−0.5, 0.5), seeded. */
+export function seeded(seed: number): () => number {
   const rand = lcg32(seed);
   return () => rand() - 0.5;
 }
@@ -75,3 +77,12 @@ export function vectors(n: number, k: number, offset: number, seed = 3) {
   return { a, b };
 }
 
+/**
+ * aᵀb (t × k) in plain float64 JavaScript, the product the scorer runs in onnxruntime, without
+ * its `rowMax`/`leaveOut` graphs: code under test then takes its slower paths over the whole product.
+ */
+export const jsCrossProduct: CrossProduct = async (a, b, n, t, k) => {
+  const out = new Float64Array(t * k);
+  for (let i = 0; i < n; i++) for (let r = 0; r < t; r++) for (let c = 0; c < k; c++) out[r * k + c] += a[i * t + r] * b[i * k + c];
+  return out;
+};
