@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { fileURLToPath } from 'node:url';
+import { entryFile, readCached, writeCached } from '../cache/entries.js';
 import { toolVersion } from '../version.js';
 import { createSession, sessionOptions, type RuntimeOptions } from './session.js';
 
@@ -86,8 +87,15 @@ export function sessionKey(model: string, graph: unknown, runtime: RuntimeOption
 }
 
 const modelFile = (dir: string, key: string) => path.join(dir, `scored-${key}.ort`);
-const checksumFile = (dir: string, key: string) => path.join(dir, `scored-${key}.json`);
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** The cache entry beside a scored model: its size and SHA-256. */
+interface ModelChecksum {
+  readonly size: number;
+  readonly sha256: string;
+}
+const isModelChecksum = (value: unknown): value is ModelChecksum =>
+  typeof value === 'object' && value !== null && typeof (value as ModelChecksum).size === 'number' && typeof (value as ModelChecksum).sha256 === 'string';
 
 /** A session opened from the cache, with the bytes it uses in place (they must outlive it). */
 export interface CachedSession {
@@ -101,10 +109,10 @@ export interface CachedSession {
  * onnxruntime). A used entry's time is renewed, so the cache keeps the most recently used.
  */
 export async function openCachedSession(dir: string, key: string, runtime: RuntimeOptions): Promise<CachedSession | null> {
+  const entry = await readCached(dir, key, isModelChecksum, 'scored');
+  if (entry === null) return null;
   let bytes: Buffer;
   try {
-    const entry = JSON.parse(await readFile(checksumFile(dir, key), 'utf8')) as { key?: unknown; size?: unknown; sha256?: unknown };
-    if (entry.key !== key) return null;
     bytes = await readFile(modelFile(dir, key));
     if (entry.size !== bytes.length || entry.sha256 !== sha256(bytes)) return null;
   } catch {
@@ -122,25 +130,24 @@ export async function openCachedSession(dir: string, key: string, runtime: Runti
 
 /**
  * Optimises `bytes` as a session would and stores the result for `key`: the model is written
- * (ORT format) to a temporary file, its checksum beside it, and both renamed into place, the
- * model first (a reader meeting a new model with an old checksum ignores it). Then the oldest
+ * (ORT format) to a temporary file and renamed into place, then its size and checksum as the
+ * cache's JSON entry (src/cache/entries.ts) — the model first, so a reader meeting a new model
+ * with an old checksum ignores it. Then the oldest
  * entries beyond `SESSION_CACHE_MAX_BYTES` are deleted. A cache that cannot be written only
  * costs time on the next run, so failures are ignored.
  */
 export async function writeCachedSession(dir: string, key: string, bytes: Uint8Array, runtime: RuntimeOptions): Promise<void> {
   const tmp = path.join(dir, `.scored-${key}.${process.pid}.${randomBytes(4).toString('hex')}.tmp.ort`);
-  const json = `${tmp}.json`;
   try {
     await mkdir(dir, { recursive: true });
     const session = await createSession(bytes, runtime, { optimizedModelFilePath: tmp, extra: { session: { save_model_format: 'ORT' } } });
     await session.release();
     const saved = await readFile(tmp);
     await rename(tmp, modelFile(dir, key));
-    await writeFile(json, JSON.stringify({ key, size: saved.length, sha256: sha256(saved) }));
-    await rename(json, checksumFile(dir, key));
+    await writeCached(dir, key, { size: saved.length, sha256: sha256(saved) }, 'scored');
     await pruneSessionCache(dir, SESSION_CACHE_MAX_BYTES, modelFile(dir, key));
   } catch {
-    for (const file of [tmp, json]) await rm(file, { force: true }).catch(() => undefined);
+    await rm(tmp, { force: true }).catch(() => undefined);
   }
 }
 
@@ -149,16 +156,16 @@ export async function writeCachedSession(dir: string, key: string, bytes: Uint8A
  * (`keep`, the entry just written, always stays).
  */
 export async function pruneSessionCache(dir: string, maxBytes: number, keep?: string): Promise<void> {
-  const names = (await readdir(dir)).filter((f) => /^scored-[0-9a-f]{64}\.ort$/.test(f));
-  const entries = (await Promise.all(names.map(async (f) => ({ file: path.join(dir, f), info: await stat(path.join(dir, f)).catch(() => null) }))))
-    .flatMap(({ file, info }) => (info ? [{ file, size: info.size, used: file === keep ? Infinity : info.mtimeMs }] : []))
+  const keys = (await readdir(dir)).flatMap((f) => /^scored-([0-9a-f]{64})\.ort$/.exec(f)?.[1] ?? []);
+  const entries = (await Promise.all(keys.map(async (key) => ({ key, file: modelFile(dir, key), info: await stat(modelFile(dir, key)).catch(() => null) }))))
+    .flatMap(({ key, file, info }) => (info ? [{ key, size: info.size, used: file === keep ? Infinity : info.mtimeMs }] : []))
     .sort((a, b) => b.used - a.used);
   let total = 0;
-  for (const { file, size, used } of entries) {
+  for (const { key, size, used } of entries) {
     total += size;
     if (total > maxBytes && used !== Infinity) {
-      await rm(file, { force: true });
-      await rm(file.replace(/\.ort$/, '.json'), { force: true });
+      await rm(modelFile(dir, key), { force: true });
+      await rm(entryFile(dir, key, 'scored'), { force: true });
     }
   }
 }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { defaultCacheDir, readCached, writeCached, type DiscoveryCacheOptions } from './discovery-cache.js';
+import { defaultCacheDir, type DiscoveryCacheOptions } from './discovery-cache.js';
+import { readCached, writeCached } from '../cache/entries.js';
 
 /**
  * A file changed this recently may change again within the clock's resolution without its change

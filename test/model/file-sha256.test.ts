@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeCached } from '../../src/model/discovery-cache.js';
+import { writeCached } from '../../src/cache/entries.js';
 import { statKey } from '../../src/model/file-sha256.js';
 import { loadModel } from '../../src/model/load.js';
 import { buildRandomCnn } from '../../src/known-answer/random.js';
