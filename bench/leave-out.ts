@@ -10,12 +10,15 @@
  *   also the same at any N.
  * Prints milliseconds per set and the N where the two meet (linear fit of the direct times).
  */
-import { addCoMomentScores, copyCoMoments, emptyCoMoments, mergeCoMoments } from '../src/scores/co-moments.js';
+import { addCoMomentScores, emptyCoMoments, mergeCoMoments, type CoMoments } from '../src/scores/co-moments.js';
 import { addRowScores } from '../src/scores/row-scores.js';
 import { addLeaveOutScores } from '../src/scores/leave-out-scores.js';
 import { CrossProducts } from '../src/scored-models/metric.js';
 import { emptySums } from '../src/scores/sums.js';
 import { mulberry32 } from '../src/images/prng.js';
+
+/** A copy of `m` by typed-array copies, as the JavaScript merges (before onnxruntime took them over) made one per merge. */
+const copyCoMoments = (m: CoMoments): CoMoments => ({ ...m, meanA: m.meanA.slice(), m2A: m.m2A.slice(), meanB: m.meanB.slice(), m2B: m.m2B.slice(), cross: m.cross.slice() });
 
 const k = Number(process.argv[2] ?? 2048);
 const threads = Number(process.argv[3] ?? 2);

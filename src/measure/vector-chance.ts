@@ -1,4 +1,4 @@
-import { addChunk, addCoMomentScores, copyCoMoments, emptyCoMoments, mergeCoMoments, type CoMoments, type CrossProduct } from '../scores/co-moments.js';
+import { addChunk, addCoMomentScores, emptyCoMoments, type CoMoments, type CrossProduct } from '../scores/co-moments.js';
 import { addRowScores } from '../scores/row-scores.js';
 import { addLeaveOutScores, leaveOutSets, type LeaveOutSets } from '../scores/leave-out-scores.js';
 import { emptySums, mergeSums, type ScoreSums } from '../scores/sums.js';
@@ -41,61 +41,29 @@ function add(to: { inv: ScoreSums; eqv: ScoreSums }, s: { inv: ScoreSums; eqv: S
   mergeSums(to.eqv, s.eqv);
 }
 
-/** From the null co-moments and the 20 block co-moments of one a-side tile, by merges in JavaScript. */
-function fromMoments(nullM: CoMoments, blocks: readonly CoMoments[], into: ElementChance): void {
-  add(into.null, scoresOf(nullM));
-  leaveOneOut(blocks, emptyCoMoments(nullM.k, nullM.centred, nullM.from, nullM.to), (j, rest) => add(into.leaveOut[j], scoresOf(rest)));
-}
-
-/**
- * Calls `visit` with each block's complement (every other block merged), built by halves: the
- * complement of a block in one half is the other half merged into the complement of its own half,
- * so B blocks take about B·log₂B merges instead of B·(B − 1) (20 blocks: 88 instead of 380, each
- * a pass over the K×K co-moments), and at most log₂B partial merges are held at once.
- *
- * @param outside - the merge of every block outside `blocks[lo, hi)` (an empty start)
- */
-function leaveOneOut(blocks: readonly CoMoments[], outside: CoMoments, visit: (j: number, rest: CoMoments) => void, lo = 0, hi = blocks.length): void {
-  if (hi - lo === 1) {
-    visit(lo, outside);
-    return;
-  }
-  const mid = (lo + hi) >> 1;
-  const plus = (from: number, to: number) => {
-    const merged = copyCoMoments(outside);
-    for (let i = from; i < to; i++) if (blocks[i].n > 0) mergeCoMoments(merged, blocks[i]);
-    return merged;
-  };
-  leaveOneOut(blocks, plus(mid, hi), visit, lo, mid);
-  leaveOneOut(blocks, plus(lo, mid), visit, mid, hi);
-}
-
 function emptyChance(): ElementChance {
   return { null: { inv: emptySums(), eqv: emptySums() }, leaveOut: Array.from({ length: JACKKNIFE_BLOCKS }, () => ({ inv: emptySums(), eqv: emptySums() })) };
 }
 
 /**
  * An element of a probe kept as co-moments: from the state's null and block co-moments (the
- * leave-out sets' K×K part in onnxruntime where `product` offers it).
+ * leave-out sets' K×K part in onnxruntime, `product.leaveOut`).
  */
-export async function chanceFromState(moments: Readonly<Record<string, CoMoments>>, id: string, product?: CrossProduct): Promise<ElementChance> {
+export async function chanceFromState(moments: Readonly<Record<string, CoMoments>>, id: string, product: CrossProduct): Promise<ElementChance> {
   const out = emptyChance();
   await fromBlocks(moments[nullMomentsId(id)], Array.from({ length: JACKKNIFE_BLOCKS }, (_, b) => moments[blockMomentsId(id, b)]), product, out);
   return out;
 }
 
 /**
- * Null and leave-out scores of one a-side tile from its co-moments: the K×K part by
- * `product.leaveOut`, else by merges.
+ * Null and leave-out scores of one a-side tile from its co-moments, the K×K part by
+ * `product.leaveOut` (`CrossProducts.product` has it; a bare product cannot score large runs).
  *
  * @param sets - the leave-out sets' statistics of an earlier tile of the same blocks, if any
  * @returns those statistics, for the next tile
  */
-async function fromBlocks(nullM: CoMoments, blocks: readonly CoMoments[], product: CrossProduct | undefined, into: ElementChance, sets?: LeaveOutSets): Promise<LeaveOutSets | undefined> {
-  if (!product?.leaveOut) {
-    fromMoments(nullM, blocks, into);
-    return undefined;
-  }
+async function fromBlocks(nullM: CoMoments, blocks: readonly CoMoments[], product: CrossProduct, into: ElementChance, sets?: LeaveOutSets): Promise<LeaveOutSets> {
+  if (!product.leaveOut) throw new Error('vector jackknife: the cross product has no leave-out graph (use CrossProducts.product)');
   add(into.null, scoresOf(nullM));
   const shared = sets ?? leaveOutSets(blocks);
   await addLeaveOutScores(blocks, product.leaveOut, into.leaveOut, shared);
