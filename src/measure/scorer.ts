@@ -36,7 +36,17 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 /** A scored model opened without the cache's help, to be optimised and stored after the run (`Scorer.writeCache`). */
 interface CacheMiss {
   readonly key: string;
-  readonly build: () => Uint8Array;
+  readonly build: () => Promise<Uint8Array>;
+}
+
+/**
+ * For a model given by its graph only (src/model/load.ts `openModel`): its SHA-256, when the
+ * graph is the file's own (names the cached scored models), and the model with its weights,
+ * loaded only when a scored model must be built.
+ */
+export interface ScorerWeights {
+  readonly sha256?: string;
+  readonly weights: () => Promise<ModelProto>;
 }
 
 /**
@@ -66,8 +76,9 @@ export class Scorer {
    *   (see `chunkSize`)
    * @param cacheDir - the cache folder of optimised scored models (src/forward/session-cache.ts),
    *   or null to build and optimise them every time; not used on CUDA
+   * @param lazy - when `model` is a graph without its weights: its SHA-256 and weights (else `model` has them)
    */
-  static async open(model: ModelProto, input: InputInfo, probes: readonly ProbeInfo[], elements: readonly GroupElement[], similarity: Similarity, batch: number, runtime: RuntimeOptions, cacheDir: string | null = null): Promise<Scorer> {
+  static async open(model: ModelProto, input: InputInfo, probes: readonly ProbeInfo[], elements: readonly GroupElement[], similarity: Similarity, batch: number, runtime: RuntimeOptions, cacheDir: string | null = null, lazy?: ScorerWeights): Promise<Scorer> {
     const permutations = elements.some((g) => g.transform !== 'translate');
     const shifts = elements.some((g) => g.transform === 'translate');
     const scored = probes.flatMap((p, i) => (p.kind === 'vector' ? [] : [i]));
@@ -79,17 +90,18 @@ export class Scorer {
     const opened: ort.InferenceSession[] = [];
     const retained: Uint8Array[] = [];
     const misses: CacheMiss[] = [];
-    const modelSha256 = parsedSha256(model);
+    const modelSha256 = lazy ? lazy.sha256 : parsedSha256(model);
+    const weights = lazy?.weights ?? (async () => model);
     const open = async (builder: (m: ModelProto, p: ScoringPlan) => Uint8Array) => {
-      const build = () => builder(model, plan);
+      const build = async () => builder(await weights(), plan);
       // Built only when needed: a cached model opens without the graph or a copy of the weights.
       let bytes: Uint8Array | null = null;
-      const built = () => (bytes ??= build());
-      const key = dir === null ? null : sessionKey(modelSha256 ?? sha256(built()), { model: builder.name, plan }, runtime);
+      const built = async () => (bytes ??= await build());
+      const key = dir === null ? null : sessionKey(modelSha256 ?? sha256(await built()), { model: builder.name, plan }, runtime);
       const cached = key === null ? null : await openCachedSession(dir!, key, runtime);
       if (cached) retained.push(cached.bytes);
       else if (key !== null) misses.push({ key, build });
-      const session = cached?.session ?? (await createSession(built(), runtime));
+      const session = cached?.session ?? (await createSession(await built(), runtime));
       opened.push(session);
       return session;
     };
@@ -111,7 +123,7 @@ export class Scorer {
    * which the first run's start-up should not wait for.
    */
   async writeCache(): Promise<void> {
-    for (const miss of this.cache?.misses ?? []) await writeCachedSession(this.cache!.dir, miss.key, miss.build(), this.cache!.runtime);
+    for (const miss of this.cache?.misses ?? []) await writeCachedSession(this.cache!.dir, miss.key, await miss.build(), this.cache!.runtime);
   }
 
   /** Runs a chunk of original images (at most `chunk`). */

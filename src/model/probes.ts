@@ -122,7 +122,8 @@ async function discoverTensors(model: LoadedModel, input: InputInfo, index: Grap
   const candidates = index.nodes.filter((n) => !SHAPE_OPS.has(n.opType)).flatMap((n) => n.output.filter((o) => o !== ''));
   const [batchA, batchB] = input.fixedBatch !== null ? [input.fixedBatch, null] : [2, 3];
   // One session serves both passes: opening it serialises and loads the whole model.
-  const session = await openSession(model.proto, candidates, options);
+  const proto = await model.weights();
+  const session = await openSession(proto, candidates, options);
   let passA: Awaited<ReturnType<typeof shapesAt>>;
   let shapesB: Map<string, readonly number[]> | null;
   let inferred: Map<string, number> | null = null;
@@ -133,7 +134,7 @@ async function discoverTensors(model: LoadedModel, input: InputInfo, index: Grap
   } finally {
     await session.release();
   }
-  const roles = traceAxisRoles({ nodes: index.nodes, input, shapes: passA.shapes, constantInts: constantInts(model.proto) });
+  const roles = traceAxisRoles({ nodes: index.nodes, input, shapes: passA.shapes, constantInts: constantInts(proto) });
   const order = (name: string) => index.order.get(name) ?? Infinity;
   const op = (name: string) => index.producer.get(name)?.opType ?? 'Input';
   // Float tensors that depend on the image (constants and shape arithmetic are not probe candidates).
