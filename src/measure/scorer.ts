@@ -92,8 +92,9 @@ export class Scorer {
     const misses: CacheMiss[] = [];
     const modelSha256 = lazy ? lazy.sha256 : parsedSha256(model);
     const weights = lazy?.weights ?? (async () => model);
-    const open = async (builder: (m: ModelProto, p: ScoringPlan) => Uint8Array) => {
-      const build = async () => builder(await weights(), plan);
+    const open = async (builder: (m: ModelProto, p: ScoringPlan, reuse: boolean) => Uint8Array) => {
+      // Each build is used at once (hashed, a session created from it), so it may reuse the model's buffer.
+      const build = async () => builder(await weights(), plan, true);
       // Built only when needed: a cached model opens without the graph or a copy of the weights.
       let bytes: Uint8Array | null = null;
       const built = async () => (bytes ??= await build());

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { GraphProtoSchema, ModelProtoSchema, TensorProtoSchema, TensorProto_DataLocation, type ModelProto, type TensorProto } from 'onnx-buf';
@@ -38,10 +38,11 @@ export interface LoadedModel {
  */
 export async function loadModel(file: string, cache: DiscoveryCacheOptions = {}): Promise<LoadedModel> {
   let bytes: Uint8Array;
+  let room: Uint8Array | undefined;
   const info = await stat(file, { bigint: true }).catch(() => null);
   if (info && !info.isFile()) throw new Error(messages.modelNotFile(file));
   try {
-    bytes = await readFile(file);
+    ({ bytes, room } = await readWithRoom(file));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new Error(messages.modelMissing(file));
@@ -61,7 +62,7 @@ export async function loadModel(file: string, cache: DiscoveryCacheOptions = {})
     sha256 = hash.digest('hex');
   }
   // The file's bytes still describe the model when no weights were inlined: reused when it is serialised with additions.
-  if (external.size === 0) rememberBytes(proto, bytes, sha256);
+  if (external.size === 0) rememberBytes(proto, bytes, sha256, room);
   return { name: modelName(file), path: file, sha256, proto, weights: async () => proto };
 }
 
@@ -125,6 +126,39 @@ export async function openModel(file: string, cache: DiscoveryCacheOptions = {})
   // Only a model without external data: its SHA-256 alone is remembered by the file's identity.
   if (parsedSha256(loaded.proto) !== undefined) await writeCached(dir, graphKey(loaded.sha256), Buffer.from(toBinary(ModelProtoSchema, graphOnly(loaded.proto))).toString('base64'), 'graph');
   return loaded;
+}
+
+/**
+ * Room left after a model's bytes for what scored models append to it (src/onnx/serialise.ts):
+ * ResNet-50's default probe set appends about 0.5 MB. Pages never written cost nothing.
+ */
+const roomAfter = (size: number) => (4 << 20) + Math.ceil(size / 16);
+
+/**
+ * The file's bytes, read into a buffer of this function's own with `roomAfter` bytes to spare
+ * after them (`room`: the whole buffer), so that a scored model built from them need not copy them.
+ */
+async function readWithRoom(file: string): Promise<{ bytes: Uint8Array; room: Uint8Array }> {
+  const handle = await open(file, 'r');
+  try {
+    const size = Number((await handle.stat()).size);
+    // Not pooled (allocUnsafeSlow): the room after the bytes belongs to this buffer alone.
+    let room: Uint8Array = Buffer.allocUnsafeSlow(size + roomAfter(size));
+    let done = 0;
+    for (;;) {
+      if (done === room.length) {
+        const larger = Buffer.allocUnsafeSlow(2 * room.length);
+        larger.set(room);
+        room = larger;
+      }
+      const { bytesRead } = await handle.read(room, done, room.length - done, null);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return { bytes: room.subarray(0, done), room };
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Parses ONNX bytes; anything that is not a model with a graph is reported as "not ONNX". */
