@@ -128,16 +128,31 @@ async function readVerified(dir: string, key: string, entry: ModelChecksum): Pro
 }
 
 /**
+ * The bytes of the cached optimised model for `key`, or null when there is none or it cannot be
+ * trusted (missing, size or checksum not as recorded, written for another key). Reading runs on
+ * libuv's threads: started for every scored model at once, the reads overlap onnxruntime opening
+ * the one before (which blocks the main thread).
+ */
+export async function readCachedModel(dir: string, key: string): Promise<Buffer | null> {
+  const entry = await readCached(dir, key, isModelChecksum, 'scored');
+  return entry === null ? null : readVerified(dir, key, entry).catch(() => null);
+}
+
+/**
  * Opens the cached optimised model for `key`, or returns null when there is none or it cannot be
- * trusted (missing, size or checksum not as recorded, written for another key, or refused by
- * onnxruntime). A used entry's time (its checksum file's) is renewed, so the cache keeps the most
- * recently used; the model file itself is left alone, as its times are part of its identity.
+ * trusted (see `readCachedModel`, or refused by onnxruntime).
  */
 export async function openCachedSession(dir: string, key: string, runtime: RuntimeOptions): Promise<CachedSession | null> {
-  const entry = await readCached(dir, key, isModelChecksum, 'scored');
-  if (entry === null) return null;
-  const bytes = await readVerified(dir, key, entry).catch(() => null);
-  if (bytes === null) return null;
+  const bytes = await readCachedModel(dir, key);
+  return bytes === null ? null : openCachedBytes(dir, key, bytes, runtime);
+}
+
+/**
+ * Opens bytes from `readCachedModel`, or returns null when onnxruntime refuses them. A used
+ * entry's time (its checksum file's) is renewed, so the cache keeps the most recently used; the
+ * model file itself is left alone, as its times are part of its identity.
+ */
+export async function openCachedBytes(dir: string, key: string, bytes: Buffer, runtime: RuntimeOptions): Promise<CachedSession | null> {
   try {
     const session = await createSession(bytes, runtime, { graphOptimizationLevel: 'disabled', extra: { session: BYTES_IN_PLACE } });
     const now = new Date();
