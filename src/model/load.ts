@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { GraphProtoSchema, ModelProtoSchema, TensorProtoSchema, TensorProto_DataLocation, type ModelProto, type TensorProto } from 'onnx-buf';
+import { AttributeProtoSchema, GraphProtoSchema, ModelProtoSchema, NodeProtoSchema, TensorProtoSchema, TensorProto_DataLocation, type ModelProto, type TensorProto } from 'onnx-buf';
 import { readCached, writeCached } from '../cache/entries.js';
 import { messages } from '../messages.js';
 import { parsedSha256, rememberBytes } from '../onnx/serialise.js';
@@ -68,16 +68,29 @@ export async function loadModel(file: string, cache: DiscoveryCacheOptions = {})
 
 const modelName = (file: string) => path.basename(file).replace(/\.onnx$/i, '');
 
-/** Initializers up to this many bytes keep their values in a model's graph entry (scalars, shapes, axes: what the graph stage reads). */
+/**
+ * Initializers and Constant nodes up to this many bytes keep their values in a model's graph entry
+ * (scalars, shapes, axes: what the graph stage reads).
+ */
 export const GRAPH_TENSOR_BYTES = 1024;
 
-/** The model with the values of its initializers over `GRAPH_TENSOR_BYTES` left out (`model` is left unchanged). */
+/** A graph entry larger than this is not stored (a graph this large is not cheaper to read than the model). */
+const GRAPH_ENTRY_MAX_BYTES = 16 << 20;
+
+/**
+ * The model with the values of its initializers and Constant nodes over `GRAPH_TENSOR_BYTES` left
+ * out (`model` is left unchanged).
+ */
 export function graphOnly(model: ModelProto): ModelProto {
   const graph = model.graph!;
-  const initializer = graph.initializer.map((t) =>
-    tensorBytes(t) <= GRAPH_TENSOR_BYTES ? t : create(TensorProtoSchema, { name: t.name, dims: t.dims, dataType: t.dataType, docString: t.docString }),
+  const strip = (t: TensorProto) => (tensorBytes(t) <= GRAPH_TENSOR_BYTES ? t : create(TensorProtoSchema, { name: t.name, dims: t.dims, dataType: t.dataType, docString: t.docString }));
+  // Some exporters keep weights in Constant nodes rather than initializers.
+  const node = graph.node.map((n) =>
+    n.opType === 'Constant' && n.attribute.some((a) => a.t && tensorBytes(a.t) > GRAPH_TENSOR_BYTES)
+      ? create(NodeProtoSchema, { ...n, attribute: n.attribute.map((a) => (a.t ? create(AttributeProtoSchema, { ...a, t: strip(a.t) }) : a)) })
+      : n,
   );
-  return create(ModelProtoSchema, { ...model, graph: create(GraphProtoSchema, { ...graph, initializer }) });
+  return create(ModelProtoSchema, { ...model, graph: create(GraphProtoSchema, { ...graph, node, initializer: graph.initializer.map(strip) }) });
 }
 
 function tensorBytes(t: TensorProto): number {
@@ -124,7 +137,10 @@ export async function openModel(file: string, cache: DiscoveryCacheOptions = {})
   }
   const loaded = await loadModel(file, cache);
   // Only a model without external data: its SHA-256 alone is remembered by the file's identity.
-  if (parsedSha256(loaded.proto) !== undefined) await writeCached(dir, graphKey(loaded.sha256), Buffer.from(toBinary(ModelProtoSchema, graphOnly(loaded.proto))).toString('base64'), 'graph');
+  if (parsedSha256(loaded.proto) !== undefined) {
+    const graph = toBinary(ModelProtoSchema, graphOnly(loaded.proto));
+    if (graph.length <= GRAPH_ENTRY_MAX_BYTES) await writeCached(dir, graphKey(loaded.sha256), Buffer.from(graph).toString('base64'), 'graph');
+  }
   return loaded;
 }
 

@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { create, fromBinary } from '@bufbuild/protobuf';
+import { AttributeProto_AttributeType, AttributeProtoSchema, ModelProtoSchema, NodeProtoSchema } from 'onnx-buf';
 import { describe, expect, it } from 'vitest';
 import { writeCached } from '../../src/cache/entries.js';
 import { statKey } from '../../src/cache/identity.js';
@@ -14,7 +16,8 @@ import { buildRandomCnn } from '../../src/known-answer/random.js';
 import { Scorer } from '../../src/measure/scorer.js';
 import { messages } from '../../src/messages.js';
 import { detectInput } from '../../src/model/input.js';
-import { GRAPH_TENSOR_BYTES, loadModel, openModel } from '../../src/model/load.js';
+import { GRAPH_TENSOR_BYTES, graphOnly, loadModel, openModel } from '../../src/model/load.js';
+import { makeTensor } from '../../src/onnx/graph.js';
 import { probeSet } from '../../src/model/probes.js';
 import { measure } from '../../src/pipeline.js';
 import { groupElements } from '../../src/transforms/index.js';
@@ -56,6 +59,19 @@ describe('openModel', () => {
     // --no-cache: the whole model, nothing stored.
     const plain = await openModel(file, { cacheDir: dir, cache: false });
     expect(plain.proto.graph!.initializer).toEqual(full.proto.graph!.initializer);
+  });
+
+  it('graphOnly leaves out the values of large initializers and Constant nodes, and keeps small ones', () => {
+    const proto = fromBinary(ModelProtoSchema, buildRandomCnn(10).bytes);
+    const constant = (name: string, size: number) =>
+      create(NodeProtoSchema, { opType: 'Constant', output: [name], attribute: [create(AttributeProtoSchema, { name: 'value', type: AttributeProto_AttributeType.TENSOR, t: makeTensor(name, new Array(size).fill(1), [size], 'float') })] });
+    proto.graph!.node.unshift(constant('big', 1000), constant('small', 4));
+    const graph = graphOnly(proto);
+    const values = (i: number) => graph.graph!.node[i].attribute[0].t!.rawData.length + graph.graph!.node[i].attribute[0].t!.floatData.length;
+    expect(values(0)).toBe(0);
+    expect(values(1)).toBeGreaterThan(0);
+    expect(graph.graph!.node[0].attribute[0].t!.dims).toEqual([1000n]);
+    expect(proto.graph!.node[0].attribute[0].t!.rawData.length + proto.graph!.node[0].attribute[0].t!.floatData.length).toBeGreaterThan(0);
   });
 
   it('EXPECTED FAILURE - weights of a file that changed after it was opened', async () => {
