@@ -4,8 +4,9 @@
  * (after `npx tsc -p bench/tsconfig.json`). For the originals' scored model of the model's
  * default probe set (rot90), in one process, onnxruntime's one-time set-up paid first: building
  * the graph in JS (with the copy of the weights behind it), opening the built bytes at level `all`
- * (what main does every run; also saving the optimised model while it opens) and `disabled`, and reopening the saved optimised model as .onnx
- * (optimisation disabled) and as ORT format (optimisation disabled, bytes in place), each read
+ * (what a first run does; also saving the optimised model while it opens) and `disabled`, and
+ * reopening the saved optimised model as .onnx (optimisation disabled) and as ORT format
+ * (optimisation disabled, bytes in place), each read
  * from disk, and reading + SHA-256 of the .ort entry. Rounds alternate; wall and CPU ms (all
  * threads) per step.
  */

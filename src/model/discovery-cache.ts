@@ -9,8 +9,9 @@ import type { InputInfo } from '../types.js';
 
 /**
  * Where what a run learns about a model is kept between runs: the discovery pass's result, the
- * model file's SHA-256 (src/model/file-sha256.ts), its graph without the weights (src/model/load.ts) and the optimised scored models
- * (src/forward/session-cache.ts). Library options; the CLI has `--no-cache`.
+ * model file's SHA-256 (src/model/file-sha256.ts), its graph without the weights
+ * (src/model/load.ts) and the optimised scored models (src/forward/session-cache.ts). Library
+ * options; the CLI has `--no-cache`.
  */
 export interface DiscoveryCacheOptions {
   /** false: always run the discovery pass, hash the model, build and optimise the scored models, and leave the cache alone (default true). */
