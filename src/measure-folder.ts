@@ -6,7 +6,6 @@ import { STATE_DIR } from './merge.js';
 import { fingerprintOf, measure, type MeasureOptions, type MeasureResult } from './pipeline.js';
 import { writeFilesAtomic } from './report/atomic.js';
 import { readReport } from './report/read.js';
-import { resultFiles } from './report/write.js';
 import { acquireLock } from './store/lock.js';
 import type { ProbeReport } from './types.js';
 import { holdsOldState, RunState } from './measure/run-state.js';
@@ -123,6 +122,8 @@ export async function measureToFolder(options: FolderOptions): Promise<FolderRes
     });
     // The checkpoint holds every batch now; a stop requested during the final scoring takes effect here.
     onCheckpointWritten?.(result.state.images + result.state.skipped.length, checkpoint);
+    // Imported once there are results: tables and plots are not needed before the first image.
+    const { resultFiles } = await import('./report/write.js');
     await writeFilesAtomic(out, await resultFiles(result.report, plots));
     const finalState = path.join(out, STATE_DIR);
     await rm(finalState, { recursive: true, force: true });

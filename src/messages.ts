@@ -8,6 +8,7 @@ export const messages = {
   modelMissing: (path: string) => `Model file '${path}' does not exist. Check the path.`,
   modelNotFile: (path: string) => `'${path}' is a folder or other non-file, not a model file. Give the path of the .onnx file.`,
   modelUnreadable: (path: string, why: string) => `Cannot read model file '${path}' (${why}). Check its permissions.`,
+  modelChanged: (path: string) => `Model file '${path}' changed while it was being measured. Run the measurement again.`,
   notOnnx: (path: string) => `'${path}' is not an ONNX model (it does not parse as ONNX protobuf). Export the model to .onnx first.`,
   noImageInput: (path: string) =>
     `Model '${path}' has no image-like input (a 4-D float tensor [N,C,H,W] or [N,H,W,C]). equiprobe measures vision models only.`,

@@ -25,7 +25,7 @@ import { Scorer } from './measure/scorer.js';
 import { messages } from './messages.js';
 import { OptionError } from './option-error.js';
 import { detectInput } from './model/input.js';
-import { loadModel } from './model/load.js';
+import { openModel, type LoadedModel } from './model/load.js';
 import { defaultCacheDir, type DiscoveryCacheOptions } from './model/discovery-cache.js';
 import { probeSet, type ProbeSelection } from './model/probes.js';
 import { upgradeForMetric } from './onnx/upgrade.js';
@@ -36,7 +36,7 @@ import { CrossProducts } from './scored-models/metric.js';
 import { layerKey } from './scores/keys.js';
 import { countPredictions, elementId, emptyState, originId, type MeasureState } from './scores/state.js';
 import { groupElements } from './transforms/index.js';
-import type { GroupElement, MeasureConfig, Preprocessing, ProbeInfo, ProbeReport, ShiftMode, Similarity, TransformName } from './types.js';
+import type { GroupElement, InputInfo, MeasureConfig, Preprocessing, ProbeInfo, ProbeReport, ShiftMode, Similarity, TransformName } from './types.js';
 
 /** Options of `measure`; the CLI flags map onto these one to one. */
 export interface MeasureOptions extends ProbeSelection, RuntimeOptions, PreprocessingOptions, DiscoveryCacheOptions {
@@ -140,7 +140,8 @@ export function skippedLayerReasons(probes: readonly ProbeInfo[], elements: Read
 export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   if (options.images !== undefined) requireChosenPreprocessing(options, options.images);
   // 1. Model and probes.
-  const model = await loadModel(options.model, options);
+  // A model seen before is not read: its graph and SHA-256 come from the cache, its weights only if needed.
+  const model = await openModel(options.model, options);
   const input = detectInput(model.proto, model.path, options.size, options.layout);
   const transforms = [...new Set<TransformName>(options.transforms ?? ['rot90'])];
   for (const t of transforms) {
@@ -190,8 +191,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     .map((group) => group.filter((id) => !done.has(id)))
     .filter((group) => group.length > 0);
 
-  // Opsets 7–9 are upgraded to 10 where exact (the metric's Slice needs 10); others are refused by name.
-  const scorer = await Scorer.open(upgradeForMetric(model.proto, messages.opsetTooOld), input, probes, [...elements.values()].flat(), config.similarity, config.batch, runtime, options.cache === false ? null : (options.cacheDir ?? defaultCacheDir()));
+  const scorer = await openScorer(model, input, probes, [...elements.values()].flat(), config.similarity, config.batch, runtime, options.cache === false ? null : (options.cacheDir ?? defaultCacheDir()));
   let succeeded = false;
   const products = new CrossProducts(runtime);
   const passes = 1 + ownViews.length + ids.length;
@@ -266,6 +266,18 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     if (succeeded) await scorer.writeCache();
     if (!options.stateDir) await rm(stateDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The scored models of a measurement (`Scorer.open`) for a model from `openModel`: its graph,
+ * upgraded for the metric where needed (opsets 7–9 to 10 where exact; others refused by name), and
+ * its weights read only for a scored model the cache does not hold.
+ */
+export async function openScorer(model: LoadedModel, input: InputInfo, probes: readonly ProbeInfo[], elements: readonly GroupElement[], similarity: Similarity, batch: number, runtime: RuntimeOptions, cacheDir: string | null): Promise<Scorer> {
+  const upgraded = upgradeForMetric(model.proto, messages.opsetTooOld);
+  // The SHA-256 names the cached scored models only for the file's own graph (an upgraded copy is named by its bytes).
+  const weights = { sha256: upgraded === model.proto ? model.sha256 : undefined, weights: async () => upgradeForMetric(await model.weights(), messages.opsetTooOld) };
+  return Scorer.open(upgraded, input, probes, elements, similarity, batch, runtime, cacheDir, weights);
 }
 
 /** Per-image store columns of SPEC §4b: each file's SHA-256 and, with map layers, their score and null rows. */

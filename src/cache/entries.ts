@@ -5,12 +5,12 @@ import path from 'node:path';
 /**
  * The JSON entries of equiprobe's cache folder (src/model/discovery-cache.ts says where it is):
  * one file per key, holding the key and a checksummed payload, written atomically. The discovery
- * pass's results, model SHA-256s and the checksums of the optimised scored models
+ * pass's results, model SHA-256s, models' graphs and the checksums of the optimised scored models
  * (src/forward/session-cache.ts) are all kept this way.
  */
 
-/** What an entry holds, which names its file (`discovery-<key>.json`, `sha256-<key>.json`, `scored-<key>.json`). */
-export type EntryKind = 'discovery' | 'sha256' | 'scored';
+/** What an entry holds, which names its file (`discovery-<key>.json`, `sha256-<key>.json`, `scored-<key>.json`, `graph-<key>.json`). */
+export type EntryKind = 'discovery' | 'sha256' | 'scored' | 'graph';
 
 /** The file of the entry for `key`. */
 export const entryFile = (dir: string, key: string, kind: EntryKind): string => path.join(dir, `${kind}-${key}.json`);

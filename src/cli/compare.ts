@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { compareOutputs } from '../analysis/compare-run.js';
 import { writeFilesAtomic } from '../report/atomic.js';
 import { readReports } from '../report/read.js';
 import { action } from './fatal.js';
@@ -17,6 +16,7 @@ export function registerCompare(program: Command): void {
     .action(
       action(async (results: string[], flags: { out: string; plots: boolean }) => {
         const loaded = await readReports(results);
+        const { compareOutputs } = await import('../analysis/compare-run.js');
         const out = await compareOutputs(loaded, { ...flags, readImages: (l, layout) => readResultImageSums(path.dirname(l.file), layout) });
         await writeFilesAtomic(flags.out, out.files);
         process.stdout.write(`${out.table}\nwrote ${flags.out}/\n`);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { correlationOutputs } from '../analysis/correlate-run.js';
 import { writeFilesAtomic } from '../report/atomic.js';
 import { readReports } from '../report/read.js';
 import { action } from './fatal.js';
@@ -16,6 +15,7 @@ export function registerCorrelate(program: Command): void {
     .option('--no-plots', 'skip the scatter plots')
     .action(
       action(async (results: string[], flags: { accuracy?: string; column?: string; out: string; plots: boolean }) => {
+        const { correlationOutputs } = await import('../analysis/correlate-run.js');
         const out = await correlationOutputs(await readReports(results), flags);
         await writeFilesAtomic(flags.out, out.files);
         const source = out.accuracy.source.kind === 'csv' ? `${out.accuracy.source.path} (${out.accuracy.source.column})` : 'recorded top-1';

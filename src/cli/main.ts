@@ -8,6 +8,9 @@ import { registerMerge } from './merge.js';
 import { registerReport } from './report.js';
 import { registerSanity } from './sanity.js';
 
+// Each command imports what its action needs when it runs (plots, analysis, the known-answer
+// networks), so that `measure` starts without loading them.
+
 const program = new Command('equiprobe')
   .description('Measure how much invariance and equivariance an ONNX vision model has learned, layer by layer')
   .version(toolVersion(), '-V, --version', 'print the version')

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { htmlReportOutput } from '../analysis/report-run.js';
 import { writeFilesAtomic } from '../report/atomic.js';
 import { readReports } from '../report/read.js';
 import { action } from './fatal.js';
@@ -17,6 +16,7 @@ export function registerReport(program: Command): void {
     .option('-o, --out <file>', 'HTML file to write', path.join('results', 'report.html'))
     .action(
       action(async (results: string[], flags: { accuracy?: string; column?: string; title: string; out: string }) => {
+        const { htmlReportOutput } = await import('../analysis/report-run.js');
         const { dir, file } = await htmlReportOutput(await readReports(results), flags.out, flags);
         await writeFilesAtomic(dir, [file]);
         process.stdout.write(`wrote ${flags.out}\n`);

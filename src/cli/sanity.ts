@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatTable } from '../report/text-tables.js';
-import { runSanity, type SanityRow, type SanitySimilarity } from '../known-answer/sanity.js';
+import type { SanityRow, SanitySimilarity } from '../known-answer/sanity.js';
 import { action } from './fatal.js';
 import { choice, positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
@@ -46,6 +46,7 @@ export function registerSanity(program: Command): void {
     .action(
       action(async (flags: SanityFlags) => {
         const bars = new Map<string, (done: number, total: number) => void>();
+        const { runSanity } = await import('../known-answer/sanity.js');
         const rows = await runSanity({
           out: flags.out,
           similarity: flags.similarity,

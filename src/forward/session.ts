@@ -42,12 +42,13 @@ export function sessionOptions(options: RuntimeOptions): ort.InferenceSession.Se
  *
  * @param proto - the parsed model (left unchanged)
  * @param fetches - tensor names to expose; existing outputs are kept
+ * @param extra - session options over `sessionOptions`' (e.g. the optimisation level)
  */
-export async function openSession(proto: ModelProto, fetches: readonly string[], options: RuntimeOptions = {}): Promise<ort.InferenceSession> {
+export async function openSession(proto: ModelProto, fetches: readonly string[], options: RuntimeOptions = {}, extra: ort.InferenceSession.SessionOptions = {}): Promise<ort.InferenceSession> {
   const existing = new Set(proto.graph!.output.map((o) => o.name));
   const output = fetches.filter((f) => !existing.has(f)).map((name) => create(ValueInfoProtoSchema, { name }));
-  const bytes = serialiseAppended(proto, { output });
-  return createSession(bytes, options);
+  // Used at once to create the session (which copies what it needs): the model's buffer may be reused.
+  return createSession(serialiseAppended(proto, { output }, true), options, extra);
 }
 
 /** Creates a session from model bytes, turning onnxruntime's multi-line errors into one line. */

@@ -3,7 +3,7 @@ import type { ModelProto } from 'onnx-buf';
 import * as ort from 'onnxruntime-node';
 import { runImages } from '../forward/run.js';
 import { createSession, type RuntimeOptions } from '../forward/session.js';
-import { openCachedSession, sessionKey, writeCachedSession } from '../forward/session-cache.js';
+import { openCachedBytes, readCachedModel, sessionKey, writeCachedSession } from '../forward/session-cache.js';
 import { readProbeBatch } from '../forward/read.js';
 import { parsedSha256 } from '../onnx/serialise.js';
 import { replaceConstantRows } from '../scored-models/constant-rows.js';
@@ -36,7 +36,17 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 /** A scored model opened without the cache's help, to be optimised and stored after the run (`Scorer.writeCache`). */
 interface CacheMiss {
   readonly key: string;
-  readonly build: () => Uint8Array;
+  readonly build: () => Promise<Uint8Array>;
+}
+
+/**
+ * For a model given by its graph only (src/model/load.ts `openModel`): its SHA-256, when the
+ * graph is the file's own (names the cached scored models), and the model with its weights,
+ * loaded only when a scored model must be built.
+ */
+export interface ScorerWeights {
+  readonly sha256?: string;
+  readonly weights: () => Promise<ModelProto>;
 }
 
 /**
@@ -66,8 +76,9 @@ export class Scorer {
    *   (see `chunkSize`)
    * @param cacheDir - the cache folder of optimised scored models (src/forward/session-cache.ts),
    *   or null to build and optimise them every time; not used on CUDA
+   * @param lazy - when `model` is a graph without its weights: its SHA-256 and weights (else `model` has them)
    */
-  static async open(model: ModelProto, input: InputInfo, probes: readonly ProbeInfo[], elements: readonly GroupElement[], similarity: Similarity, batch: number, runtime: RuntimeOptions, cacheDir: string | null = null): Promise<Scorer> {
+  static async open(model: ModelProto, input: InputInfo, probes: readonly ProbeInfo[], elements: readonly GroupElement[], similarity: Similarity, batch: number, runtime: RuntimeOptions, cacheDir: string | null = null, lazy?: ScorerWeights): Promise<Scorer> {
     const permutations = elements.some((g) => g.transform !== 'translate');
     const shifts = elements.some((g) => g.transform === 'translate');
     const scored = probes.flatMap((p, i) => (p.kind === 'vector' ? [] : [i]));
@@ -75,28 +86,35 @@ export class Scorer {
     const held = scored.reduce((s, i) => s + probes[i].channels * probes[i].h * probes[i].w, 0) * (Number(permutations) + Number(shifts));
     const chunk = chunkSize(batch, held, input.fixedBatch);
     const dir = runtime.device === 'cuda' ? null : cacheDir;
-    // One at a time: each serialised model is as large as the user's, and a failure releases the rest.
+    // Sessions open one at a time (onnxruntime-node opens them on the main thread); a failure releases the rest.
     const opened: ort.InferenceSession[] = [];
     const retained: Uint8Array[] = [];
     const misses: CacheMiss[] = [];
-    const modelSha256 = parsedSha256(model);
-    const open = async (builder: (m: ModelProto, p: ScoringPlan) => Uint8Array) => {
-      const build = () => builder(model, plan);
-      // Built only when needed: a cached model opens without the graph or a copy of the weights.
-      let bytes: Uint8Array | null = null;
-      const built = () => (bytes ??= build());
-      const key = dir === null ? null : sessionKey(modelSha256 ?? sha256(built()), { model: builder.name, plan }, runtime);
-      const cached = key === null ? null : await openCachedSession(dir!, key, runtime);
+    const modelSha256 = lazy ? lazy.sha256 : parsedSha256(model);
+    const weights = lazy?.weights ?? (async () => model);
+    const builders = [originalModel, ...(permutations ? [permutationModel] : []), ...(shifts ? [shiftModel] : [])];
+    // Each build is used at once (hashed, a session created from it), so it may reuse the model's buffer.
+    const builds = builders.map((builder) => async () => builder(await weights(), plan, true));
+    // Built only when needed: a cached model opens without the graph or a copy of the weights (a model
+    // without a SHA-256 of its own, an upgraded copy, is named by its scored models' bytes: built twice).
+    const keys: (string | null)[] = [];
+    for (const [i, builder] of builders.entries()) keys.push(dir === null ? null : sessionKey(modelSha256 ?? sha256(await builds[i]()), { model: builder.name, plan }, runtime));
+    // All cached models are read at once, on libuv's threads, while onnxruntime opens the ones before.
+    const reads = keys.map((key) => (key === null ? Promise.resolve(null) : readCachedModel(dir!, key)));
+    const open = async (i: number) => {
+      const key = keys[i];
+      const bytes = await reads[i];
+      const cached = key === null || bytes === null ? null : await openCachedBytes(dir!, key, bytes, runtime);
       if (cached) retained.push(cached.bytes);
-      else if (key !== null) misses.push({ key, build });
-      const session = cached?.session ?? (await createSession(built(), runtime));
+      else if (key !== null) misses.push({ key, build: builds[i] });
+      const session = cached?.session ?? (await createSession(await builds[i](), runtime));
       opened.push(session);
       return session;
     };
     try {
-      const original = await open(originalModel);
-      const permutation = permutations ? await open(permutationModel) : null;
-      const shift = shifts ? await open(shiftModel) : null;
+      const original = await open(0);
+      const permutation = permutations ? await open(1) : null;
+      const shift = shifts ? await open(builders.length - 1) : null;
       return new Scorer(chunk, plan, input, model.graph!.output[0].name, original, permutation, shift, retained, dir === null ? null : { dir, runtime, misses });
     } catch (err) {
       for (const session of opened) await session.release();
@@ -111,7 +129,7 @@ export class Scorer {
    * which the first run's start-up should not wait for.
    */
   async writeCache(): Promise<void> {
-    for (const miss of this.cache?.misses ?? []) await writeCachedSession(this.cache!.dir, miss.key, miss.build(), this.cache!.runtime);
+    for (const miss of this.cache?.misses ?? []) await writeCachedSession(this.cache!.dir, miss.key, await miss.build(), this.cache!.runtime);
   }
 
   /** Runs a chunk of original images (at most `chunk`). */

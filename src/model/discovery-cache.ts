@@ -9,8 +9,9 @@ import type { InputInfo } from '../types.js';
 
 /**
  * Where what a run learns about a model is kept between runs: the discovery pass's result, the
- * model file's SHA-256 (src/model/file-sha256.ts) and the optimised scored models
- * (src/forward/session-cache.ts). Library options; the CLI has `--no-cache`.
+ * model file's SHA-256 (src/model/file-sha256.ts), its graph without the weights
+ * (src/model/load.ts) and the optimised scored models (src/forward/session-cache.ts). Library
+ * options; the CLI has `--no-cache`.
  */
 export interface DiscoveryCacheOptions {
   /** false: always run the discovery pass, hash the model, build and optimise the scored models, and leave the cache alone (default true). */
@@ -59,3 +60,11 @@ export function discoveryKey(sha256: string, input: InputInfo): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
+/**
+ * The key of a model's graph entry (src/model/load.ts `openModel`): the model's SHA-256, the
+ * equiprobe version and the model stage's code (which decides what the entry keeps).
+ */
+export function graphKey(sha256: string): string {
+  const parts = { format: 1, equiprobe: toolVersion(), code: discoveryCodeHash(), model: sha256 };
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}

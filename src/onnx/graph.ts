@@ -250,8 +250,10 @@ export class GraphBuilder {
    * Serialises `model` with this builder's nodes, initializers, inputs and outputs appended to its
    * graph (the model itself is left unchanged); the builder's nodes are read at the model's opset,
    * and `com.microsoft` (onnxruntime's contrib ops) is imported.
+   *
+   * @param reuse - see `serialiseAppended`: a view valid until the next reusing call for the model
    */
-  appendTo(model: ModelProto): Uint8Array {
+  appendTo(model: ModelProto, reuse = false): Uint8Array {
     return serialiseAppended(model, {
       node: this.nodes,
       initializer: this.initializers,
@@ -259,7 +261,7 @@ export class GraphBuilder {
       output: this.outputs,
       valueInfo: this.shapes,
       opsetImport: model.opsetImport.some((o) => o.domain === 'com.microsoft') ? [] : [create(OperatorSetIdProtoSchema, { domain: 'com.microsoft', version: 1n })],
-    });
+    }, reuse);
   }
 
   /** Serialises the graph as an ONNX model (default opset 17). */

@@ -5,10 +5,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, version as vegaLiteVersion, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { PLOT_FONT } from './plots-theme.js';
+
+// vega, vega-lite and resvg are imported when a plot is drawn: they take about 0.4 s to load,
+// which a measurement would otherwise pay before its first image.
 
 /** Font file name inside assets/fonts. */
 const FONT_FILE = 'DejaVuSans.ttf';
@@ -43,6 +44,7 @@ export interface RenderedPlot {
  */
 export async function renderSpec(spec: TopLevelSpec, options: RenderOptions = {}): Promise<RenderedPlot> {
   const svg = await renderSvg(spec);
+  const { Resvg } = await import('@resvg/resvg-js');
   const fontFiles = options.fontFiles ? [...options.fontFiles] : [shippedFontPath()];
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: options.scale ?? 2 },
@@ -64,6 +66,7 @@ export async function renderSpec(spec: TopLevelSpec, options: RenderOptions = {}
  * const svg = await renderSvg(layerDepthPlot(report, 'rot90')); // '<svg xmlns=… width="…"'
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const vegaSpec = compile(spec).spec;
   // renderer 'none' builds the scenegraph without a canvas or DOM; toSVG then serialises it.
   const view = new vega.View(vega.parse(vegaSpec), { renderer: 'none' });
@@ -100,10 +103,11 @@ export function shippedFontPath(): string {
 /**
  * Versions of the plotting libraries, recorded in reports so a figure can be redrawn identically.
  *
- * @returns e.g. `{ vega: '5.33.1', vegaLite: '5.23.0' }`.
+ * @returns e.g. `{ vega: '5.33.1', vegaLite: '5.23.0' }` (a promise: the libraries are loaded on first use).
  */
-export function rendererVersions(): { vega: string; vegaLite: string } {
+export async function rendererVersions(): Promise<{ vega: string; vegaLite: string }> {
+  const [vega, { version: vegaLite }] = await Promise.all([import('vega'), import('vega-lite')]);
   // vega exports `version` at run time, but its typings do not declare it.
   const vegaVersion = (vega as unknown as { version?: string }).version ?? 'unknown';
-  return { vega: vegaVersion, vegaLite: vegaLiteVersion };
+  return { vega: vegaVersion, vegaLite };
 }

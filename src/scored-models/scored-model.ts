@@ -98,8 +98,11 @@ function marginOutput(g: GraphBuilder, s: Standardised, k: number, name: string)
  * The model that runs the original images: per scored map probe, the unit rows of F as channels
  * last (`unit/i`), their constant-row margins (`margin_b/i`), and for shifts the raw map (`raw/i`)
  * and its ρ (`rho/i`).
+ *
+ * @param reuse - return a view of the model's remembered buffer, valid until the next reusing
+ *   build for the model (see `serialiseAppended`); likewise for `permutationModel` and `shiftModel`
  */
-export function originalModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
+export function originalModel(model: ModelProto, plan: ScoringPlan, reuse = false): Uint8Array {
   const g = builder(model);
   for (const i of plan.scored) {
     const probe = plan.probes[i];
@@ -120,7 +123,7 @@ export function originalModel(model: ModelProto, plan: ScoringPlan): Uint8Array 
     }
   }
   exposeVectors(g, model, plan);
-  return g.appendTo(model);
+  return g.appendTo(model, reuse);
 }
 
 /**
@@ -145,7 +148,7 @@ function scoreOutputs(g: GraphBuilder, a: Grid, b: Rows, probe: ProbeInfo, i: nu
  * `originalModel`) per scored probe and `positions/h×w` (T′_g as source positions) per map size;
  * outputs inv/eqv/margin_a per probe.
  */
-export function permutationModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
+export function permutationModel(model: ModelProto, plan: ScoringPlan, reuse = false): Uint8Array {
   const g = builder(model);
   const sizes = new Set<string>();
   for (const i of plan.scored) {
@@ -160,7 +163,7 @@ export function permutationModel(model: ModelProto, plan: ScoringPlan): Uint8Arr
     scoreOutputs(g, a, { name: gatherPositions(g, unit, tensorName.positions(size)), channelsLast: true }, probe, i, plan.similarity);
   }
   exposeVectors(g, model, plan);
-  return g.appendTo(model);
+  return g.appendTo(model, reuse);
 }
 
 /**
@@ -170,7 +173,7 @@ export function permutationModel(model: ModelProto, plan: ScoringPlan): Uint8Arr
  * the overlap, with ρ from the whole maps (SPEC §3: `rho/i` of the original, computed here for F′);
  * outputs also `margin_b/i`.
  */
-export function shiftModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
+export function shiftModel(model: ModelProto, plan: ScoringPlan, reuse = false): Uint8Array {
   const g = builder(model);
   const sizes = new Set<string>();
   for (const i of plan.scored) {
@@ -204,5 +207,5 @@ export function shiftModel(model: ModelProto, plan: ScoringPlan): Uint8Array {
     }
   }
   exposeVectors(g, model, plan);
-  return g.appendTo(model);
+  return g.appendTo(model, reuse);
 }

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { writeCached } from '../../src/cache/entries.js';
+import { statKey } from '../../src/cache/identity.js';
 import { createSession } from '../../src/forward/session.js';
 import { openCachedSession, pruneSessionCache, sessionKey, writeCachedSession } from '../../src/forward/session-cache.js';
 import { buildRandomCnn } from '../../src/known-answer/random.js';
@@ -75,14 +77,41 @@ describe('optimised scored-model cache', () => {
     await repaired!.session.release();
   });
 
+  it('a model file of the recorded identity is not hashed; any change to it is, and a match is trusted again', async () => {
+    const dir = mkdtempSync(path.join(work, 'identity-'));
+    const key = sessionKey('model-sha', { model: 'identity' }, runtime);
+    await writeCachedSession(dir, key, bytes, runtime);
+    const file = path.join(dir, `scored-${key}.ort`);
+    const checksum = path.join(dir, `scored-${key}.json`);
+    const entry = JSON.parse(readFileSync(checksum, 'utf8')) as { payload: string };
+    const recorded = JSON.parse(entry.payload) as { size: number; sha256: string; identity?: string };
+    expect(recorded.identity).toBe(statKey(file, statSync(file, { bigint: true })));
+    // A wrong checksum under the file's own identity still opens: the identity alone was checked.
+    await writeCached(dir, key, { ...recorded, sha256: '0'.repeat(64) }, 'scored');
+    const trusted = await openCachedSession(dir, key, runtime);
+    expect(trusted).not.toBeNull();
+    await trusted!.session.release();
+    // The same bytes written again (a new change time): hashed, and they match the checksum.
+    await writeCached(dir, key, recorded, 'scored');
+    writeFileSync(file, readFileSync(file));
+    const hashed = await openCachedSession(dir, key, runtime);
+    expect(hashed).not.toBeNull();
+    await hashed!.session.release();
+    // Changed within the last 2 s: its identity is not recorded yet.
+    expect((JSON.parse((JSON.parse(readFileSync(checksum, 'utf8')) as { payload: string }).payload) as { identity?: string }).identity).toBe(recorded.identity);
+    // Still changed under a checksum that does not match: ignored.
+    await writeCached(dir, key, { ...recorded, sha256: '0'.repeat(64) }, 'scored');
+    expect(await openCachedSession(dir, key, runtime)).toBeNull();
+  });
+
   it('pruning deletes the least recently used entries beyond the bound, never the one just written', async () => {
     const dir = mkdtempSync(path.join(work, 'prune-'));
     const names = ['a', 'b', 'c', 'd'].map((c) => `scored-${c.repeat(64)}.ort`);
     names.forEach((name, i) => {
       writeFileSync(path.join(dir, name), new Uint8Array(100));
       writeFileSync(path.join(dir, name.replace('.ort', '.json')), '{}');
-      // a oldest … d newest
-      utimesSync(path.join(dir, name), 1000 + i, 1000 + i);
+      // a oldest … d newest: an entry's use is its checksum file's time
+      utimesSync(path.join(dir, name.replace('.ort', '.json')), 1000 + i, 1000 + i);
     });
     // Keep a (the oldest) as if just written: then d and c fit in 300 bytes beside it, b goes.
     await pruneSessionCache(dir, 300, path.join(dir, names[0]));
@@ -100,8 +129,8 @@ describe('optimised scored-model cache', () => {
     const first = await measure(options);
     // The original model and the permutation and shift models.
     expect(entries(dir)).toHaveLength(3);
-    // A miss always writes the checksum file anew; a hit leaves it alone.
-    const checksums = () => entries(dir).map((f) => statSync(path.join(dir, f.replace('.ort', '.json')), { bigint: true }).mtimeNs);
+    // A miss always writes the checksum file anew (a new file renamed into place); a hit only renews its time.
+    const checksums = () => entries(dir).map((f) => statSync(path.join(dir, f.replace('.ort', '.json')), { bigint: true }).ino);
     const written = checksums();
     const second = await measure(options);
     expect(checksums()).toEqual(written);

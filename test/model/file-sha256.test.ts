@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeCached } from '../../src/cache/entries.js';
-import { statKey } from '../../src/model/file-sha256.js';
+import { statKey } from '../../src/cache/identity.js';
 import { loadModel } from '../../src/model/load.js';
 import { buildRandomCnn } from '../../src/known-answer/random.js';
 

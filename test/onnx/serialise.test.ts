@@ -37,4 +37,28 @@ describe('serialiseAppended', () => {
     expect(toBinary(ModelProtoSchema, remembered)).toEqual(bytes);
     expect(toBinary(ModelProtoSchema, plain)).toEqual(bytes);
   });
+
+  it('with reuse, writes the additions into the room after the remembered bytes: the same bytes, no copy of the model', () => {
+    const bytes = model();
+    const room = new Uint8Array(bytes.length + 4096);
+    room.set(bytes);
+    const remembered = fromBinary(ModelProtoSchema, bytes);
+    rememberBytes(remembered, room.subarray(0, bytes.length), undefined, room);
+    const extra = new GraphBuilder('extra');
+    extra.node('Neg', ['y'], ['z']);
+    extra.output('z');
+    const copied = extra.appendTo(remembered);
+    const reused = extra.appendTo(remembered, true);
+    expect(reused.buffer).toBe(room.buffer);
+    expect(reused).toEqual(copied);
+    // A second reusing call overwrites the first's additions; the model's own bytes stay.
+    const exposed = serialiseAppended(remembered, { output: [create(ValueInfoProtoSchema, { name: 'conv' })] }, true);
+    expect(fromBinary(ModelProtoSchema, exposed).graph!.output.map((o) => o.name)).toEqual(['y', 'conv']);
+    expect(room.subarray(0, bytes.length)).toEqual(bytes);
+    // Without room (or too little), a new buffer as before.
+    const tight = fromBinary(ModelProtoSchema, bytes);
+    rememberBytes(tight, bytes);
+    expect(extra.appendTo(tight, true).buffer).not.toBe(bytes.buffer);
+    expect(() => rememberBytes(tight, bytes, undefined, room)).toThrow(RangeError);
+  });
 });

@@ -148,11 +148,11 @@ describe('renderSpec', () => {
     expect(pngWidth((await renderSpec(spec, { scale: 1 })).png)).toBe(width);
   });
 
-  it('ships its own font', () => {
+  it('ships its own font', async () => {
     expect(shippedFontPath()).toMatch(/assets[/\\]fonts[/\\]DejaVuSans\.ttf$/);
     expect(existsSync(shippedFontPath())).toBe(true);
-    expect(rendererVersions().vegaLite).toMatch(/^\d+\.\d+\.\d+/);
-    expect(rendererVersions().vega).toMatch(/^\d+\.\d+\.\d+/);
+    expect((await rendererVersions()).vegaLite).toMatch(/^\d+\.\d+\.\d+/);
+    expect((await rendererVersions()).vega).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
 
