@@ -72,7 +72,13 @@ async function fromBlocks(nullM: CoMoments, blocks: readonly CoMoments[], produc
 
 /** Bytes of co-moments held at once while building a probe's from the store: 21 per a-side tile. */
 const HELD_BYTES = 128 * 2 ** 20;
-const CHUNK_BYTES = 16 * 2 ** 20;
+/**
+ * Bytes of rows read per chunk: the rows of one block in a chunk go to onnxruntime in one product,
+ * so a small chunk keeps that product (and its float64 copies) the same size at 1,000 and at
+ * 50,000 images: 16 MiB let it grow from 50 to 1,000 rows of the 2048-wide Pool, 100 MiB more peak
+ * RSS. Smaller products cost more CPU per multiply-add (about 1.16 × for the whole step).
+ */
+const CHUNK_BYTES = 4 * 2 ** 20;
 
 /**
  * Most images for which the leave-one-block-out sets are scored from their rows (`addRowScores`:
@@ -92,6 +98,8 @@ export const DIRECT_LEAVE_OUT_MAX_IMAGES = 256;
  *
  * @param columns - the store columns of v′ (this element) and v (original), and of the file and pair
  * @param direct - whether to score from the rows (default: by the number of images)
+ * @param tile - a-side channels per pass over the rows of a large run (default: as many as
+ *   `HELD_BYTES` of co-moments allow)
  */
 export async function chanceFromRows(
   stores: readonly AppendStore[],
@@ -101,6 +109,7 @@ export async function chanceFromRows(
   pairs: number,
   product: CrossProduct,
   direct = 2 * pairs + 1 <= DIRECT_LEAVE_OUT_MAX_IMAGES,
+  tile = Math.max(1, Math.min(k, Math.floor(HELD_BYTES / ((JACKKNIFE_BLOCKS + 1) * 8 * k)))),
 ): Promise<ElementChance> {
   const out = emptyChance();
   if (direct) {
@@ -118,12 +127,14 @@ export async function chanceFromRows(
     }
     return out;
   }
-  const tile = Math.max(1, Math.min(k, Math.floor(HELD_BYTES / ((JACKKNIFE_BLOCKS + 1) * 8 * k))));
+  // One buffer for the 21 co-moments of every tile in turn.
+  const held = new Float64Array((JACKKNIFE_BLOCKS + 1) * tile * k);
   let sets: LeaveOutSets | undefined;
   for (let from = 0; from < k; from += tile) {
     const to = Math.min(k, from + tile);
-    const nullM = emptyCoMoments(k, centred, from, to);
-    const blocks = Array.from({ length: JACKKNIFE_BLOCKS }, () => emptyCoMoments(k, centred, from, to));
+    const cross = (i: number) => held.subarray(i * tile * k, (i * tile + to - from) * k);
+    const nullM = emptyCoMoments(k, centred, from, to, cross(JACKKNIFE_BLOCKS));
+    const blocks = Array.from({ length: JACKKNIFE_BLOCKS }, (_, j) => emptyCoMoments(k, centred, from, to, cross(j)));
     for await (const chunk of chunksOf(stores, columns, k, pairs)) {
       for (const [j, rows] of chunk.blocks) await addChunk(blocks[j], rows.a, rows.b, rows.n, product);
       await addChunk(nullM, chunk.null.a, chunk.null.b, chunk.null.n, product);

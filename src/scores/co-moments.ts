@@ -28,12 +28,19 @@ export interface CoMoments {
   readonly cross: Float64Array;
 }
 
-/** Empty statistics for K channels; `from`/`to` pick the a-side channels of the cross co-moments. */
-export function emptyCoMoments(k: number, centred: boolean, from = 0, to = k): CoMoments {
+/**
+ * Empty statistics for K channels; `from`/`to` pick the a-side channels of the cross co-moments.
+ *
+ * @param cross - storage for the cross co-moments to reuse, (to − from) × k values (zeroed here):
+ *   tiles of one probe scored one after another then hold one buffer instead of leaving each
+ *   tile's behind for the garbage collector
+ */
+export function emptyCoMoments(k: number, centred: boolean, from = 0, to = k, cross?: Float64Array): CoMoments {
+  if (cross && cross.length !== (to - from) * k) throw new RangeError(`co-moments: cross storage of ${cross.length} values for ${to - from} × ${k}`);
   return {
     k, from, to, centred, n: 0,
     meanA: new Float64Array(k), m2A: new Float64Array(k), meanB: new Float64Array(k), m2B: new Float64Array(k),
-    cross: new Float64Array((to - from) * k),
+    cross: cross ? cross.fill(0) : new Float64Array((to - from) * k),
   };
 }
 

@@ -98,17 +98,21 @@ describe('vector null and jackknife blocks as co-moments (SPEC §4b)', () => {
       const columns = { moved: 'a', original: 'b', pair: 'pair' };
       const direct = await chanceFromRows([store], columns, W, centred, PAIRS, products.product);
       const merged = await chanceFromRows([store], columns, W, centred, PAIRS, products.product, false);
+      // Two a-side channels per pass: three passes reusing one buffer, the last one narrower.
+      const tiled = await chanceFromRows([store], columns, W, centred, PAIRS, products.product, false, 2);
       for (let j = 0; j < 20; j++) {
         const kept = Array.from({ length: N }, (_, i) => i).filter((i) => blockOfPair(pairOf(i), PAIRS) !== j);
         const want = reference(take(a, kept), take(b, kept), kept.length, W, centred);
         if (centred) expect(want.undefined).toBe(j === LEFT_OUT ? 2 : 1);
         expectMatches(direct.leaveOut[j], want, 9);
         expectMatches(merged.leaveOut[j], want, 9);
+        expectMatches(tiled.leaveOut[j], want, 9);
       }
       const paired = Array.from({ length: 2 * PAIRS }, (_, i) => i);
       const wantNull = reference(take(a, paired), take(b, paired.map((i) => (i % 2 === 0 ? i + 1 : i - 1))), paired.length, W, centred);
       expectMatches(direct.null, wantNull, 9);
       expectMatches(merged.null, wantNull, 9);
+      expectMatches(tiled.null, wantNull, 9);
     });
   });
 });
