@@ -220,6 +220,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     const clock = new CommitClock();
     let uncommitted = false;
     let committedSkips = state.skipped.length;
+    // No I/O is awaited between the commit's manifest rename and `onCheckpoint` (see RunState.commit).
     const commit = async () => {
       await clock.time(() => runState.commit());
       uncommitted = false;

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { coMomentsFrom, coMomentsLength, coMomentsValues } from '../scores/co-moments.js';
 import type { MeasureState } from '../scores/state.js';
@@ -124,7 +124,9 @@ export class RunState {
     };
     writeJsonAtomic(path.join(this.dir, MANIFEST), manifest);
     // Only now is the previous co-moments file unreferenced; files of commits that never completed go too.
-    for (const entry of await readdir(this.dir)) if (entry.startsWith('moments-') && entry !== file) await rm(path.join(this.dir, entry), { force: true });
+    // Synchronously: from the manifest's rename to the caller's `onCheckpoint` nothing may wait on I/O,
+    // or a SIGTERM handled in between would take the committed checkpoint for none (src/cli/measure.ts).
+    for (const entry of readdirSync(this.dir)) if (entry.startsWith('moments-') && entry !== file) rmSync(path.join(this.dir, entry), { force: true });
     this.momentsFile = file;
   }
 
