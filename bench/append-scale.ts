@@ -1,8 +1,8 @@
 /**
- * Do a run's appends get slower as its store grows? `npx tsc -p bench/tsconfig.json && node dist-bench/bench/append-scale.js [images] [pauseMs]`
- * appends batches of 32 rows shaped as the scale benchmark's rot90 rows (13 columns: file, pair,
- * SHA-256, map score and null rows, and Pool 2048 / Final 1000 float32 vectors of the original and
- * 3 elements: 1.56 MB per batch) to a fresh store, pausing `pauseMs` between batches as a run's
+ * Do a run's appends get slower as its store grows? `npx tsc -p bench/tsconfig.json && node dist-bench/bench/append-scale.js [images] [pauseMs] [elements]`
+ * appends batches of 32 rows shaped as the scale benchmark's rows (file, pair, SHA-256, map score
+ * and null rows, and Pool 2048 / Final 1000 float32 vectors of the original and `elements` group
+ * elements: 3 as rot90, 1.56 MB per batch; 31 as translate, 12.5 MB) to a fresh store, pausing `pauseMs` between batches as a run's
  * measuring does, and prints one JSON line: wall milliseconds per append, of which on the CPU and
  * waiting for one (the main thread's /proc schedstat), over the first and the last 1,000 images
  * and over all, and the most Dirty and Writeback memory of /proc/meminfo seen while it ran
@@ -18,7 +18,8 @@ const images = Number(process.argv[2] ?? 20_000);
 const pauseMs = Number(process.argv[3] ?? 150);
 const BATCH = 32;
 const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-append-scale-'));
-const vectors: ColumnSpec[] = ['original', 'k1', 'k2', 'k3'].flatMap((id) => [
+const elements = Number(process.argv[4] ?? 3);
+const vectors: ColumnSpec[] = ['original', ...Array.from({ length: elements }, (_, i) => `k${i + 1}`)].flatMap((id) => [
   { name: `pool:${id}`, type: 'float32', width: 2048 },
   { name: `final:${id}`, type: 'float32', width: 1000 },
 ]);
