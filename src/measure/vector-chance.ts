@@ -75,8 +75,9 @@ const HELD_BYTES = 128 * 2 ** 20;
 /**
  * Bytes of rows read per chunk: the rows of one block in a chunk go to onnxruntime in one product,
  * so a small chunk keeps that product (and its float64 copies) the same size at 1,000 and at
- * 50,000 images: 16 MiB let it grow from 50 to 1,000 rows of the 2048-wide Pool, 100 MiB more peak
- * RSS. Smaller products cost more CPU per multiply-add (about 1.16 × for the whole step).
+ * 50,000 images: 16 MiB let it grow from 50 to 1,000 rows of the 2048-wide Pool, 78 MiB more peak
+ * RSS at 20,000 images than at 1,000 (`bench/chance-memory.ts`; now 17). Smaller products cost
+ * more CPU per multiply-add (1.15 × for the whole step).
  */
 const CHUNK_BYTES = 4 * 2 ** 20;
 
