@@ -51,7 +51,7 @@ export function addModelFlags(cmd: Command): Command {
     .option('--layout <layout>', 'input layout when detection is wrong: NCHW | NHWC', choice(['NCHW', 'NHWC'] as const))
     .option('--threads <n>', 'onnxruntime threads (default: all cores)', positiveInt)
     .addOption(new Option('--device <device>', 'execution provider').choices(['cpu', 'cuda']).default('cpu'))
-    .option('--no-cache', 'neither read nor write the cache of models seen before (discovery, the model\'s SHA-256, and the optimised scored models, about the model\'s size each, at most 1 GiB, least recently used deleted first) in $EQUIPROBE_CACHE_DIR, else $XDG_CACHE_HOME/equiprobe or ~/.cache/equiprobe');
+    .option('--no-cache', 'neither read nor write the cache of models seen before (the model\'s SHA-256 and graph, discovery, and the optimised scored models, about the model\'s size each, at most 1 GiB, least recently used deleted first) in $EQUIPROBE_CACHE_DIR, else $XDG_CACHE_HOME/equiprobe or ~/.cache/equiprobe');
 }
 
 /** All flags of `measure`. */
