@@ -42,8 +42,11 @@ export async function scoreVectorElement(
   const k = probe.channels;
   const tile = k * k * 8 <= CROSS_LIMIT_BYTES ? k : Math.max(1, Math.floor(CROSS_LIMIT_BYTES / (8 * k)));
   const [a, b] = [vectorColumn(probe.name, id), vectorColumn(probe.name, base)];
+  // One buffer for every tile's cross co-moments in turn (a 20,000-wide probe: 24 tiles of 128 MiB).
+  const held = new Float64Array(tile * k);
   for (let from = 0; from < k; from += tile) {
-    const m = emptyCoMoments(k, centred, from, Math.min(k, from + tile));
+    const to = Math.min(k, from + tile);
+    const m = emptyCoMoments(k, centred, from, to, held.subarray(0, (to - from) * k));
     for (const source of sources) {
       if ('moments' in source) {
         mergeCoMoments(m, source.moments);
