@@ -176,8 +176,8 @@ async function freshIdentity(file: string): Promise<string | null> {
   if (info.ctimeNs % 1_000_000_000n === 0n) return null;
   const wait = Number(info.ctimeMs) + TICK_MS - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  const later = await stat(file, { bigint: true });
-  return statKey(file, later) === statKey(file, info) ? statKey(file, info) : null;
+  const identity = statKey(file, info);
+  return statKey(file, await stat(file, { bigint: true })) === identity ? identity : null;
 }
 
 /**
