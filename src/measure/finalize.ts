@@ -7,6 +7,7 @@ import { undefinedWarnings } from '../aggregate/undefined.js';
 import { compareCodeUnits } from '../images/files.js';
 import { messages } from '../messages.js';
 import type { CrossProduct } from '../scores/co-moments.js';
+import { layerKey } from '../scores/keys.js';
 import { elementId, originId, type ElementSums, type MeasureState } from '../scores/state.js';
 import { emptySums } from '../scores/sums.js';
 import type { AppendStore } from '../store/append-store.js';
@@ -36,9 +37,16 @@ export interface RunDescription {
 
 /**
  * Map sums from the state plus vector-layer sums computed over all images (SPEC §4: at least 3),
- * from co-moments in the state or per-image vectors in the stores (one per shard).
+ * from co-moments in the state or per-image vectors in the stores (one per shard), unless the
+ * vector estimates already scored the element (`points`, keyed `layerKey(probe, element id)`).
  */
-async function finalSums(run: RunDescription, state: MeasureState, rows: readonly AppendStore[], product: CrossProduct): Promise<Record<string, Record<string, Record<string, ElementSums>>>> {
+async function finalSums(
+  run: RunDescription,
+  state: MeasureState,
+  rows: readonly AppendStore[],
+  product: CrossProduct,
+  points: ReadonlyMap<string, ElementSums>,
+): Promise<Record<string, Record<string, Record<string, ElementSums>>>> {
   const sums = structuredClone(state.maps);
   for (const probe of run.probes) {
     if (probe.kind !== 'vector') continue;
@@ -48,9 +56,9 @@ async function finalSums(run: RunDescription, state: MeasureState, rows: readonl
       const base = hasOwnViews(t, run.config.shiftMode) ? originId(t) : 'original';
       sums[probe.name][t] = {};
       for (const g of list) {
-        const s = { inv: emptySums(), eqv: emptySums() };
         const id = elementId(t, g.key);
-        if (state.images >= 3 && !state.nonFinite.includes(probe.name)) {
+        const s = points.get(layerKey(probe.name, id)) ?? { inv: emptySums(), eqv: emptySums() };
+        if (state.images >= 3 && !state.nonFinite.includes(probe.name) && !points.has(layerKey(probe.name, id))) {
           const moments = state.moments[probe.name]?.[id];
           const stores = rows.filter((store) => store.columns.some((c) => c.name === vectorColumn(probe.name, id)));
           const sources: VectorSource[] = [...(moments ? [{ moments }] : []), ...stores.map((store) => ({ rows: store }))];
@@ -85,7 +93,11 @@ export async function finalizeReport(
   product: CrossProduct,
   onWarning?: (message: string) => void,
 ): Promise<ProbeReport> {
-  const sums = await finalSums(run, state, rows, product);
+  const centred = run.config.similarity === 'pearson';
+  // Estimates first: for large runs kept per image they also give the elements' own scores.
+  const points = new Map<string, ElementSums>();
+  const vectors = await vectorEstimates(run.probes, run.elements, state, rows, centred, product, run.config.shiftMode, points);
+  const sums = await finalSums(run, state, rows, product, points);
   const used = state.images;
   const warnings = state.nonFinite.map((name) => messages.nonFinite(name));
   if (run.config.images === null) warnings.unshift(messages.syntheticImages(used));
@@ -102,13 +114,12 @@ export async function finalizeReport(
   }
   const layout = rowLayout(run.probes, run.elements);
   const bootstrap = await mapBootstrap(rows, layout);
-  const centred = run.config.similarity === 'pearson';
   const { layers, parts } = addUncertainty(scored, scoredParts, {
     probes: run.probes,
     layout,
     replicates: bootstrap.replicates,
     chance: bootstrap.chance,
-    vectors: await vectorEstimates(run.probes, run.elements, state, rows, centred, product, run.config.shiftMode),
+    vectors,
     flagged,
   });
   // Vector layers left without an interval for want of images (below 3 the warning above says more).

@@ -1,4 +1,4 @@
-import { addChunk, addCoMomentScores, emptyCoMoments, type CoMoments, type CrossProduct } from '../scores/co-moments.js';
+import { addChunk, addCoMomentScores, emptyCoMoments, mergeCoMoments, type CoMoments, type CrossProduct } from '../scores/co-moments.js';
 import { addRowScores } from '../scores/row-scores.js';
 import { addLeaveOutScores, leaveOutSets, type LeaveOutSets } from '../scores/leave-out-scores.js';
 import { emptySums, mergeSums, type ScoreSums } from '../scores/sums.js';
@@ -28,6 +28,11 @@ export function blockOfPair(k: number, pairs: number): number {
 export interface ElementChance {
   readonly null: { inv: ScoreSums; eqv: ScoreSums };
   readonly leaveOut: { inv: ScoreSums; eqv: ScoreSums }[];
+  /**
+   * The element's own scores over all images, where they came for free: a large run kept per image
+   * merges its 20 blocks' co-moments into the whole run's, so the end reads its rows twice, not three times.
+   */
+  readonly point?: { inv: ScoreSums; eqv: ScoreSums };
 }
 
 function scoresOf(m: CoMoments): { inv: ScoreSums; eqv: ScoreSums } {
@@ -95,7 +100,8 @@ export const DIRECT_LEAVE_OUT_MAX_IMAGES = 256;
  * An element of a probe kept per image. Runs of at most `DIRECT_LEAVE_OUT_MAX_IMAGES` images: one
  * pass over the rows, holding them; the null and each block's complement are scored from their
  * rows (`addRowScores`). Larger runs: one pass per a-side tile, adding each row to its block's
- * co-moments and each pair to the null's, scored by `fromBlocks`.
+ * co-moments and each pair to the null's, scored by `fromBlocks`; the element's own scores
+ * (`point`) come from the blocks merged.
  *
  * @param columns - the store columns of v′ (this element) and v (original), and of the file and pair
  * @param direct - whether to score from the rows (default: by the number of images)
@@ -130,6 +136,7 @@ export async function chanceFromRows(
   }
   // One buffer for the 21 co-moments of every tile in turn.
   const held = new Float64Array((JACKKNIFE_BLOCKS + 1) * tile * k);
+  const point = { inv: emptySums(), eqv: emptySums() };
   let sets: LeaveOutSets | undefined;
   for (let from = 0; from < k; from += tile) {
     const to = Math.min(k, from + tile);
@@ -141,8 +148,11 @@ export async function chanceFromRows(
       await addChunk(nullM, chunk.null.a, chunk.null.b, chunk.null.n, product);
     }
     sets = await fromBlocks(nullM, blocks, product, out, sets);
+    // Every row is in one block, so the blocks merged (into block 0, no longer needed) are the whole run's co-moments.
+    for (let j = 1; j < JACKKNIFE_BLOCKS; j++) mergeCoMoments(blocks[0], blocks[j]);
+    add(point, scoresOf(blocks[0]));
   }
-  return out;
+  return { ...out, point };
 }
 
 /** n rows of v′ (`a`) and the v rows they are compared with (`b`), n × K each. */

@@ -1,6 +1,6 @@
 import type { CrossProduct } from '../scores/co-moments.js';
 import { layerKey } from '../scores/keys.js';
-import { elementId, originId, type MeasureState } from '../scores/state.js';
+import { elementId, originId, type ElementSums, type MeasureState } from '../scores/state.js';
 import { emptySums, mergeSums } from '../scores/sums.js';
 import type { AppendStore } from '../store/append-store.js';
 import { JACKKNIFE_BLOCKS, JACKKNIFE_MIN_IMAGES, TOO_FEW_FOR_JACKKNIFE } from '../stats/jackknife.js';
@@ -17,6 +17,8 @@ const meanOf = (s: { n: number; sum: number }) => (s.n > 0 ? s.sum / s.n : NaN);
  * Jackknife estimates and chance level of every vector layer × transform (SPEC §4b), pooled over
  * the transform's elements, from the state's co-moments or the per-image stores.
  *
+ * @param points - filled with the elements' own scores where they came with the estimates
+ *   (`ElementChance.point`), keyed `layerKey(probe, element id)`, so the end need not score them again
  * @returns `probe\0transform` → estimates, for every vector layer not flagged for NaN/Inf
  */
 export async function vectorEstimates(
@@ -27,6 +29,7 @@ export async function vectorEstimates(
   centred: boolean,
   product: CrossProduct,
   shiftMode: ShiftMode,
+  points?: Map<string, ElementSums>,
 ): Promise<Map<string, VectorInputs>> {
   const out = new Map<string, VectorInputs>();
   for (const probe of probes) {
@@ -45,6 +48,7 @@ export async function vectorEstimates(
           const holding = stores.filter((s) => s.columns.some((c) => c.name === columns.moved));
           chance = await chanceFromRows(holding, columns, probe.channels, centred, state.pairs, product);
         }
+        if (chance.point) points?.set(layerKey(probe.name, id), chance.point);
         mergeSums(pooled.null.inv, chance.null.inv);
         mergeSums(pooled.null.eqv, chance.null.eqv);
         chance.leaveOut.forEach((s, j) => {

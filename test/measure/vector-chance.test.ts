@@ -87,7 +87,7 @@ describe('vector null and jackknife blocks as co-moments (SPEC §4b)', () => {
       ['pearson, mean 1e3 × spread', true, 1e3],
       ['pearson, mean 0', true, 0],
       ['cosine', false, 1e3],
-    ] as const)('%s: each leave-out set and the null get the two-pass float64 scores, both ways', async (_name, centred, offset) => {
+    ] as const)('%s: each leave-out set, the null and (large runs) the whole run get the two-pass float64 scores, both ways', async (_name, centred, offset) => {
       const { a, b } = rows(offset);
       const store = await AppendStore.create(mkdtempSync(path.join(tmpdir(), 'equiprobe-vchance-')), [
         { name: 'a', type: 'float32', width: W },
@@ -113,6 +113,11 @@ describe('vector null and jackknife blocks as co-moments (SPEC §4b)', () => {
       expectMatches(direct.null, wantNull, 9);
       expectMatches(merged.null, wantNull, 9);
       expectMatches(tiled.null, wantNull, 9);
+      // Large runs also give the element's own scores over all images, from the blocks merged.
+      const wantAll = reference(a, b, N, W, centred);
+      expect(direct.point).toBeUndefined();
+      expectMatches(merged.point!, wantAll, 9);
+      expectMatches(tiled.point!, wantAll, 9);
     });
   });
 });
