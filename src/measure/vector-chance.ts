@@ -5,6 +5,7 @@ import { emptySums, mergeSums, type ScoreSums } from '../scores/sums.js';
 import type { AppendStore } from '../store/append-store.js';
 import { JACKKNIFE_BLOCKS } from '../stats/jackknife.js';
 import { blockMomentsId, nullMomentsId } from '../scores/keys.js';
+import { vectorChunkRows } from './vectors.js';
 
 /**
  * Vector layers' intervals and chance level (SPEC §4b) from co-moments: the delete-one-block
@@ -77,15 +78,6 @@ async function fromBlocks(nullM: CoMoments, blocks: readonly CoMoments[], produc
 
 /** Bytes of co-moments held at once while building a probe's from the store: 21 per a-side tile. */
 const HELD_BYTES = 128 * 2 ** 20;
-/**
- * Bytes of rows read per chunk: the rows of one block in a chunk go to onnxruntime in one product,
- * so a small chunk keeps that product (and its float64 copies) the same size at 1,000 and at
- * 50,000 images: 16 MiB let it grow from 50 to 1,000 rows of the 2048-wide Pool, 78 MiB more peak
- * RSS at 20,000 images than at 1,000 (`bench/chance-memory.ts`; now 17). Smaller products cost
- * more CPU per multiply-add (1.15 × for the whole step).
- */
-const CHUNK_BYTES = 4 * 2 ** 20;
-
 /**
  * Most images for which the leave-one-block-out sets are scored from their rows (`addRowScores`:
  * 20 products of about 19N/20 rows, ≈ 19·N·K² multiply-adds in onnxruntime) rather than from the
@@ -183,7 +175,7 @@ async function* chunksOf(
   for (const store of stores) {
     // A pair cut by a chunk boundary: its first row waits for the next chunk.
     let held: { a: Float32Array; b: Float32Array; k: number } | null = null;
-    for await (const chunk of store.chunks(names, store.rowsWithin(names, CHUNK_BYTES))) {
+    for await (const chunk of store.chunks(names, vectorChunkRows(store, names))) {
       const a = chunk.values[columns.moved] as Float32Array;
       const b = chunk.values[columns.original] as Float32Array;
       const pair = chunk.values[columns.pair] as Int32Array;

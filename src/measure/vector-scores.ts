@@ -1,23 +1,13 @@
 import { addChunk, addCoMomentScores, emptyCoMoments, mergeCoMoments, type CoMoments, type CrossProduct } from '../scores/co-moments.js';
 import type { ElementSums } from '../scores/state.js';
 import type { AppendStore } from '../store/append-store.js';
-import { vectorColumn } from './vectors.js';
+import { vectorChunkRows, vectorColumn } from './vectors.js';
 
 /**
  * Most bytes of cross co-moments held at once while scoring a probe kept per image: a probe wider
  * than √(this / 8) channels is scored in tiles of a-side channels, one pass over its rows per tile.
  */
 const CROSS_LIMIT_BYTES = 128 * 2 ** 20;
-/**
- * Bytes of per-image vectors read per chunk (float32, both sides): small enough that runs of a
- * thousand images already read full chunks, so peak memory is the same at any larger N.
- */
-const CHUNK_BYTES = 4 * 2 ** 20;
-/**
- * Fewest images per chunk: each chunk costs one merge over the (tile × K) co-moments, so very wide
- * probes (a 20,000-class head) read more images per chunk than `CHUNK_BYTES` gives.
- */
-const MIN_CHUNK_ROWS = 256;
 
 /** Where a vector probe's data for one element lives: co-moments (one shard) or per-image rows (one shard's store). */
 export type VectorSource = { readonly moments: CoMoments } | { readonly rows: AppendStore };
@@ -52,7 +42,7 @@ export async function scoreVectorElement(
         mergeCoMoments(m, source.moments);
         continue;
       }
-      for await (const chunk of source.rows.chunks([a, b], Math.max(MIN_CHUNK_ROWS, source.rows.rowsWithin([a, b], CHUNK_BYTES)))) {
+      for await (const chunk of source.rows.chunks([a, b], vectorChunkRows(source.rows, [a, b]))) {
         await addChunk(m, chunk.values[a] as Float32Array, chunk.values[b] as Float32Array, chunk.count, product);
       }
     }

@@ -1,4 +1,4 @@
-import type { ColumnSpec } from '../store/append-store.js';
+import type { AppendStore, ColumnSpec } from '../store/append-store.js';
 import { coMomentsLength } from '../scores/co-moments.js';
 import { chanceMomentIds } from '../scores/keys.js';
 import type { ProbeInfo } from '../types.js';
@@ -64,4 +64,25 @@ export function vectorColumns(plans: readonly VectorPlan[], ids: readonly string
   return plans
     .filter((p) => p.mode === 'rows')
     .flatMap((p) => ['original', ...ids].map((id) => ({ name: vectorColumn(p.probe.name, id), type: 'float32' as const, width: p.probe.channels })));
+}
+
+/**
+ * Bytes of per-image vectors read per chunk at the end of a run. Small, so that runs of a thousand
+ * images already read full chunks and the rows of one jackknife block in a chunk, which go to
+ * onnxruntime as one product, are no more at 50,000 images: 16 MiB let that product (and its
+ * float64 copies) grow from 50 to 1,000 rows of the 2048-wide Pool, 78 MiB more peak RSS at 20,000
+ * images than at 1,000 (`bench/chance-memory.ts`; 17 at 4 MiB). Smaller products cost more CPU per
+ * multiply-add (1.15 × for that step).
+ */
+const CHUNK_BYTES = 4 * 2 ** 20;
+/**
+ * Fewest images per chunk: each product is merged into a (tile × K) co-moment matrix, so a very wide
+ * probe (a 20,000-class head: 26 rows in `CHUNK_BYTES`) reads more images per chunk, or the merges
+ * would cost more than the products.
+ */
+const MIN_CHUNK_ROWS = 256;
+
+/** Images per chunk when the end of a run reads these columns of a per-image store. */
+export function vectorChunkRows(store: AppendStore, columns: readonly string[]): number {
+  return Math.max(MIN_CHUNK_ROWS, store.rowsWithin(columns, CHUNK_BYTES));
 }
