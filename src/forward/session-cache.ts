@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -8,7 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { entryFile, readCached, writeCached } from '../cache/entries.js';
 import { isSettled, readIdentified, statKey } from '../cache/identity.js';
 import { toolVersion } from '../version.js';
-import { createSessionInWorker } from './optimise-worker.js';
 import { createSession, sessionOptions, type RuntimeOptions } from './session.js';
 
 /**
@@ -139,11 +138,6 @@ export async function readCachedModel(dir: string, key: string): Promise<Buffer 
   return entry === null ? null : readVerified(dir, key, entry).catch(() => null);
 }
 
-/** Whether the cache has an entry for `key` (its model is checked only when read, by `readCachedModel`). */
-export async function hasCachedModel(dir: string, key: string): Promise<boolean> {
-  return (await readCached(dir, key, isModelChecksum, 'scored')) !== null;
-}
-
 /**
  * Opens the cached optimised model for `key`, or returns null when there is none or it cannot be
  * trusted (see `readCachedModel`, or refused by onnxruntime).
@@ -193,18 +187,13 @@ async function freshIdentity(file: string): Promise<string | null> {
  * with an old checksum ignores it. Then the oldest
  * entries beyond `SESSION_CACHE_MAX_BYTES` are deleted. A cache that cannot be written only
  * costs time on the next run, so failures are ignored.
- *
- * @param where - 'worker': optimise in a worker thread (`createSessionInWorker`; `bytes` is moved
- *   there), leaving the main thread free meanwhile
  */
-export async function writeCachedSession(dir: string, key: string, bytes: Uint8Array, runtime: RuntimeOptions, where: 'here' | 'worker' = 'here'): Promise<void> {
+export async function writeCachedSession(dir: string, key: string, bytes: Uint8Array, runtime: RuntimeOptions): Promise<void> {
   const tmp = path.join(dir, `.scored-${key}.${process.pid}.${randomBytes(4).toString('hex')}.tmp.ort`);
   try {
-    // Synchronous up to the worker's start, so a caller's next step cannot hold the thread before it.
-    mkdirSync(dir, { recursive: true });
-    const save = { optimizedModelFilePath: tmp, extra: { session: { save_model_format: 'ORT' } } };
-    if (where === 'worker') await createSessionInWorker(bytes, runtime, save);
-    else await (await createSession(bytes, runtime, save)).release();
+    await mkdir(dir, { recursive: true });
+    const session = await createSession(bytes, runtime, { optimizedModelFilePath: tmp, extra: { session: { save_model_format: 'ORT' } } });
+    await session.release();
     const saved = await readFile(tmp);
     await rename(tmp, modelFile(dir, key));
     const identity = await freshIdentity(modelFile(dir, key));

@@ -3,7 +3,7 @@ import type { ModelProto } from 'onnx-buf';
 import * as ort from 'onnxruntime-node';
 import { runImages } from '../forward/run.js';
 import { createSession, type RuntimeOptions } from '../forward/session.js';
-import { hasCachedModel, openCachedBytes, readCachedModel, sessionKey, writeCachedSession } from '../forward/session-cache.js';
+import { openCachedBytes, readCachedModel, sessionKey, writeCachedSession } from '../forward/session-cache.js';
 import { readProbeBatch } from '../forward/read.js';
 import { parsedSha256 } from '../onnx/serialise.js';
 import { replaceConstantRows } from '../scored-models/constant-rows.js';
@@ -101,16 +101,9 @@ export class Scorer {
     for (const [i, builder] of builders.entries()) keys.push(dir === null ? null : sessionKey(modelSha256 ?? sha256(await builds[i]()), { model: builder.name, plan }, runtime));
     // All cached models are read at once, on libuv's threads, while onnxruntime opens the ones before.
     const reads = keys.map((key) => (key === null ? Promise.resolve(null) : readCachedModel(dir!, key)));
-    // Later models not in the cache are optimised into it by worker threads while the first opens
-    // (which holds the main thread), then opened from it like any cached model: the numbers are
-    // those of every later run. Built into buffers of their own, as they are moved to the workers.
-    const present = await Promise.all(keys.map((key, i) => (key === null || i === 0 ? true : hasCachedModel(dir!, key))));
-    const full = present.every(Boolean) ? null : await weights();
-    // Each worker starts in this synchronous loop, before the first model holds the main thread.
-    const ahead = keys.map((key, i) => (present[i] ? null : writeCachedSession(dir!, key!, builders[i](full!, plan), runtime, 'worker').then(() => readCachedModel(dir!, key!))));
     const open = async (i: number) => {
       const key = keys[i];
-      const bytes = (await reads[i]) ?? (await ahead[i]);
+      const bytes = await reads[i];
       const cached = key === null || bytes === null ? null : await openCachedBytes(dir!, key, bytes, runtime);
       if (cached) retained.push(cached.bytes);
       else if (key !== null) misses.push({ key, build: builds[i] });
@@ -125,7 +118,6 @@ export class Scorer {
       return new Scorer(chunk, plan, input, model.graph!.output[0].name, original, permutation, shift, retained, dir === null ? null : { dir, runtime, misses });
     } catch (err) {
       for (const session of opened) await session.release();
-      await Promise.all(ahead);
       throw err;
     }
   }

@@ -13,12 +13,7 @@ import { statKey } from '../../src/cache/identity.js';
 import { createSession } from '../../src/forward/session.js';
 import { openCachedSession, pruneSessionCache, sessionKey, writeCachedSession } from '../../src/forward/session-cache.js';
 import { buildRandomCnn } from '../../src/known-answer/random.js';
-import { Scorer } from '../../src/measure/scorer.js';
-import { detectInput } from '../../src/model/input.js';
-import { loadModel } from '../../src/model/load.js';
-import { probeSet } from '../../src/model/probes.js';
 import { measure } from '../../src/pipeline.js';
-import { groupElements } from '../../src/transforms/index.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'equiprobe-session-cache-test-'));
 const model = path.join(work, 'random.onnx');
@@ -52,33 +47,6 @@ describe('optimised scored-model cache', () => {
     await direct.release();
     expect(await openCachedSession(dir, sessionKey('other-sha', { model: 'plain' }, runtime), runtime)).toBeNull();
   });
-
-  it('optimised in a worker thread, the stored model gives the outputs of the one optimised here', async () => {
-    // (onnxruntime's ORT files differ in a few hundred bytes from one save to the next, wherever it runs.)
-    const [here, there] = [mkdtempSync(path.join(work, 'here-')), mkdtempSync(path.join(work, 'worker-'))];
-    const key = sessionKey('model-sha', { model: 'plain' }, runtime);
-    await writeCachedSession(here, key, bytes, runtime);
-    await writeCachedSession(there, key, Uint8Array.from(bytes), runtime, 'worker');
-    expect(entries(there)).toEqual([`scored-${key}.ort`]);
-    const [a, b] = [(await openCachedSession(here, key, runtime))!, (await openCachedSession(there, key, runtime))!];
-    expect(await outputs(b.session)).toEqual(await outputs(a.session));
-    await a.session.release();
-    await b.session.release();
-  });
-
-  it('a first run optimises its later scored models into the cache while the first opens; the first is stored after the run', async () => {
-    const dir = mkdtempSync(path.join(work, 'first-'));
-    const loaded = await loadModel(model, { cache: false });
-    const input = detectInput(loaded.proto, model);
-    const { probes } = await probeSet(loaded, input, {}, { threads: 1, cacheDir: dir });
-    const elements = [...groupElements('rot90', { shifts: [], height: input.height }), ...groupElements('translate', { shifts: [1, 3], height: input.height })];
-    const scorer = await Scorer.open(loaded.proto, input, probes, elements, 'pearson', 32, runtime, dir);
-    // The permutation and shift models, opened from the cache.
-    expect(entries(dir)).toHaveLength(2);
-    await scorer.writeCache();
-    expect(entries(dir)).toHaveLength(3);
-    await scorer.release();
-  }, 60_000);
 
   it('the key changes with the model, the appended graph, the threads and the device', () => {
     const keys = new Set([
