@@ -5,7 +5,7 @@
  * elements: 3 as rot90, 1.56 MB per batch; 31 as translate, 12.5 MB) to a fresh store, pausing `pauseMs` between batches as a run's
  * measuring does, and prints one JSON line: wall milliseconds per append, of which on the CPU and
  * waiting for one (the main thread's /proc schedstat), over the first and the last 1,000 images
- * and over all, and the most Dirty and Writeback memory of /proc/meminfo seen while it ran
+ * and over all, the median CPU per append in each tenth of the run, and the most Dirty and Writeback memory of /proc/meminfo seen while it ran
  * (appends that wait for the disk's writeback show as wall time beyond those two).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -84,6 +84,8 @@ try {
       runQueueFirst1000: part(queued, 0, per),
       runQueueLast1000: part(queued, queued.length - per, queued.length),
       runQueueAll: part(queued, 0, queued.length),
+      // Median CPU ms per append over each tenth of the run, to see where a change happens.
+      cpuByTenth: Array.from({ length: 10 }, (_, i) => +part(cpu, Math.floor((i * cpu.length) / 10), Math.floor(((i + 1) * cpu.length) / 10)).medianMs.toFixed(2)),
       mostDirtyMiB: dirty,
       mostWritebackMiB: writeback,
     })}\n`,
