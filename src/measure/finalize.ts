@@ -57,8 +57,9 @@ async function finalSums(
       sums[probe.name][t] = {};
       for (const g of list) {
         const id = elementId(t, g.key);
-        const s = points.get(layerKey(probe.name, id)) ?? { inv: emptySums(), eqv: emptySums() };
-        if (state.images >= 3 && !state.nonFinite.includes(probe.name) && !points.has(layerKey(probe.name, id))) {
+        const scored = points.get(layerKey(probe.name, id));
+        const s = scored ?? { inv: emptySums(), eqv: emptySums() };
+        if (!scored && state.images >= 3 && !state.nonFinite.includes(probe.name)) {
           const moments = state.moments[probe.name]?.[id];
           const stores = rows.filter((store) => store.columns.some((c) => c.name === vectorColumn(probe.name, id)));
           const sources: VectorSource[] = [...(moments ? [{ moments }] : []), ...stores.map((store) => ({ rows: store }))];
