@@ -47,8 +47,15 @@ function add(to: { inv: ScoreSums; eqv: ScoreSums }, s: { inv: ScoreSums; eqv: S
   mergeSums(to.eqv, s.eqv);
 }
 
-function emptyChance(): ElementChance {
+/** Null and leave-out sums with nothing added yet. */
+export function emptyChance(): ElementChance {
   return { null: { inv: emptySums(), eqv: emptySums() }, leaveOut: Array.from({ length: JACKKNIFE_BLOCKS }, () => ({ inv: emptySums(), eqv: emptySums() })) };
+}
+
+/** Adds one element's null and leave-out sums into `into` (a transform pools its elements). */
+export function mergeChance(into: ElementChance, chance: ElementChance): void {
+  add(into.null, chance.null);
+  chance.leaveOut.forEach((s, j) => add(into.leaveOut[j], s));
 }
 
 /**

@@ -1,11 +1,10 @@
 import type { CrossProduct } from '../scores/co-moments.js';
 import { layerKey } from '../scores/keys.js';
 import { elementId, originId, type ElementSums, type MeasureState } from '../scores/state.js';
-import { emptySums, mergeSums } from '../scores/sums.js';
 import type { AppendStore } from '../store/append-store.js';
-import { JACKKNIFE_BLOCKS, JACKKNIFE_MIN_IMAGES, TOO_FEW_FOR_JACKKNIFE } from '../stats/jackknife.js';
+import { JACKKNIFE_MIN_IMAGES, TOO_FEW_FOR_JACKKNIFE } from '../stats/jackknife.js';
 import type { VectorInputs } from '../stats/uncertainty.js';
-import { chanceFromRows, chanceFromState, type ElementChance } from './vector-chance.js';
+import { chanceFromRows, chanceFromState, emptyChance, mergeChance, type ElementChance } from './vector-chance.js';
 import type { GroupElement, ProbeInfo, ShiftMode, TransformName } from '../types.js';
 import { hasOwnViews } from './batch.js';
 import { PAIR_COLUMN } from './run-state.js';
@@ -35,7 +34,7 @@ export async function vectorEstimates(
   for (const probe of probes) {
     if (probe.kind !== 'vector' || state.nonFinite.includes(probe.name)) continue;
     for (const [t, list] of elements) {
-      const pooled = { null: { inv: emptySums(), eqv: emptySums() }, leaveOut: Array.from({ length: JACKKNIFE_BLOCKS }, () => ({ inv: emptySums(), eqv: emptySums() })) };
+      const pooled = emptyChance();
       for (const g of list) {
         const id = elementId(t, g.key);
         const moments = state.moments[probe.name];
@@ -49,12 +48,7 @@ export async function vectorEstimates(
           chance = await chanceFromRows(holding, columns, probe.channels, centred, state.pairs, product);
         }
         if (chance.point) points?.set(layerKey(probe.name, id), chance.point);
-        mergeSums(pooled.null.inv, chance.null.inv);
-        mergeSums(pooled.null.eqv, chance.null.eqv);
-        chance.leaveOut.forEach((s, j) => {
-          mergeSums(pooled.leaveOut[j].inv, s.inv);
-          mergeSums(pooled.leaveOut[j].eqv, s.eqv);
-        });
+        mergeChance(pooled, chance);
       }
       const enough = state.images >= JACKKNIFE_MIN_IMAGES;
       out.set(layerKey(probe.name, t), {
