@@ -77,6 +77,8 @@ export const messages = {
     `The model's output depends on the batch (BatchNormalization in training mode: ${nodes.slice(0, 3).join(', ')}${nodes.length > 3 ? ', …' : ''}); its per-image scores, intervals and chance levels are not per-image. Export the model in eval mode.`,
   vectorIntervalTooFewImages: (n: number, min: number, layers: readonly string[]) =>
     `Vector layers (${layers.slice(0, 3).join(', ')}${layers.length > 3 ? ', …' : ''}) and the Pool and Final parts have no interval: the block jackknife needs at least ${min} images and ${n} were measured (interval_reason fewer_than_40_images). Measure ${min} or more images for intervals.`,
+  nullExcess: (entries: readonly string[]) =>
+    `No excess over chance for ${entries.slice(0, 4).join(', ')}${entries.length > 4 ? `, … (${entries.length} in all)` : ''}: see excess_reason in result.json (chance_saturated: the chance level is within 0.05 of 1, so the score cannot be told from chance; compare eqv_above, or measure more varied images).`,
   nullPartnerMissing: (n: number) =>
     `${n} image(s) of the null set were left out of the chance level: their null partner was skipped or ran in another chunk (a model whose batch size is fixed at 1).`,
   notProbed: (count: number) =>

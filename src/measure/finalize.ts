@@ -123,6 +123,15 @@ export async function finalizeReport(
     vectors,
     flagged,
   });
+  // Parts, then layers, whose excess over chance is null (SPEC §4b), with the reason in result.json.
+  const nullExcess = [...parts.map((p) => ({ name: `${p.transform} ${p.part}`, u: p.uncertainty })), ...layers.map((l) => ({ name: `${l.transform} ${l.layer}`, u: l.uncertainty }))].flatMap(
+    ({ name, u }) => (['inv', 'eqv'] as const).flatMap((s) => (u?.[s].excessReason ? [`${name} ${s} (${u[s].excessReason})`] : [])),
+  );
+  if (nullExcess.length > 0) {
+    const w = messages.nullExcess(nullExcess);
+    warnings.push(w);
+    onWarning?.(w);
+  }
   // Vector layers left without an interval for want of images (below 3 the warning above says more).
   const noInterval = [...new Set(layers.filter((l) => l.uncertainty?.inv.intervalReason === TOO_FEW_FOR_JACKKNIFE).map((l) => l.layer))];
   if (used >= 3 && noInterval.length > 0) {
