@@ -6,13 +6,13 @@
  *   growing with the set's N;
  * - by merges in JavaScript (before 2026-11-30): per set, 88/20 Chan merges and 38/20 copies of
  *   K×K co-moments (`leaveOneOut`'s, for 20 blocks) and one `addCoMomentScores`, the same at any N;
- * - from the 20 blocks' co-moments in onnxruntime (`addLeaveOutScores`, runs above the threshold),
- *   also the same at any N.
+ * - from the 20 blocks' co-moments in one fused JavaScript pass (`addLeaveOutScores`, runs above
+ *   the threshold), also the same at any N.
  * Prints milliseconds per set and the N where the two meet (linear fit of the direct times).
  */
 import { addCoMomentScores, emptyCoMoments, mergeCoMoments, type CoMoments } from '../src/scores/co-moments.js';
 import { addRowScores } from '../src/scores/row-scores.js';
-import { addLeaveOutScores } from '../src/scores/leave-out-scores.js';
+import { addLeaveOutScores, leaveOutSets } from '../src/scores/leave-out-scores.js';
 import { CrossProducts } from '../src/scored-models/metric.js';
 import { emptySums } from '../src/scores/sums.js';
 import { mulberry32 } from '../src/images/prng.js';
@@ -52,7 +52,9 @@ const score = await msPer(() => addCoMomentScores(block, emptySums(), emptySums(
 const byMerges = (88 * merge + 38 * copy) / 20 + score;
 const blocks = Array.from({ length: 20 }, () => copyCoMoments(block));
 const into = blocks.map(() => ({ inv: emptySums(), eqv: emptySums() }));
-const inOnnxruntime = (await msPer(() => addLeaveOutScores(blocks, products.product.leaveOut!, into), 2)) / 20;
+const sets = leaveOutSets(blocks);
+const crosses = { k, from: 0, to: k, centreA: new Float64Array(k), centreB: new Float64Array(k), blocks: blocks.map((b) => b.cross) };
+const fused = (await msPer(() => addLeaveOutScores(crosses, into, sets, new Float64Array(k * k)), 2)) / 20;
 // Direct ms ≈ a + b·N through the measured points (least squares).
 const mean = (f: (p: [number, number]) => number) => direct.reduce((s, p) => s + f(p), 0) / direct.length;
 const [mn, mt] = [mean((p) => p[0]), mean((p) => p[1])];
@@ -62,5 +64,5 @@ console.log(`K = ${k}, ${threads} threads`);
 for (const [n, ms] of direct) console.log(`from rows, N = ${n}: ${ms.toFixed(1)} ms per set`);
 console.log(`by merges: ${byMerges.toFixed(1)} ms per set (merge ${merge.toFixed(1)} ms × 88/20, copy ${copy.toFixed(1)} ms × 38/20, scoring ${score.toFixed(1)} ms)`);
 console.log(`equal at N ≈ ${Math.round(meet)} (a copy by structuredClone, as before 2026-11-30: ${cloned.toFixed(1)} ms)`);
-console.log(`from block co-moments in onnxruntime: ${inOnnxruntime.toFixed(1)} ms per set; equal to from rows at N ≈ ${Math.round((inOnnxruntime - (mt - slope * mn)) / slope)}`);
+console.log(`from block co-moments, one fused pass: ${fused.toFixed(1)} ms per set; equal to from rows at N ≈ ${Math.round((fused - (mt - slope * mn)) / slope)}`);
 await products.release();

@@ -1,11 +1,12 @@
-import { addChunk, addCoMomentScores, emptyCoMoments, mergeCoMoments, type CoMoments, type CrossProduct } from '../scores/co-moments.js';
+import { addChunkStats, addCoMomentScores, emptyCoMoments, mergeCoMoments, type CoMoments, type CrossProduct } from '../scores/co-moments.js';
 import { addRowScores } from '../scores/row-scores.js';
-import { addLeaveOutScores, leaveOutSets, type LeaveOutSets } from '../scores/leave-out-scores.js';
+import { addLeaveOutScores, leaveOutSets } from '../scores/leave-out-scores.js';
 import { emptySums, mergeSums, type ScoreSums } from '../scores/sums.js';
 import type { AppendStore } from '../store/append-store.js';
 import { JACKKNIFE_BLOCKS } from '../stats/jackknife.js';
 import { blockMomentsId, nullMomentsId } from '../scores/keys.js';
 import { vectorChunkRows } from './vectors.js';
+import { PairOrderedRows } from './pair-ordered-rows.js';
 
 /**
  * Vector layers' intervals and chance level (SPEC §4b) from co-moments: the delete-one-block
@@ -59,48 +60,48 @@ export function mergeChance(into: ElementChance, chance: ElementChance): void {
 }
 
 /**
- * An element of a probe kept as co-moments: from the state's null and block co-moments (the
- * leave-out sets' K×K part in onnxruntime, `product.leaveOut`).
+ * An element of a probe kept as co-moments: from the state's null and block co-moments. The
+ * blocks' crosses, each about its own means, are moved to the run's means (C + n_b δa δbᵀ, δ the
+ * block's means less the run's) for `addLeaveOutScores`.
  */
-export async function chanceFromState(moments: Readonly<Record<string, CoMoments>>, id: string, product: CrossProduct): Promise<ElementChance> {
+export function chanceFromState(moments: Readonly<Record<string, CoMoments>>, id: string): ElementChance {
   const out = emptyChance();
-  await fromBlocks(moments[nullMomentsId(id)], Array.from({ length: JACKKNIFE_BLOCKS }, (_, b) => moments[blockMomentsId(id, b)]), product, out);
+  const nullM = moments[nullMomentsId(id)];
+  const blocks = Array.from({ length: JACKKNIFE_BLOCKS }, (_, b) => moments[blockMomentsId(id, b)]);
+  add(out.null, scoresOf(nullM));
+  const { k, centred } = nullM;
+  const whole = emptyCoMoments(k, centred, 0, 0);
+  for (const block of blocks) mergeCoMoments(whole, block);
+  const crosses = blocks.map((block) => {
+    const cross = block.cross.slice();
+    for (let c = 0; c < k; c++) {
+      const da = block.n * (block.meanA[c] - whole.meanA[c]);
+      for (let c2 = 0; c2 < k; c2++) cross[c * k + c2] += da * (block.meanB[c2] - whole.meanB[c2]);
+    }
+    return cross;
+  });
+  const crossesAbout = { k, from: 0, to: k, centreA: whole.meanA, centreB: whole.meanB, blocks: crosses };
+  addLeaveOutScores(crossesAbout, out.leaveOut, leaveOutSets(blocks), new Float64Array(k * k));
   return out;
 }
 
-/**
- * Null and leave-out scores of one a-side tile from its co-moments, the K×K part by
- * `product.leaveOut` (`CrossProducts.product` has it; a bare product cannot score large runs).
- *
- * @param sets - the leave-out sets' statistics of an earlier tile of the same blocks, if any
- * @returns those statistics, for the next tile
- */
-async function fromBlocks(nullM: CoMoments, blocks: readonly CoMoments[], product: CrossProduct, into: ElementChance, sets?: LeaveOutSets): Promise<LeaveOutSets> {
-  if (!product.leaveOut) throw new Error('vector jackknife: the cross product has no leave-out graph (use CrossProducts.product)');
-  add(into.null, scoresOf(nullM));
-  const shared = sets ?? leaveOutSets(blocks);
-  await addLeaveOutScores(blocks, product.leaveOut, into.leaveOut, shared);
-  return shared;
-}
-
-/** Bytes of co-moments held at once while building a probe's from the store: 21 per a-side tile. */
-const HELD_BYTES = 128 * 2 ** 20;
+/** Bytes of cross co-moments held at once by a large run's element: 22 tiles' worth (20 blocks, their sum, the null). */
+const HELD_BYTES = 256 * 2 ** 20;
+/** Most bytes of v rows per product at the end of a large run (an even number of rows, so pairs stay together). */
+const PRODUCT_BYTES = 32 * 2 ** 20;
 /**
  * Most images for which the leave-one-block-out sets are scored from their rows (`addRowScores`:
  * 20 products of about 19N/20 rows, ≈ 19·N·K² multiply-adds in onnxruntime) rather than from the
- * blocks' co-moments (`addLeaveOutScores`: about a dozen float64 passes over 20 × K² in
- * onnxruntime, the same at any N). `node dist-bench/bench/leave-out.js 2048 <threads>` times one
- * set both ways; on this 2-core machine, 2026-11-30 00:45–00:55 UTC under load average 10–15,
- * they were equal at N ≈ 250 and 190 (2 threads) and 220 and 200 (1 thread).
+ * blocks' co-moments (`addLeaveOutScores`: one pass over 20 × K² values, the same at any N).
+ * `node dist-bench/bench/leave-out.js 2048 <threads>` times one set both ways.
  */
 export const DIRECT_LEAVE_OUT_MAX_IMAGES = 256;
 
 /**
  * An element of a probe kept per image. Runs of at most `DIRECT_LEAVE_OUT_MAX_IMAGES` images: one
  * pass over the rows, holding them; the null and each block's complement are scored from their
- * rows (`addRowScores`). Larger runs: one pass per a-side tile, adding each row to its block's
- * co-moments and each pair to the null's, scored by `fromBlocks`; the element's own scores
- * (`point`) come from the blocks merged.
+ * rows (`addRowScores`). Larger runs (`fromPairOrderedRows`): two passes over the store, then one
+ * over a scratch copy per a-side tile; the element's own scores (`point`) come with them.
  *
  * @param columns - the store columns of v′ (this element) and v (original), and of the file and pair
  * @param direct - whether to score from the rows (default: by the number of images)
@@ -115,43 +116,119 @@ export async function chanceFromRows(
   pairs: number,
   product: CrossProduct,
   direct = 2 * pairs + 1 <= DIRECT_LEAVE_OUT_MAX_IMAGES,
-  tile = Math.max(1, Math.min(k, Math.floor(HELD_BYTES / ((JACKKNIFE_BLOCKS + 1) * 8 * k)))),
+  tile = Math.max(1, Math.min(k, Math.floor(HELD_BYTES / ((JACKKNIFE_BLOCKS + 2) * 8 * k)))),
+): Promise<ElementChance> {
+  if (!direct) return fromPairOrderedRows(stores, columns, k, centred, pairs, product, tile);
+  const out = emptyChance();
+  const blocks = Array.from({ length: JACKKNIFE_BLOCKS }, () => ({ a: [] as Float32Array[], b: [] as Float32Array[], n: 0 }));
+  const nullRows = { a: [] as Float32Array[], b: [] as Float32Array[], n: 0 };
+  for await (const chunk of chunksOf(stores, columns, k, pairs)) {
+    for (const [j, rows] of chunk.blocks) push(blocks[j], rows);
+    push(nullRows, chunk.null);
+  }
+  await addRowScores(join(nullRows.a), join(nullRows.b), nullRows.n, k, centred, product, out.null.inv, out.null.eqv);
+  for (let j = 0; j < JACKKNIFE_BLOCKS; j++) {
+    const rest = blocks.filter((_, i) => i !== j);
+    const n = rest.reduce((sum, r) => sum + r.n, 0);
+    await addRowScores(join(rest.flatMap((r) => r.a)), join(rest.flatMap((r) => r.b)), n, k, centred, product, out.leaveOut[j].inv, out.leaveOut[j].eqv);
+  }
+  return out;
+}
+
+/**
+ * Means and sums of squares (no crosses) of each jackknife block's rows and of the null's (the rows
+ * whose partner was measured too: v′ of those images, and v of their partners, the same images).
+ */
+async function rowStatistics(
+  stores: readonly AppendStore[],
+  columns: { readonly moved: string; readonly original: string; readonly pair: string },
+  k: number,
+  centred: boolean,
+  pairs: number,
+): Promise<{ blocks: CoMoments[]; null: CoMoments }> {
+  const blocks = Array.from({ length: JACKKNIFE_BLOCKS }, () => emptyCoMoments(k, centred, 0, 0));
+  const nullM = emptyCoMoments(k, centred, 0, 0);
+  for await (const chunk of chunksOf(stores, columns, k, pairs)) {
+    for (const [j, rows] of chunk.blocks) addChunkStats(blocks[j], rows.a, rows.b, rows.n);
+    addChunkStats(nullM, chunk.null.a, chunk.null.b, chunk.null.n);
+  }
+  return { blocks, null: nullM };
+}
+
+/**
+ * A large run's element. The rows are centred on the run's means and written in null-pair order
+ * (`PairOrderedRows`); then per a-side tile, each block's rows go to onnxruntime as one product
+ * [A | A_partner]ᵀ B (a few products per block when its rows exceed `PRODUCT_BYTES`), giving the
+ * block's crosses and its share of the null's, all about the run's means. The whole run's crosses
+ * are their sum; the null's are moved to its own means (C − n δa δbᵀ); the leave-out sets are
+ * scored by `addLeaveOutScores`. Two-pass centring keeps vectors whose mean is far above their
+ * spread exact, as Chan's update does for co-moments kept batch by batch.
+ */
+async function fromPairOrderedRows(
+  stores: readonly AppendStore[],
+  columns: { readonly moved: string; readonly original: string; readonly pair: string },
+  k: number,
+  centred: boolean,
+  pairs: number,
+  product: CrossProduct,
+  tile: number,
 ): Promise<ElementChance> {
   const out = emptyChance();
-  if (direct) {
-    const blocks = Array.from({ length: JACKKNIFE_BLOCKS }, () => ({ a: [] as Float32Array[], b: [] as Float32Array[], n: 0 }));
-    const nullRows = { a: [] as Float32Array[], b: [] as Float32Array[], n: 0 };
-    for await (const chunk of chunksOf(stores, columns, k, pairs)) {
-      for (const [j, rows] of chunk.blocks) push(blocks[j], rows);
-      push(nullRows, chunk.null);
-    }
-    await addRowScores(join(nullRows.a), join(nullRows.b), nullRows.n, k, centred, product, out.null.inv, out.null.eqv);
-    for (let j = 0; j < JACKKNIFE_BLOCKS; j++) {
-      const rest = blocks.filter((_, i) => i !== j);
-      const n = rest.reduce((sum, r) => sum + r.n, 0);
-      await addRowScores(join(rest.flatMap((r) => r.a)), join(rest.flatMap((r) => r.b)), n, k, centred, product, out.leaveOut[j].inv, out.leaveOut[j].eqv);
-    }
-    return out;
-  }
-  // One buffer for the 21 co-moments of every tile in turn.
-  const held = new Float64Array((JACKKNIFE_BLOCKS + 1) * tile * k);
+  const stats = await rowStatistics(stores, columns, k, centred, pairs);
+  const whole = emptyCoMoments(k, centred, 0, 0);
+  for (const block of stats.blocks) mergeCoMoments(whole, block);
+  const sets = leaveOutSets(stats.blocks);
   const point = { inv: emptySums(), eqv: emptySums() };
-  let sets: LeaveOutSets | undefined;
-  for (let from = 0; from < k; from += tile) {
-    const to = Math.min(k, from + tile);
-    const cross = (i: number) => held.subarray(i * tile * k, (i * tile + to - from) * k);
-    const nullM = emptyCoMoments(k, centred, from, to, cross(JACKKNIFE_BLOCKS));
-    const blocks = Array.from({ length: JACKKNIFE_BLOCKS }, (_, j) => emptyCoMoments(k, centred, from, to, cross(j)));
-    for await (const chunk of chunksOf(stores, columns, k, pairs)) {
-      for (const [j, rows] of chunk.blocks) await addChunk(blocks[j], rows.a, rows.b, rows.n, product);
-      await addChunk(nullM, chunk.null.a, chunk.null.b, chunk.null.n, product);
+  const rows = await PairOrderedRows.write(stores, columns, k, { a: whole.meanA, b: whole.meanB }, pairs, tile);
+  try {
+    // Block j holds positions 2⌊jP/20⌋ … 2⌊(j+1)P/20⌋ − 1; the last block also the unpaired position 2P.
+    const starts = Array.from({ length: JACKKNIFE_BLOCKS + 1 }, (_, j) => (j === JACKKNIFE_BLOCKS ? rows.positions : 2 * Math.floor((j * pairs) / JACKKNIFE_BLOCKS)));
+    const step = Math.max(2, 2 * Math.floor(PRODUCT_BYTES / (16 * k)));
+    // One buffer for every tile's crosses in turn: 20 blocks, their sum and the null's.
+    const held = new Float64Array((JACKKNIFE_BLOCKS + 2) * tile * k);
+    for (let from = 0; from < k; from += tile) {
+      const to = Math.min(k, from + tile);
+      const t = to - from;
+      const cross = (i: number) => held.subarray(i * tile * k, (i * tile + t) * k);
+      const blocks = Array.from({ length: JACKKNIFE_BLOCKS }, (_, j) => cross(j));
+      const total = cross(JACKKNIFE_BLOCKS);
+      const nullCross = cross(JACKKNIFE_BLOCKS + 1).fill(0);
+      for (let j = 0; j < JACKKNIFE_BLOCKS; j++) {
+        if (starts[j + 1] - starts[j] > step) blocks[j].fill(0);
+        for (let start = starts[j]; start < starts[j + 1]; start += step) {
+          const count = Math.min(step, starts[j + 1] - start);
+          const a = await rows.readA(from, to, start, count);
+          // Each row's own v′ then its partner's: the product's second t rows are the null's Σ v′(x_partner(i)) v(x_i)ᵀ.
+          // (A partner never measured, or the unpaired image's, is a zero row: it adds nothing.)
+          const left = new Float64Array(count * 2 * t);
+          for (let i = 0; i < count; i++) {
+            left.set(a.subarray(i * t, (i + 1) * t), i * 2 * t);
+            if (start + i < 2 * pairs) left.set(a.subarray((i ^ 1) * t, ((i ^ 1) + 1) * t), i * 2 * t + t);
+          }
+          const products = await product(left, await rows.readB(start, count), count, 2 * t, k);
+          // A block of one product (most runs) takes it as it is; larger ones sum their products.
+          if (count === starts[j + 1] - starts[j]) blocks[j].set(products.subarray(0, t * k));
+          else addInto(blocks[j], products.subarray(0, t * k));
+          addInto(nullCross, products.subarray(t * k));
+        }
+      }
+      addLeaveOutScores({ k, from, to, centreA: whole.meanA, centreB: whole.meanB, blocks }, out.leaveOut, sets, total);
+      add(point, scoresOf({ ...whole, from, to, cross: total }));
+      const nullM = stats.null;
+      for (let c = from; c < to; c++) {
+        const da = nullM.n * (nullM.meanA[c] - whole.meanA[c]);
+        for (let c2 = 0; c2 < k; c2++) nullCross[(c - from) * k + c2] -= da * (nullM.meanB[c2] - whole.meanB[c2]);
+      }
+      add(out.null, scoresOf({ ...nullM, from, to, cross: nullCross }));
     }
-    sets = await fromBlocks(nullM, blocks, product, out, sets);
-    // Every row is in one block, so the blocks merged (into block 0, no longer needed) are the whole run's co-moments.
-    for (let j = 1; j < JACKKNIFE_BLOCKS; j++) mergeCoMoments(blocks[0], blocks[j]);
-    add(point, scoresOf(blocks[0]));
+  } finally {
+    await rows.remove();
   }
   return { ...out, point };
+}
+
+function addInto(into: Float64Array, values: Float64Array): void {
+  for (let i = 0; i < values.length; i++) into[i] += values[i];
 }
 
 /** n rows of v′ (`a`) and the v rows they are compared with (`b`), n × K each. */

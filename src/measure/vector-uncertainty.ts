@@ -39,7 +39,7 @@ export async function vectorEstimates(
         const id = elementId(t, g.key);
         const moments = state.moments[probe.name];
         let chance: ElementChance;
-        if (moments?.[id]) chance = await chanceFromState(moments, id, product);
+        if (moments?.[id]) chance = chanceFromState(moments, id);
         else {
           // A transform with its own untransformed view (translate in crop mode) is compared with it.
           const base = hasOwnViews(t, shiftMode) ? originId(t) : 'original';

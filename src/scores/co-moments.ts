@@ -1,5 +1,4 @@
 import { isConstantMargin } from '../scored-models/constant-rows.js';
-import type { LeaveOutInput } from '../scored-models/metric.js';
 import { countPair } from './pairs.js';
 import { CONSTANT_ULPS, UNIT_ROUNDOFF } from '../scored-models/rows.js';
 import { addScore, type ScoreSums } from './sums.js';
@@ -67,15 +66,7 @@ export function coMomentsFrom(values: Float64Array, k: number, centred: boolean)
  */
 export type CrossProduct = ((a: Float64Array, b: Float64Array, n: number, t: number, k: number) => Promise<Float64Array>) & {
   readonly rowMax?: (a: Float64Array, b: Float64Array, n: number, t: number, k: number) => Promise<Float64Array>;
-  /** Where given, the leave-one-block-out scores of large runs take their K×K part from it (`addLeaveOutScores`). */
-  readonly leaveOut?: LeaveOutMax;
 };
-
-/**
- * For B leave-out sets j and t a-side rows: max over c′ of
- * (Σ_{b≠j} cross_b + u_j v_j)[r, c′] · scaleA_j[r] · scaleB_j[c′] + bias_j[c′], as B × t values.
- */
-export type LeaveOutMax = (input: LeaveOutInput) => Promise<Float64Array>;
 
 /** The t row maxima of a′ᵀ b′ (a′ n × t, b′ n × k): by `product.rowMax`, or over the whole product. */
 export async function rowMaxOf(product: CrossProduct, a: Float64Array, b: Float64Array, n: number, t: number, k: number): Promise<Float64Array> {
@@ -153,6 +144,18 @@ export async function addChunk(m: CoMoments, a: Float32Array, b: Float32Array, n
   }
   const cross = await product(left, sb.dev, n, t, k);
   mergeParts(m, n, sa.mean, sa.m2, sb.mean, sb.m2, cross, from);
+}
+
+/**
+ * Adds a chunk's means and sums of squared deviations to `m`, not its cross co-moments (`m` holds
+ * none: `emptyCoMoments(k, centred, 0, 0)`).
+ */
+export function addChunkStats(m: CoMoments, a: Float32Array, b: Float32Array, n: number): void {
+  if (n === 0) return;
+  if (m.to !== m.from) throw new RangeError('co-moments: addChunkStats on statistics that hold cross co-moments');
+  const sa = chunkMoments(a, n, m.k, m.centred);
+  const sb = chunkMoments(b, n, m.k, m.centred);
+  mergeParts(m, n, sa.mean, sa.m2, sb.mean, sb.m2, m.cross, 0);
 }
 
 /** Merges `other` (shards, checkpoints; it must cover `into`'s a-side channels) into `into`. */
