@@ -79,6 +79,10 @@ export const messages = {
     `Vector layers (${layers.slice(0, 3).join(', ')}${layers.length > 3 ? ', …' : ''}) and the Pool and Final parts have no interval: the block jackknife needs at least ${min} images and ${n} were measured (interval_reason fewer_than_40_images). Measure ${min} or more images for intervals.`,
   nullExcess: (entries: readonly string[]) =>
     `No excess over chance for ${entries.slice(0, 4).join(', ')}${entries.length > 4 ? `, … (${entries.length} in all)` : ''}: see excess_reason in result.json (chance_saturated: the chance level is within 0.05 of 1, so the score cannot be told from chance; compare eqv_above, or measure more varied images).`,
+  scratchRoom: (dir: string, needMiB: number, freeMiB: number) =>
+    `The end of this run writes a scratch copy of up to ${needMiB} MiB of per-image vectors to '${dir}', which has ${freeMiB} MiB free; set TMPDIR to a folder with more room, or the run will stop there (its checkpoint stays: --resume finishes it).`,
+  noScratchRoom: (dir: string, needMiB: number) =>
+    `No room in '${dir}' for the scratch copy of a vector layer's per-image rows (about ${needMiB} MiB); set TMPDIR to a folder with more room and run again with --resume.`,
   nullPartnerMissing: (n: number) =>
     `${n} image(s) of the null set were left out of the chance level: their null partner was skipped or ran in another chunk (a model whose batch size is fixed at 1).`,
   notProbed: (count: number) =>

@@ -16,7 +16,7 @@ import { hasOwnViews, NULL_COLUMN, processBatch, SCORE_COLUMN, SHA256_COLUMN, ty
 import { imageHashes } from './images/hash.js';
 import { DEFAULT_NULL_IMAGES } from './stats/chance.js';
 import { rowLayout, type RowLayout } from './stats/per-image.js';
-import { blockOfPair } from './measure/vector-chance.js';
+import { blockOfPair, DIRECT_LEAVE_OUT_MAX_IMAGES } from './measure/vector-chance.js';
 import type { ColumnSpec } from './store/append-store.js';
 import { batchDependentNodes } from './measure/batch-dependence.js';
 import { CommitClock } from './measure/commit-clock.js';
@@ -31,7 +31,8 @@ import { probeSet, type ProbeSelection } from './model/probes.js';
 import { upgradeForMetric } from './onnx/upgrade.js';
 import { BatchRows } from './measure/batch-rows.js';
 import { FILE_COLUMN, PAIR_COLUMN, RunState } from './measure/run-state.js';
-import { planVectors, vectorColumns } from './measure/vectors.js';
+import { planVectors, vectorColumns, type VectorPlan } from './measure/vectors.js';
+import { scratchBytes, scratchRoom } from './measure/pair-ordered-rows.js';
 import { CrossProducts } from './scored-models/metric.js';
 import { layerKey } from './scores/keys.js';
 import { countPredictions, elementId, emptyState, originId, type MeasureState } from './scores/state.js';
@@ -176,6 +177,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   const layout = rowLayout(probes, elements);
   const ids = [...elements].flatMap(([t, list]) => list.map((g) => elementId(t, g.key)));
   const plans = planVectors(probes, ids.length, all.length);
+  await warnScratchRoom(plans, all.length, items.length, options.onWarning);
   const stateDir = options.stateDir ?? (await mkdtemp(path.join(tmpdir(), 'equiprobe-state-')));
   const runState = options.resume
     ? await RunState.open(stateDir, { writable: true, fingerprint: fingerprintOf(options) })
@@ -253,6 +255,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     }
     // The batches since the last commit, and files skipped after it.
     if (uncommitted || state.skipped.length > committedSkips) await commit();
+    // The end needs no model: its memory (a 20,000-class head's weights in every scored model) goes before the end's own.
+    await scorer.release();
     // 6. Aggregation.
     const finished = await finalizeReport(run, state, [runState.rows], products.product, options.onWarning);
     const dependent = batchDependentNodes(model.proto);
@@ -282,6 +286,20 @@ export async function openScorer(model: LoadedModel, input: InputInfo, probes: r
 }
 
 /** Per-image store columns of SPEC §4b: each file's SHA-256 and, with map layers, their score and null rows. */
+/**
+ * Warns at the start when the end of the run (a run of over `DIRECT_LEAVE_OUT_MAX_IMAGES` images,
+ * vectors kept per image) would not find room for its scratch copy of the widest such layer.
+ *
+ * @param runImages - images of the whole run; `images` - of this shard
+ */
+async function warnScratchRoom(plans: readonly VectorPlan[], runImages: number, images: number, onWarning?: (message: string) => void): Promise<void> {
+  const widest = Math.max(0, ...plans.filter((p) => p.mode === 'rows').map((p) => p.probe.channels));
+  if (widest === 0 || runImages <= DIRECT_LEAVE_OUT_MAX_IMAGES) return;
+  const need = scratchBytes(images, widest);
+  const room = await scratchRoom();
+  if (room.free !== null && room.free < need) onWarning?.(messages.scratchRoom(room.dir, Math.ceil(need / 2 ** 20), Math.floor(room.free / 2 ** 20)));
+}
+
 function perImageColumns(layout: RowLayout): ColumnSpec[] {
   const rows: ColumnSpec[] = layout.width > 0 ? [{ name: SCORE_COLUMN, type: 'float64', width: layout.width }, { name: NULL_COLUMN, type: 'float64', width: layout.width }] : [];
   return [{ name: SHA256_COLUMN, type: 'text', width: 1 }, ...rows];

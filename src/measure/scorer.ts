@@ -241,7 +241,12 @@ export class Scorer {
     return { scores, finite, vectors, predicted };
   }
 
+  private released = false;
+
+  /** Releases the sessions (once; later calls do nothing). */
   async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
     for (const s of [this.original, this.permutation, this.shift]) await s?.release();
     this.retained = [];
   }

@@ -1,4 +1,4 @@
-import { addChunkStats, addCoMomentScores, emptyCoMoments, mergeCoMoments, type CoMoments, type CrossProduct } from '../scores/co-moments.js';
+import { addRowStats, addCoMomentScores, emptyCoMoments, mergeCoMoments, type CoMoments, type CrossProduct } from '../scores/co-moments.js';
 import { addRowScores } from '../scores/row-scores.js';
 import { addLeaveOutScores, leaveOutSets } from '../scores/leave-out-scores.js';
 import { emptySums, mergeSums, type ScoreSums } from '../scores/sums.js';
@@ -135,6 +135,9 @@ export async function chanceFromRows(
   return out;
 }
 
+/** Bytes of per-image rows read per chunk for the blocks' means and sums of squares. */
+const STATS_CHUNK_BYTES = 4 * 2 ** 20;
+
 /**
  * Means and sums of squares (no crosses) of each jackknife block's rows and of the null's (the rows
  * whose partner was measured too: v′ of those images, and v of their partners, the same images).
@@ -146,11 +149,23 @@ async function rowStatistics(
   centred: boolean,
   pairs: number,
 ): Promise<{ blocks: CoMoments[]; null: CoMoments }> {
+  const measured = new Uint8Array(pairs + 1);
+  for (const store of stores) for await (const chunk of store.chunks([columns.pair], 65536)) for (const p of chunk.values[columns.pair] as Int32Array) measured[p]++;
   const blocks = Array.from({ length: JACKKNIFE_BLOCKS }, () => emptyCoMoments(k, centred, 0, 0));
   const nullM = emptyCoMoments(k, centred, 0, 0);
-  for await (const chunk of chunksOf(stores, columns, k, pairs)) {
-    for (const [j, rows] of chunk.blocks) addChunkStats(blocks[j], rows.a, rows.b, rows.n);
-    addChunkStats(nullM, chunk.null.a, chunk.null.b, chunk.null.n);
+  const names = [columns.moved, columns.original, columns.pair];
+  for (const store of stores) {
+    for await (const chunk of store.chunks(names, Math.max(2, store.rowsWithin(names, STATS_CHUNK_BYTES)))) {
+      const [a, b, pair] = [chunk.values[columns.moved] as Float32Array, chunk.values[columns.original] as Float32Array, chunk.values[columns.pair] as Int32Array];
+      const byBlock: number[][] = Array.from({ length: JACKKNIFE_BLOCKS }, () => []);
+      const paired: number[] = [];
+      pair.forEach((p, i) => {
+        byBlock[blockOfPair(p, pairs)].push(i);
+        if (p < pairs && measured[p] === 2) paired.push(i);
+      });
+      byBlock.forEach((rows, j) => addRowStats(blocks[j], a, b, rows));
+      addRowStats(nullM, a, b, paired);
+    }
   }
   return { blocks, null: nullM };
 }
@@ -181,11 +196,12 @@ async function fromPairOrderedRows(
   const point = { inv: emptySums(), eqv: emptySums() };
   const rows = await PairOrderedRows.write(stores, columns, k, { a: whole.meanA, b: whole.meanB }, pairs, tile);
   try {
-    // Block j holds positions 2⌊jP/20⌋ … 2⌊(j+1)P/20⌋ − 1; the last block also the unpaired position 2P.
-    const starts = Array.from({ length: JACKKNIFE_BLOCKS + 1 }, (_, j) => (j === JACKKNIFE_BLOCKS ? rows.positions : 2 * Math.floor((j * pairs) / JACKKNIFE_BLOCKS)));
+    // Block j holds pairs ⌊jP/20⌋ … ⌊(j+1)P/20⌋ − 1; the last block also the unpaired image.
+    const starts = Array.from({ length: JACKKNIFE_BLOCKS + 1 }, (_, j) => (j === JACKKNIFE_BLOCKS ? rows.positions : rows.positionOf(Math.floor((j * pairs) / JACKKNIFE_BLOCKS))));
     const step = Math.max(2, 2 * Math.floor(PRODUCT_BYTES / (16 * k)));
-    // One buffer for every tile's crosses in turn: 20 blocks, their sum and the null's.
+    // One buffer for every tile's crosses in turn (20 blocks, their sum and the null's), and one for each product's inputs.
     const held = new Float64Array((JACKKNIFE_BLOCKS + 2) * tile * k);
+    const [aRows, bRows, leftRows] = [new Float64Array(step * tile), new Float64Array(step * k), new Float64Array(step * 2 * tile)];
     for (let from = 0; from < k; from += tile) {
       const to = Math.min(k, from + tile);
       const t = to - from;
@@ -194,20 +210,22 @@ async function fromPairOrderedRows(
       const total = cross(JACKKNIFE_BLOCKS);
       const nullCross = cross(JACKKNIFE_BLOCKS + 1).fill(0);
       for (let j = 0; j < JACKKNIFE_BLOCKS; j++) {
-        if (starts[j + 1] - starts[j] > step) blocks[j].fill(0);
+        // A block of one product (most runs) takes it as it is; others sum theirs, or stay zero.
+        const rowsOf = starts[j + 1] - starts[j];
+        const single = rowsOf > 0 && rowsOf <= step;
+        if (!single) blocks[j].fill(0);
         for (let start = starts[j]; start < starts[j + 1]; start += step) {
           const count = Math.min(step, starts[j + 1] - start);
-          const a = await rows.readA(from, to, start, count);
+          const a = await rows.readA(from, to, start, count, aRows);
           // Each row's own v′ then its partner's: the product's second t rows are the null's Σ v′(x_partner(i)) v(x_i)ᵀ.
           // (A partner never measured, or the unpaired image's, is a zero row: it adds nothing.)
-          const left = new Float64Array(count * 2 * t);
+          const left = leftRows.subarray(0, count * 2 * t).fill(0);
           for (let i = 0; i < count; i++) {
             left.set(a.subarray(i * t, (i + 1) * t), i * 2 * t);
-            if (start + i < 2 * pairs) left.set(a.subarray((i ^ 1) * t, ((i ^ 1) + 1) * t), i * 2 * t + t);
+            if (start + i < rows.positionOf(pairs)) left.set(a.subarray((i ^ 1) * t, ((i ^ 1) + 1) * t), i * 2 * t + t);
           }
-          const products = await product(left, await rows.readB(start, count), count, 2 * t, k);
-          // A block of one product (most runs) takes it as it is; larger ones sum their products.
-          if (count === starts[j + 1] - starts[j]) blocks[j].set(products.subarray(0, t * k));
+          const products = await product(left, await rows.readB(start, count, bRows), count, 2 * t, k);
+          if (single) blocks[j].set(products.subarray(0, t * k));
           else addInto(blocks[j], products.subarray(0, t * k));
           addInto(nullCross, products.subarray(t * k));
         }

@@ -147,15 +147,35 @@ export async function addChunk(m: CoMoments, a: Float32Array, b: Float32Array, n
 }
 
 /**
- * Adds a chunk's means and sums of squared deviations to `m`, not its cross co-moments (`m` holds
- * none: `emptyCoMoments(k, centred, 0, 0)`).
+ * Adds the means and sums of squared deviations of some rows of a chunk to `m` (two passes over
+ * them, then Chan's update), not their cross co-moments (`m` holds none:
+ * `emptyCoMoments(k, centred, 0, 0)`). Nothing of the chunk's size is allocated.
+ *
+ * @param a - v′ rows, image-major, K each; `b` the v rows
+ * @param rows - indices of the rows to add
  */
-export function addChunkStats(m: CoMoments, a: Float32Array, b: Float32Array, n: number): void {
-  if (n === 0) return;
-  if (m.to !== m.from) throw new RangeError('co-moments: addChunkStats on statistics that hold cross co-moments');
-  const sa = chunkMoments(a, n, m.k, m.centred);
-  const sb = chunkMoments(b, n, m.k, m.centred);
-  mergeParts(m, n, sa.mean, sa.m2, sb.mean, sb.m2, m.cross, 0);
+export function addRowStats(m: CoMoments, a: Float32Array, b: Float32Array, rows: readonly number[]): void {
+  if (rows.length === 0) return;
+  if (m.to !== m.from) throw new RangeError('co-moments: addRowStats on statistics that hold cross co-moments');
+  const { k, centred } = m;
+  const side = (x: Float32Array) => {
+    const mean = new Float64Array(k);
+    if (centred) {
+      for (const r of rows) for (let c = 0; c < k; c++) mean[c] += x[r * k + c];
+      for (let c = 0; c < k; c++) mean[c] /= rows.length;
+    }
+    const m2 = new Float64Array(k);
+    for (const r of rows) {
+      for (let c = 0; c < k; c++) {
+        const d = x[r * k + c] - mean[c];
+        m2[c] += d * d;
+      }
+    }
+    return { mean, m2 };
+  };
+  const sa = side(a);
+  const sb = side(b);
+  mergeParts(m, rows.length, sa.mean, sa.m2, sb.mean, sb.m2, m.cross, 0);
 }
 
 /** Merges `other` (shards, checkpoints; it must cover `into`'s a-side channels) into `into`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/images/prng.js';
-import { addChunkStats, emptyCoMoments } from '../../src/scores/co-moments.js';
+import { addRowStats, emptyCoMoments } from '../../src/scores/co-moments.js';
 import { addLeaveOutScores, leaveOutSets } from '../../src/scores/leave-out-scores.js';
 import { emptySums } from '../../src/scores/sums.js';
 import { expectMatches, reference } from './vector-reference.js';
@@ -23,7 +23,7 @@ describe('leave-one-block-out scores from block co-moments (SPEC §4b, large run
   };
   const moments = blocks.map((b) => {
     const m = emptyCoMoments(k, true, 0, 0);
-    addChunkStats(m, b.a, b.b, b.n);
+    addRowStats(m, b.a, b.b, Array.from({ length: b.n }, (_, i) => i));
     return m;
   });
   const sets = leaveOutSets(moments);
