@@ -82,7 +82,7 @@ export const messages = {
   scratchRoom: (dir: string, needMiB: number, freeMiB: number) =>
     `The end of this run writes a scratch copy of up to ${needMiB} MiB of per-image vectors to '${dir}', which has ${freeMiB} MiB free; set TMPDIR to a folder with more room, or the run will stop there (its checkpoint stays: --resume finishes it).`,
   noScratchRoom: (dir: string, needMiB: number) =>
-    `No room in '${dir}' for the scratch copy of a vector layer's per-image rows (about ${needMiB} MiB); set TMPDIR to a folder with more room and run again with --resume.`,
+    `No room in '${dir}' for the scratch copy of a vector layer's per-image rows (about ${needMiB} MiB); set TMPDIR to a folder with more room and run again (a measurement with --resume: its checkpoint stays).`,
   nullPartnerMissing: (n: number) =>
     `${n} image(s) of the null set were left out of the chance level: their null partner was skipped or ran in another chunk (a model whose batch size is fixed at 1).`,
   notProbed: (count: number) =>

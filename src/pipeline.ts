@@ -285,7 +285,6 @@ export async function openScorer(model: LoadedModel, input: InputInfo, probes: r
   return Scorer.open(upgraded, input, probes, elements, similarity, batch, runtime, cacheDir, weights);
 }
 
-/** Per-image store columns of SPEC §4b: each file's SHA-256 and, with map layers, their score and null rows. */
 /**
  * Warns at the start when the end of the run (a run of over `DIRECT_LEAVE_OUT_MAX_IMAGES` images,
  * vectors kept per image) would not find room for its scratch copy of the widest such layer.
@@ -300,6 +299,7 @@ async function warnScratchRoom(plans: readonly VectorPlan[], runImages: number, 
   if (room.free !== null && room.free < need) onWarning?.(messages.scratchRoom(room.dir, Math.ceil(need / 2 ** 20), Math.floor(room.free / 2 ** 20)));
 }
 
+/** Per-image store columns of SPEC §4b: each file's SHA-256 and, with map layers, their score and null rows. */
 function perImageColumns(layout: RowLayout): ColumnSpec[] {
   const rows: ColumnSpec[] = layout.width > 0 ? [{ name: SCORE_COLUMN, type: 'float64', width: layout.width }, { name: NULL_COLUMN, type: 'float64', width: layout.width }] : [];
   return [{ name: SHA256_COLUMN, type: 'text', width: 1 }, ...rows];
