@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { messages } from '../messages.js';
 import type { AppendStore } from '../store/append-store.js';
+import type { ElementColumns } from './vectors.js';
 
 /** Bytes of per-image rows read from the store per chunk while writing the scratch copy. */
 const WRITE_CHUNK_BYTES = 4 * 2 ** 20;
@@ -47,24 +48,23 @@ export class PairOrderedRows {
    *
    * @param columns - store columns of v′, v and the null pair index
    * @param centre - per-channel values subtracted from v′ (`a`) and v (`b`)
-   * @param pairs - P, the whole run's null pairs
+   * @param measured - images the stores hold of each null pair k = 0 … P (P the whole run's pairs)
    * @param tile - a-side channels per tile (the last tile may be narrower)
    */
   static async write(
     stores: readonly AppendStore[],
-    columns: { readonly moved: string; readonly original: string; readonly pair: string },
+    columns: ElementColumns,
     k: number,
     centre: { readonly a: Float64Array; readonly b: Float64Array },
-    pairs: number,
+    measured: Uint8Array,
     tile: number,
   ): Promise<PairOrderedRows> {
+    const pairs = measured.length - 1;
     // before[k]: pairs held below k, so held pairs take consecutive positions.
-    const held = new Uint8Array(pairs + 1);
-    for (const store of stores) for await (const chunk of store.chunks([columns.pair], 65536)) for (const p of chunk.values[columns.pair] as Int32Array) held[p] = 1;
     const before = new Int32Array(pairs + 1);
-    for (let p = 0; p < pairs; p++) before[p + 1] = before[p] + held[p];
+    for (let p = 0; p < pairs; p++) before[p + 1] = before[p] + (measured[p] > 0 ? 1 : 0);
     const dir = await mkdtemp(path.join(tmpdir(), 'equiprobe-pairs-'));
-    const rows = new PairOrderedRows(dir, await open(path.join(dir, 'a.f64'), 'w+'), await open(path.join(dir, 'b.f64'), 'w+'), k, 2 * before[pairs] + held[pairs], tile, before);
+    const rows = new PairOrderedRows(dir, await open(path.join(dir, 'a.f64'), 'w+'), await open(path.join(dir, 'b.f64'), 'w+'), k, 2 * before[pairs] + measured[pairs], tile, before);
     try {
       const placed = new Uint8Array(pairs + 1);
       const names = [columns.moved, columns.original, columns.pair];

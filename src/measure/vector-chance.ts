@@ -5,7 +5,7 @@ import { emptySums, mergeSums, type ScoreSums } from '../scores/sums.js';
 import type { AppendStore } from '../store/append-store.js';
 import { JACKKNIFE_BLOCKS } from '../stats/jackknife.js';
 import { blockMomentsId, nullMomentsId } from '../scores/keys.js';
-import { vectorChunkRows } from './vectors.js';
+import { vectorChunkRows, type ElementColumns } from './vectors.js';
 import { PairOrderedRows } from './pair-ordered-rows.js';
 
 /**
@@ -74,10 +74,7 @@ export function chanceFromState(moments: Readonly<Record<string, CoMoments>>, id
   for (const block of blocks) mergeCoMoments(whole, block);
   const crosses = blocks.map((block) => {
     const cross = block.cross.slice();
-    for (let c = 0; c < k; c++) {
-      const da = block.n * (block.meanA[c] - whole.meanA[c]);
-      for (let c2 = 0; c2 < k; c2++) cross[c * k + c2] += da * (block.meanB[c2] - whole.meanB[c2]);
-    }
+    moveCentre(cross, block, whole, 0, k, 1);
     return cross;
   });
   const crossesAbout = { k, from: 0, to: k, centreA: whole.meanA, centreB: whole.meanB, blocks: crosses };
@@ -110,7 +107,7 @@ export const DIRECT_LEAVE_OUT_MAX_IMAGES = 256;
  */
 export async function chanceFromRows(
   stores: readonly AppendStore[],
-  columns: { readonly moved: string; readonly original: string; readonly pair: string },
+  columns: ElementColumns,
   k: number,
   centred: boolean,
   pairs: number,
@@ -135,22 +132,30 @@ export async function chanceFromRows(
   return out;
 }
 
+/** Images the stores hold of each null pair k = 0 … P (0, 1 or 2; the unpaired image k = P: 0 or 1). */
+async function measuredPerPair(stores: readonly AppendStore[], pairColumn: string, pairs: number): Promise<Uint8Array> {
+  const measured = new Uint8Array(pairs + 1);
+  for (const store of stores) for await (const chunk of store.chunks([pairColumn], 65536)) for (const p of chunk.values[pairColumn] as Int32Array) measured[p]++;
+  return measured;
+}
+
 /** Bytes of per-image rows read per chunk for the blocks' means and sums of squares. */
 const STATS_CHUNK_BYTES = 4 * 2 ** 20;
 
 /**
  * Means and sums of squares (no crosses) of each jackknife block's rows and of the null's (the rows
  * whose partner was measured too: v′ of those images, and v of their partners, the same images).
+ *
+ * @param measured - images stored per null pair (`measuredPerPair`)
  */
 async function rowStatistics(
   stores: readonly AppendStore[],
-  columns: { readonly moved: string; readonly original: string; readonly pair: string },
+  columns: ElementColumns,
   k: number,
   centred: boolean,
   pairs: number,
+  measured: Uint8Array,
 ): Promise<{ blocks: CoMoments[]; null: CoMoments }> {
-  const measured = new Uint8Array(pairs + 1);
-  for (const store of stores) for await (const chunk of store.chunks([columns.pair], 65536)) for (const p of chunk.values[columns.pair] as Int32Array) measured[p]++;
   const blocks = Array.from({ length: JACKKNIFE_BLOCKS }, () => emptyCoMoments(k, centred, 0, 0));
   const nullM = emptyCoMoments(k, centred, 0, 0);
   const names = [columns.moved, columns.original, columns.pair];
@@ -181,7 +186,7 @@ async function rowStatistics(
  */
 async function fromPairOrderedRows(
   stores: readonly AppendStore[],
-  columns: { readonly moved: string; readonly original: string; readonly pair: string },
+  columns: ElementColumns,
   k: number,
   centred: boolean,
   pairs: number,
@@ -189,12 +194,13 @@ async function fromPairOrderedRows(
   tile: number,
 ): Promise<ElementChance> {
   const out = emptyChance();
-  const stats = await rowStatistics(stores, columns, k, centred, pairs);
+  const measured = await measuredPerPair(stores, columns.pair, pairs);
+  const stats = await rowStatistics(stores, columns, k, centred, pairs, measured);
   const whole = emptyCoMoments(k, centred, 0, 0);
   for (const block of stats.blocks) mergeCoMoments(whole, block);
   const sets = leaveOutSets(stats.blocks);
   const point = { inv: emptySums(), eqv: emptySums() };
-  const rows = await PairOrderedRows.write(stores, columns, k, { a: whole.meanA, b: whole.meanB }, pairs, tile);
+  const rows = await PairOrderedRows.write(stores, columns, k, { a: whole.meanA, b: whole.meanB }, measured, tile);
   try {
     // Block j holds pairs ⌊jP/20⌋ … ⌊(j+1)P/20⌋ − 1; the last block also the unpaired image.
     const starts = Array.from({ length: JACKKNIFE_BLOCKS + 1 }, (_, j) => (j === JACKKNIFE_BLOCKS ? rows.positions : rows.positionOf(Math.floor((j * pairs) / JACKKNIFE_BLOCKS))));
@@ -232,17 +238,26 @@ async function fromPairOrderedRows(
       }
       addLeaveOutScores({ k, from, to, centreA: whole.meanA, centreB: whole.meanB, blocks }, out.leaveOut, sets, total);
       add(point, scoresOf({ ...whole, from, to, cross: total }));
-      const nullM = stats.null;
-      for (let c = from; c < to; c++) {
-        const da = nullM.n * (nullM.meanA[c] - whole.meanA[c]);
-        for (let c2 = 0; c2 < k; c2++) nullCross[(c - from) * k + c2] -= da * (nullM.meanB[c2] - whole.meanB[c2]);
-      }
-      add(out.null, scoresOf({ ...nullM, from, to, cross: nullCross }));
+      moveCentre(nullCross, stats.null, whole, from, to, -1);
+      add(out.null, scoresOf({ ...stats.null, from, to, cross: nullCross }));
     }
   } finally {
     await rows.remove();
   }
   return { ...out, point };
+}
+
+/**
+ * Moves cross co-moments of a set of n images between two centres: adds sign · n (μa − ma)(μb − mb)ᵀ
+ * for a-side rows [from, to), μ the set's means, m the other centre's (`centre.meanA/meanB`).
+ * About its own means → about m: sign +1; about m → about its own means: −1.
+ */
+function moveCentre(cross: Float64Array, set: Pick<CoMoments, 'n' | 'meanA' | 'meanB'>, centre: Pick<CoMoments, 'meanA' | 'meanB'>, from: number, to: number, sign: 1 | -1): void {
+  const k = set.meanB.length;
+  for (let c = from; c < to; c++) {
+    const da = sign * set.n * (set.meanA[c] - centre.meanA[c]);
+    for (let c2 = 0; c2 < k; c2++) cross[(c - from) * k + c2] += da * (set.meanB[c2] - centre.meanB[c2]);
+  }
 }
 
 function addInto(into: Float64Array, values: Float64Array): void {
@@ -269,7 +284,7 @@ function push(into: { a: Float32Array[]; b: Float32Array[]; n: number }, rows: R
  */
 async function* chunksOf(
   stores: readonly AppendStore[],
-  columns: { readonly moved: string; readonly original: string; readonly pair: string },
+  columns: ElementColumns,
   k: number,
   pairs: number,
 ): AsyncGenerator<{ blocks: Map<number, Rows>; null: Rows }> {

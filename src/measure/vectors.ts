@@ -50,6 +50,13 @@ export function planVectors(probes: readonly ProbeInfo[], elements: number, plan
   });
 }
 
+/** Store columns of one vector element's rows: v′ (`moved`), the v it is compared with (`original`), and the null pair index. */
+export interface ElementColumns {
+  readonly moved: string;
+  readonly original: string;
+  readonly pair: string;
+}
+
 /** Column of the per-image store holding a vector probe's values for 'original' or an element id. */
 export function vectorColumn(probe: string, id: string): string {
   return `vector:${probe}:${id}`;

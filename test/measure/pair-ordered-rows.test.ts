@@ -23,7 +23,9 @@ describe("a large run's rows in null-pair order on scratch (SPEC §4b)", () => {
       pair: Int32Array.from(stored.map(([p]) => p)),
     });
     const centre = { a: Float64Array.of(1, 2, 3), b: Float64Array.of(4, 5, 6) };
-    const rows = await PairOrderedRows.write([store], { moved: 'a', original: 'b', pair: 'pair' }, k, centre, pairs, 2);
+    const measured = new Uint8Array(pairs + 1);
+    for (const [p] of stored) measured[p]++;
+    const rows = await PairOrderedRows.write([store], { moved: 'a', original: 'b', pair: 'pair' }, k, centre, measured, 2);
     try {
       expect(rows.positions).toBe(5);
       expect([1, 4, 7].map((p) => rows.positionOf(p))).toEqual([0, 2, 4]);
