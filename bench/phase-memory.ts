@@ -7,6 +7,10 @@
  * also records /proc/self/smaps_rollup (anonymous against file-backed pages) and the V8 heap by
  * space, and over the whole run the most Dirty and Writeback pages of /proc/meminfo (appends
  * waiting on the disk show as Writeback).
+ *
+ * Run as `node --expose-gc dist-bench/bench/phase-memory.js …` it also collects all garbage after
+ * every forward pass of the measuring loop (slowly) and prints the RSS and V8 heap that are left (live memory)
+ * over the loop's first and last tenth: what the loop holds, apart from garbage not yet collected.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +38,9 @@ const empty = (): Peaks => ({ rss: 0, heapUsed: 0, arrayBuffers: 0, atRss: {} })
 const peaks: Record<'loop' | 'final', Peaks> = { loop: empty(), final: empty() };
 const disk = { Dirty: 0, Writeback: 0 };
 let phase: 'loop' | 'final' = 'loop';
+/** Live memory (RSS and V8 heap after a full collection) per forward pass of the loop, with `--expose-gc`. */
+const collect = (globalThis as { gc?: () => void }).gc;
+const live: { done: number; rss: number; heap: number }[] = [];
 const sampler = setInterval(() => {
   const m = process.memoryUsage();
   const p = peaks[phase];
@@ -58,6 +65,11 @@ try {
     stateDir: path.join(dir, 'state'),
     onProgress: (done, total) => {
       if (done >= total) phase = 'final';
+      else if (collect) {
+        collect();
+        const m = process.memoryUsage();
+        live.push({ done: done / total, rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20 });
+      }
     },
   });
 } finally {
@@ -72,4 +84,12 @@ for (const [name, p] of Object.entries(peaks)) {
     .join(', ');
   process.stdout.write(`${images} images ${transform}, ${name}: peak RSS ${mib(p.rss)} MiB, V8 heap ${mib(p.heapUsed)} MiB, ArrayBuffers ${mib(p.arrayBuffers)} MiB; at the RSS peak (MiB): ${at}\n`);
 }
+process.stdout.write(`${images} images ${transform}, MALLOC_MMAP_THRESHOLD_=${process.env.MALLOC_MMAP_THRESHOLD_ ?? 'unset'}\n`);
 process.stdout.write(`${images} images ${transform}, machine: most Dirty ${disk.Dirty.toFixed(0)} MiB, most Writeback ${disk.Writeback.toFixed(0)} MiB\n`);
+if (collect && live.length > 0) {
+  const tenth = (from: number, to: number) => live.filter((l) => l.done > from && l.done <= to);
+  const range = (v: number[]) => `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)}`;
+  for (const [name, rows] of [['first', tenth(0, 0.1)], ['last', tenth(0.9, 1)]] as const) {
+    process.stdout.write(`${images} images ${transform}, loop's ${name} tenth after each collection: RSS ${range(rows.map((r) => r.rss))} MiB, V8 heap ${range(rows.map((r) => r.heap))} MiB\n`);
+  }
+}

@@ -8,7 +8,8 @@
  * Besides images/s (wall clock, which moves with the load of a shared machine) it prints CPU seconds
  * per image (user + system of the row's process, all threads), which does not; likewise, of the
  * checkpoint seconds per batch, those the main thread spent on a CPU ("checkpoint CPU") and
- * waiting for one ("run queue").
+ * waiting for one ("run queue"). The rows inherit the environment, glibc's
+ * `MALLOC_MMAP_THRESHOLD_` included (docs/scale.md, session 24); the first line printed says it.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,6 +50,7 @@ export function runScale(args: readonly string[]): void {
   const transforms = option(args, '--transforms', 'rot90,d4,translate') as string[];
   const wide = option(args, '--wide', '1000,10000') as number[];
   const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-scale-'));
+  process.stdout.write(`MALLOC_MMAP_THRESHOLD_=${process.env.MALLOC_MMAP_THRESHOLD_ ?? "unset (glibc's own, adjusted as buffers are freed)"}\n`);
   const table = [
     '| Final | transform | images | peak RSS MiB | state MiB | vector bound MiB | checkpoint s/batch | checkpoint CPU ms/batch | run queue ms/batch | batch s | checkpoint share | commits / batches | images/s | CPU s/image | total s |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
