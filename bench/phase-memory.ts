@@ -40,7 +40,7 @@ const disk = { Dirty: 0, Writeback: 0 };
 let phase: 'loop' | 'final' = 'loop';
 /** Live memory (RSS and V8 heap after a full collection) per forward pass of the loop, with `--expose-gc`. */
 const collect = (globalThis as { gc?: () => void }).gc;
-const live: { done: number; rss: number; heap: number }[] = [];
+const live: { rss: number; heap: number }[] = [];
 const sampler = setInterval(() => {
   const m = process.memoryUsage();
   const p = peaks[phase];
@@ -68,7 +68,7 @@ try {
       else if (collect) {
         collect();
         const m = process.memoryUsage();
-        live.push({ done: done / total, rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20 });
+        live.push({ rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20 });
       }
     },
   });
@@ -87,9 +87,10 @@ for (const [name, p] of Object.entries(peaks)) {
 process.stdout.write(`${images} images ${transform}, MALLOC_MMAP_THRESHOLD_=${process.env.MALLOC_MMAP_THRESHOLD_ ?? 'unset'}\n`);
 process.stdout.write(`${images} images ${transform}, machine: most Dirty ${disk.Dirty.toFixed(0)} MiB, most Writeback ${disk.Writeback.toFixed(0)} MiB\n`);
 if (collect && live.length > 0) {
-  const tenth = (from: number, to: number) => live.filter((l) => l.done > from && l.done <= to);
+  // A tenth of the passes, at least one.
+  const tenth = Math.max(1, Math.ceil(live.length / 10));
   const range = (v: number[]) => `${Math.min(...v).toFixed(0)}–${Math.max(...v).toFixed(0)}`;
-  for (const [name, rows] of [['first', tenth(0, 0.1)], ['last', tenth(0.9, 1)]] as const) {
+  for (const [name, rows] of [['first', live.slice(0, tenth)], ['last', live.slice(-tenth)]] as const) {
     process.stdout.write(`${images} images ${transform}, loop's ${name} tenth after each collection: RSS ${range(rows.map((r) => r.rss))} MiB, V8 heap ${range(rows.map((r) => r.heap))} MiB\n`);
   }
 }
