@@ -1,5 +1,5 @@
 /**
- * `node dist-bench/bench/chance-memory.js <images> [K=2048] [threads=2]`: the peak memory and CPU of
+ * `node dist-bench/bench/chance-memory.js <images> [K=2048] [threads=2] [product MiB]`: the peak memory and CPU of
  * one vector probe's jackknife and chance level at the end of a large run (`chanceFromRows`,
  * src/measure/vector-chance.ts), alone: seeded random rows of v′ and v (K wide, float32) in a
  * per-image store in TMPDIR, null pairs of consecutive rows, then one `chanceFromRows` with
@@ -18,6 +18,7 @@ import { AppendStore } from '../src/store/append-store.js';
 const images = Number(process.argv[2] ?? 1000);
 const k = Number(process.argv[3] ?? 2048);
 const threads = Number(process.argv[4] ?? 2);
+const productMiB = process.argv[5] === undefined ? undefined : Number(process.argv[5]);
 const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-chance-memory-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
@@ -49,7 +50,7 @@ const sampler = setInterval(() => {
 const products = new CrossProducts({ threads });
 const start = performance.now();
 const cpu0 = process.cpuUsage();
-const chance = await chanceFromRows([store], { moved: 'moved', original: 'original', pair: 'pair' }, k, true, Math.floor(images / 2), products.product);
+const chance = await chanceFromRows([store], { moved: 'moved', original: 'original', pair: 'pair' }, k, true, Math.floor(images / 2), products.product, { productBytes: productMiB === undefined ? undefined : productMiB * 2 ** 20 });
 const cpu = process.cpuUsage(cpu0);
 clearInterval(sampler);
 await products.release();
@@ -57,6 +58,7 @@ process.stdout.write(
   `${JSON.stringify({
     images,
     k,
+    productMiB,
     rssBeforeMiB: Math.round(before),
     peakRssMiB: Math.round(peak.rss),
     peakArrayBuffersMiB: Math.round(peak.arrayBuffers),

@@ -8,7 +8,8 @@
  * Besides images/s (wall clock, which moves with the load of a shared machine) it prints CPU seconds
  * per image (user + system of the row's process, all threads), which does not; likewise, of the
  * checkpoint seconds per batch, those the main thread spent on a CPU ("checkpoint CPU") and
- * waiting for one ("run queue"). The rows inherit the environment, glibc's
+ * waiting for one ("run queue"), and apart from them the seconds per batch the appends' writes ran
+ * in the background while the next batch was measured ("background writes"). The rows inherit the environment, glibc's
  * `MALLOC_MMAP_THRESHOLD_` included (docs/scale.md, session 24); the first line printed says it.
  */
 import { execFileSync } from 'node:child_process';
@@ -29,6 +30,7 @@ interface Row {
   checkpointSeconds: number;
   checkpointCpuSeconds: number;
   checkpointQueuedSeconds: number;
+  backgroundWriteSeconds: number;
   commitSeconds: number;
   imagesPerSecond: number;
   cpuSecondsPerImage: number;
@@ -52,8 +54,8 @@ export function runScale(args: readonly string[]): void {
   const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-scale-'));
   process.stdout.write(`MALLOC_MMAP_THRESHOLD_=${process.env.MALLOC_MMAP_THRESHOLD_ ?? "unset (glibc's own, adjusted as buffers are freed)"}\n`);
   const table = [
-    '| Final | transform | images | peak RSS MiB | state MiB | vector bound MiB | checkpoint s/batch | checkpoint CPU ms/batch | run queue ms/batch | batch s | checkpoint share | commits / batches | images/s | CPU s/image | total s |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| Final | transform | images | peak RSS MiB | state MiB | vector bound MiB | checkpoint s/batch | checkpoint CPU ms/batch | run queue ms/batch | background writes s/batch | batch s | checkpoint share | commits / batches | images/s | CPU s/image | total s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const ratios: string[] = [];
   const runAll = (finalWidth: number, transform: string, counts: readonly number[]) => {
@@ -70,7 +72,7 @@ export function runScale(args: readonly string[]): void {
       rows.push(row);
       const bound = images * (POOL_WIDTH + finalWidth) * (ELEMENTS[transform] + 1) * 4;
       table.push(
-        `| ${finalWidth} | ${transform} | ${images} | ${row.maxRssMiB.toFixed(0)} | ${(row.diskBytes / 2 ** 20).toFixed(1)} | ${(bound / 2 ** 20).toFixed(1)} | ${row.checkpointSeconds.toFixed(3)} | ${(1000 * row.checkpointCpuSeconds).toFixed(1)} | ${(1000 * row.checkpointQueuedSeconds).toFixed(1)} | ${row.batchSeconds.toFixed(2)} | ${((100 * row.checkpointSeconds) / row.batchSeconds).toFixed(1)} % | ${row.commits} / ${row.batches} | ${row.imagesPerSecond.toFixed(1)} | ${row.cpuSecondsPerImage.toFixed(3)} | ${row.seconds.toFixed(0)} |`,
+        `| ${finalWidth} | ${transform} | ${images} | ${row.maxRssMiB.toFixed(0)} | ${(row.diskBytes / 2 ** 20).toFixed(1)} | ${(bound / 2 ** 20).toFixed(1)} | ${row.checkpointSeconds.toFixed(3)} | ${(1000 * row.checkpointCpuSeconds).toFixed(1)} | ${(1000 * row.checkpointQueuedSeconds).toFixed(1)} | ${row.backgroundWriteSeconds.toFixed(3)} | ${row.batchSeconds.toFixed(2)} | ${((100 * row.checkpointSeconds) / row.batchSeconds).toFixed(1)} % | ${row.commits} / ${row.batches} | ${row.imagesPerSecond.toFixed(1)} | ${row.cpuSecondsPerImage.toFixed(3)} | ${row.seconds.toFixed(0)} |`,
       );
       process.stdout.write(`${table.at(-1)}\n`);
     }

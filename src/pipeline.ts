@@ -265,6 +265,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     succeeded = true;
     return { report, state, stateDir: options.stateDir ?? null };
   } finally {
+    // A run stopped by an error may have a batch's rows still being written into its state folder.
+    await runState.settle();
     await scorer.release();
     await products.release();
     // After the run, with its sessions released: the next run of this model and probe set opens the optimised models.

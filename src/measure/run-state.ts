@@ -97,8 +97,9 @@ export class RunState {
   /**
    * Appends a batch's per-image rows to the store without committing them: they count once
    * `commit` writes the fixed-size state that includes them, and are cut off on resume otherwise.
+   * The writes run while the next batch is measured (`AppendStore.append`).
    *
-   * @param batch - column → values, every column of the store (file and pair included)
+   * @param batch - column → values, every column of the store (file and pair included); not to be changed afterwards
    */
   async append(batch: Readonly<Record<string, ColumnValues>>): Promise<void> {
     await this.rows.append(batch);
@@ -106,6 +107,7 @@ export class RunState {
 
   /** Commits the rows appended so far with the current fixed-size state. */
   async commit(): Promise<void> {
+    await this.rows.flush();
     const { moments, ...fixed } = this.state;
     const entries = Object.entries(moments).flatMap(([probe, byId]) => Object.entries(byId).map(([id, m]) => ({ probe, id, k: m.k, centred: m.centred, m })));
     let file: string | null = null;
@@ -135,6 +137,11 @@ export class RunState {
     const done = new Set<string>();
     for await (const chunk of this.rows.chunks([FILE_COLUMN], 4096)) for (const f of chunk.values[FILE_COLUMN] as string[]) done.add(f);
     return done;
+  }
+
+  /** Waits for the rows' writes in flight, whether or not they fail (a run that stops on an error, before its folder goes). */
+  async settle(): Promise<void> {
+    await this.rows.flush().catch(() => undefined);
   }
 
   /** Bytes the state takes on disk. */

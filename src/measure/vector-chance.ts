@@ -101,9 +101,10 @@ export const DIRECT_LEAVE_OUT_MAX_IMAGES = 256;
  * over a scratch copy per a-side tile; the element's own scores (`point`) come with them.
  *
  * @param columns - the store columns of v′ (this element) and v (original), and of the file and pair
- * @param direct - whether to score from the rows (default: by the number of images)
- * @param tile - a-side channels per pass over the rows of a large run (default: as many as
- *   `HELD_BYTES` of co-moments allow)
+ * @param options - `direct`: whether to score from the rows (default: by the number of images);
+ *   `tile`: a-side channels per pass over the rows of a large run (default: as many as
+ *   `HELD_BYTES` of co-moments allow); `productBytes`: most bytes of v rows per product of a large
+ *   run (default `PRODUCT_BYTES`)
  */
 export async function chanceFromRows(
   stores: readonly AppendStore[],
@@ -112,10 +113,14 @@ export async function chanceFromRows(
   centred: boolean,
   pairs: number,
   product: CrossProduct,
-  direct = 2 * pairs + 1 <= DIRECT_LEAVE_OUT_MAX_IMAGES,
-  tile = Math.max(1, Math.min(k, Math.floor(HELD_BYTES / ((JACKKNIFE_BLOCKS + 2) * 8 * k)))),
+  options: { readonly direct?: boolean; readonly tile?: number; readonly productBytes?: number } = {},
 ): Promise<ElementChance> {
-  if (!direct) return fromPairOrderedRows(stores, columns, k, centred, pairs, product, tile);
+  const {
+    direct = 2 * pairs + 1 <= DIRECT_LEAVE_OUT_MAX_IMAGES,
+    tile = Math.max(1, Math.min(k, Math.floor(HELD_BYTES / ((JACKKNIFE_BLOCKS + 2) * 8 * k)))),
+    productBytes = PRODUCT_BYTES,
+  } = options;
+  if (!direct) return fromPairOrderedRows(stores, columns, k, centred, pairs, product, tile, productBytes);
   const out = emptyChance();
   const blocks = Array.from({ length: JACKKNIFE_BLOCKS }, () => ({ a: [] as Float32Array[], b: [] as Float32Array[], n: 0 }));
   const nullRows = { a: [] as Float32Array[], b: [] as Float32Array[], n: 0 };
@@ -192,6 +197,7 @@ async function fromPairOrderedRows(
   pairs: number,
   product: CrossProduct,
   tile: number,
+  productBytes: number,
 ): Promise<ElementChance> {
   const out = emptyChance();
   const measured = await measuredPerPair(stores, columns.pair, pairs);
@@ -204,7 +210,7 @@ async function fromPairOrderedRows(
   try {
     // Block j holds pairs ⌊jP/20⌋ … ⌊(j+1)P/20⌋ − 1; the last block also the unpaired image.
     const starts = Array.from({ length: JACKKNIFE_BLOCKS + 1 }, (_, j) => (j === JACKKNIFE_BLOCKS ? rows.positions : rows.positionOf(Math.floor((j * pairs) / JACKKNIFE_BLOCKS))));
-    const step = Math.max(2, 2 * Math.floor(PRODUCT_BYTES / (16 * k)));
+    const step = Math.max(2, 2 * Math.floor(productBytes / (16 * k)));
     // One buffer for every tile's crosses in turn (20 blocks, their sum and the null's), and one for each product's inputs.
     const held = new Float64Array((JACKKNIFE_BLOCKS + 2) * tile * k);
     const [aRows, bRows, leftRows] = [new Float64Array(step * tile), new Float64Array(step * k), new Float64Array(step * 2 * tile)];

@@ -1,4 +1,3 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { writeJsonAtomic } from './atomic-json.js';
@@ -73,17 +72,17 @@ async function readBytes(file: string, position: number, length: number): Promis
 }
 
 /**
- * Writes bytes at `position` of an existing file, synchronously: an append is a few small writes
- * into the page cache, and on a busy machine each asynchronous step waits for the event loop
- * (appends of 1.5 MB in 13 columns, load average 9: median 7–12 ms asynchronous, 3–4 ms so).
+ * Writes bytes at `position` of an existing file. Asynchronously, on libuv's threads: an append's
+ * writes run while the next batch is measured (`AppendStore.append`), so the kernel's time in
+ * them, which grows as the page cache fills with a large run's rows, is not the loop's.
  */
-function writeBytes(file: string, position: number, bytes: Uint8Array): void {
-  const fd = openSync(file, 'r+');
+async function writeBytes(file: string, position: number, bytes: Uint8Array): Promise<void> {
+  const handle = await open(file, 'r+');
   try {
     let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+    while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done, position + done)).bytesWritten;
   } finally {
-    closeSync(fd);
+    await handle.close();
   }
 }
 
@@ -96,13 +95,15 @@ const asBytes = (v: Exclude<ColumnValues, string[]>) => new Uint8Array(v.buffer,
  *
  * Appending writes past the committed end of every file, then replaces the manifest by a rename:
  * a process killed at any moment leaves the last committed rows readable, and bytes past them are
- * cut off when the store is opened for writing again. Readers only ever read committed rows, in
+ * cut off when the store is opened for writing again. The writes of one append run in the
+ * background until the next append, a read or `flush`, which wait for them. Readers only ever read committed rows, in
  * bounded chunks, so memory does not grow with the number of rows. One writer at a time (see
  * `src/store/lock.ts`).
  *
  * @example
  * const store = await AppendStore.create('out/state/rows', [{ name: 'file', type: 'text', width: 1 }, { name: 'pool', type: 'float32', width: 2048 }]);
  * await store.append({ file: ['a.png', 'b.png'], pool: new Float32Array(2 * 2048) });
+ * await store.flush(); // store.rows === 2
  * for await (const chunk of store.chunks(['pool'], 256)) chunk.values.pool; // Float32Array(≤ 256 × 2048)
  */
 export class AppendStore {
@@ -111,6 +112,13 @@ export class AppendStore {
     readonly dir: string,
     private readonly manifest: Manifest,
   ) {}
+
+  /** The last append's writes and commit, while they run: at most one append is in flight. */
+  private writing: Promise<void> = Promise.resolve();
+  /** What failed in an append's writes: every later append, read and flush throws it. */
+  private failure: { readonly error: unknown } | null = null;
+  /** Rows of the append in flight. */
+  private writingRows = 0;
 
   /**
    * Creates an empty store in `dir` (created if missing); files of a store already there are replaced.
@@ -164,9 +172,9 @@ export class AppendStore {
     return store;
   }
 
-  /** Committed rows. */
+  /** Rows appended: those committed and those of an append in flight (which reads wait for). */
   get rows(): number {
-    return this.manifest.rows;
+    return this.manifest.rows + this.writingRows;
   }
 
   /** The columns, in the order they were created. */
@@ -181,6 +189,7 @@ export class AppendStore {
 
   /** Bytes the store takes on disk. */
   async diskBytes(): Promise<number> {
+    await this.flush();
     let total = 0;
     for (const c of this.manifest.columns) for (const file of [c.file, c.index]) if (file) total += (await stat(path.join(this.dir, file))).size;
     return total;
@@ -194,7 +203,9 @@ export class AppendStore {
 
   /**
    * Appends rows to every column and commits them (one manifest rename). Every column must get
-   * the same number of rows.
+   * the same number of rows. Returns once the previous append's writes are done and this one's
+   * have started: they run until the next append, a read or `flush`, so the values must not be
+   * changed before that.
    *
    * @param values - column name → `rows × width` values (`text`: one string per row)
    * @throws RangeError when a column is missing, unknown, of the wrong type or of another row count
@@ -212,8 +223,10 @@ export class AppendStore {
       added = rows;
     }
     if (!added) return;
+    await this.flush();
     const start = this.manifest.rows;
     const textBytes = new Map<string, number>();
+    const writes: { file: string; position: number; bytes: Uint8Array }[] = [];
     for (const c of this.manifest.columns) {
       const v = values[c.name];
       if (c.type === 'text') {
@@ -221,17 +234,37 @@ export class AppendStore {
         const ends = new Float64Array(encoded.length);
         let end = c.textBytes!;
         encoded.forEach((b, i) => (ends[i] = end += b.length));
-        writeBytes(path.join(this.dir, c.file), c.textBytes!, Buffer.concat(encoded));
-        writeBytes(path.join(this.dir, c.index!), start * 8, asBytes(ends));
+        writes.push({ file: path.join(this.dir, c.file), position: c.textBytes!, bytes: Buffer.concat(encoded) });
+        writes.push({ file: path.join(this.dir, c.index!), position: start * 8, bytes: asBytes(ends) });
         textBytes.set(c.name, end);
       } else {
-        const bytes = asBytes(v as Exclude<ColumnValues, string[]>);
-        writeBytes(path.join(this.dir, c.file), start * c.width * BYTES[c.type], bytes);
+        writes.push({ file: path.join(this.dir, c.file), position: start * c.width * BYTES[c.type], bytes: asBytes(v as Exclude<ColumnValues, string[]>) });
       }
     }
     const next: Manifest = { ...this.manifest, rows: start + added, columns: this.manifest.columns.map((c) => (c.type === 'text' ? { ...c, textBytes: textBytes.get(c.name) } : c)) };
+    this.writingRows = added;
+    // Caught here and thrown by the next flush: a failed write is never an unhandled rejection.
+    this.writing = this.commitRows(writes, next).catch((error: unknown) => {
+      this.failure = { error };
+    });
+  }
+
+  /** Writes one append's bytes, every file at once, then commits them. */
+  private async commitRows(writes: readonly { file: string; position: number; bytes: Uint8Array }[], next: Manifest): Promise<void> {
+    await Promise.all(writes.map((w) => writeBytes(w.file, w.position, w.bytes)));
     writeJsonAtomic(path.join(this.dir, MANIFEST), next);
     Object.assign(this.manifest, next);
+    this.writingRows = 0;
+  }
+
+  /**
+   * Waits until the last append's rows are written and committed.
+   *
+   * @throws the error of a write that failed (a full disk, a removed folder)
+   */
+  async flush(): Promise<void> {
+    await this.writing;
+    if (this.failure) throw this.failure.error;
   }
 
   /**
@@ -241,6 +274,7 @@ export class AppendStore {
    * @throws RangeError for rows past the committed end
    */
   async read(name: string, start: number, count: number): Promise<ColumnValues> {
+    await this.flush();
     const c = this.column(name);
     if (start < 0 || count < 0 || start + count > this.manifest.rows) throw new RangeError(msg.rowsOutOfRange(start, count, this.manifest.rows));
     if (c.type === 'text') {

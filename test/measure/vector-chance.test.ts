@@ -100,9 +100,10 @@ describe('vector null and jackknife blocks as co-moments (SPEC §4b)', () => {
       await store.append({ a: take(a, stored), b: take(b, stored), pair: Int32Array.from(stored, (i) => pairOf(i)) });
       const columns = { moved: 'a', original: 'b', pair: 'pair' };
       const direct = await chanceFromRows([store], columns, W, centred, PAIRS, products.product);
-      const merged = await chanceFromRows([store], columns, W, centred, PAIRS, products.product, false);
-      // Two a-side channels per pass: three passes reusing one buffer, the last one narrower.
-      const tiled = await chanceFromRows([store], columns, W, centred, PAIRS, products.product, false, 2);
+      const merged = await chanceFromRows([store], columns, W, centred, PAIRS, products.product, { direct: false });
+      // Two a-side channels per pass: three passes reusing one buffer, the last one narrower; and
+      // products of one pair's rows, so that blocks of two pairs (and the last, with the unpaired image) sum several.
+      const tiled = await chanceFromRows([store], columns, W, centred, PAIRS, products.product, { direct: false, tile: 2, productBytes: 16 * W });
       for (let j = 0; j < 20; j++) {
         const kept = present.filter((i) => blockOfPair(pairOf(i), PAIRS) !== j);
         const want = reference(take(a, kept), take(b, kept), kept.length, W, centred);

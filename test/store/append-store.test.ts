@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,8 @@ describe('AppendStore', () => {
     const store = await AppendStore.create(dir, COLUMNS);
     await store.append({ file: ['a.png', 'ü/b"c.png'], v: Float32Array.of(1, 2, 3, 4, 5, 6), sums: Float64Array.of(0.1, 0.2, 0.3, 0.4) });
     await store.append({ file: ['d'], v: Float32Array.of(7, 8, 9), sums: Float64Array.of(1e300, -0) });
+    // The last append's writes run until a flush (or a read of this store).
+    await store.flush();
     const again = await AppendStore.open(dir);
     expect(again.rows).toBe(3);
     expect(await again.read('file', 0, 3)).toEqual(['a.png', 'ü/b"c.png', 'd']);
@@ -37,6 +39,7 @@ describe('AppendStore', () => {
     const dir = fresh();
     const store = await AppendStore.create(dir, COLUMNS);
     await store.append({ file: ['a'], v: Float32Array.of(1, 2, 3), sums: Float64Array.of(1, 2) });
+    await store.flush();
     // What a process killed before its manifest rename leaves: bytes past the committed end.
     appendFileSync(path.join(dir, 'c1.bin'), Buffer.alloc(12, 7));
     appendFileSync(path.join(dir, 'c0.txt'), '"half');
@@ -52,10 +55,31 @@ describe('AppendStore', () => {
     const dir = fresh();
     const store = await AppendStore.create(dir, COLUMNS);
     for (const f of ['a', 'b', 'c']) await store.append({ file: [f], v: new Float32Array(3), sums: new Float64Array(2) });
+    await store.flush();
     const cut = await AppendStore.open(dir, { writable: true, rows: 1 });
     expect(cut.rows).toBe(1);
     await cut.append({ file: ['z'], v: Float32Array.of(1, 1, 1), sums: new Float64Array(2) });
+    await cut.flush();
     expect(await (await AppendStore.open(dir)).read('file', 0, 2)).toEqual(['a', 'z']);
+  });
+
+  it('an append in flight counts in rows and is read back by the same store; on disk it counts once written', async () => {
+    const dir = fresh();
+    const store = await AppendStore.create(dir, COLUMNS);
+    await store.append({ file: ['a', 'b'], v: Float32Array.of(1, 2, 3, 4, 5, 6), sums: new Float64Array(4) });
+    expect(store.rows).toBe(2);
+    expect(Array.from((await store.read('v', 1, 1)) as Float32Array)).toEqual([4, 5, 6]);
+    expect((await AppendStore.open(dir)).rows).toBe(2);
+  });
+
+  it('EXPECTED FAILURE - a write that fails in the background is thrown by the next flush, append and read, never unhandled', async () => {
+    const dir = fresh();
+    const store = await AppendStore.create(dir, COLUMNS);
+    rmSync(dir, { recursive: true });
+    await store.append({ file: ['a'], v: Float32Array.of(1, 2, 3), sums: new Float64Array(2) });
+    await expect(store.flush()).rejects.toThrow(/ENOENT/);
+    await expect(store.append({ file: ['b'], v: Float32Array.of(1, 2, 3), sums: new Float64Array(2) })).rejects.toThrow(/ENOENT/);
+    await expect(store.read('v', 0, 1)).rejects.toThrow(/ENOENT/);
   });
 
   it('EXPECTED FAILURE - a store of another format version is refused with one line', async () => {
