@@ -3,14 +3,16 @@
  * `node dist-bench/bench/scale-one.js <model.onnx> <images> <transform> <stateDir>` measures seeded
  * synthetic 64×64 images into `stateDir` and prints one JSON line: total seconds, peak RSS, bytes
  * of the state folder on disk, mean seconds per batch of the measuring loop and of its checkpoint
- * work per batch (appending the batch's rows, plus the commits spread over the batches), the median
- * commit, images per second, and CPU seconds (user + system, all threads) per image; and of the
+ * work per batch that the loop waits for (appending the batch's rows, and the commits it waits for
+ * or starts in the background, spread over the batches), the median commit (whole, in the
+ * background or not; the first, of the empty state at the start, left out), images per second, and CPU seconds (user + system, all threads) per image; and of the
  * checkpoint work per batch, the seconds the main thread spent on a CPU and waiting for one (its
  * /proc schedstat), so that a shared machine's load can be told apart from work that grows with N;
  * and the seconds per batch the appends' writes took in the background (after the loop moved on).
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { Checkpoints } from '../src/measure/checkpoints.js';
 import { RunState } from '../src/measure/run-state.js';
 import { AppendStore } from '../src/store/append-store.js';
 import { measure } from '../src/pipeline.js';
@@ -37,25 +39,32 @@ const median = (v: number[]) => {
 /** The main thread's seconds on a CPU and waiting on a run queue (/proc schedstat, nanoseconds). */
 const schedstat = () => readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').slice(0, 2).map((ns) => Number(ns) / 1e9);
 
-// Time the checkpoint work: every batch's append of its per-image rows, and every commit.
+// Time the checkpoint work the measuring loop waits for: every batch's append of its per-image rows
+// and what follows it (`Checkpoints.afterBatch`: a commit the loop waits for, or the start of one in
+// the background), and the last commit (`finish`). Commits are counted and timed whole apart.
 const appends: number[] = [];
+const afterBatches: number[] = [];
 const commits: number[] = [];
 const checkpointMainThread = { cpu: 0, queued: 0 };
-for (const [name, times] of [['append', appends], ['commit', commits]] as const) {
-  const original = RunState.prototype[name] as (this: RunState, ...args: unknown[]) => Promise<void>;
-  RunState.prototype[name] = async function (this: RunState, ...args: unknown[]) {
+function timed<T extends object>(prototype: T, name: string, times: number[], mainThread: boolean): void {
+  const target = prototype as unknown as Record<string, (...args: unknown[]) => Promise<void>>;
+  const original = target[name];
+  target[name] = async function (this: unknown, ...args: unknown[]) {
     const t0 = performance.now();
     const [cpu0, queued0] = schedstat();
     await original.apply(this, args);
     times.push((performance.now() - t0) / 1000);
     const [cpu1, queued1] = schedstat();
-    // The first commit (the empty state written at the start) is left out, as below.
-    if (name === 'append' || times.length > 1) {
+    if (mainThread) {
       checkpointMainThread.cpu += cpu1 - cpu0;
       checkpointMainThread.queued += queued1 - queued0;
     }
   };
 }
+timed(RunState.prototype, 'append', appends, true);
+timed(Checkpoints.prototype, 'afterBatch', afterBatches, true);
+timed(Checkpoints.prototype, 'finish', afterBatches, true);
+timed(RunState.prototype, 'commit', commits, false);
 
 // Time each append's writes, which run in the background while the next batch is measured
 // (AppendStore's private commitRows): work off the loop's path, not part of its checkpoint seconds.
@@ -85,8 +94,7 @@ await measure({
 });
 const seconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpu0);
-// The first commit is the empty state written at the start.
-const checkpointSeconds = sum(appends) + sum(commits.slice(1));
+const checkpointSeconds = sum(appends) + sum(afterBatches);
 const batches = appends.length;
 const loopSeconds = (loopEnd - start) / 1000;
 process.stdout.write(

@@ -19,7 +19,7 @@ import { rowLayout, type RowLayout } from './stats/per-image.js';
 import { blockOfPair, DIRECT_LEAVE_OUT_MAX_IMAGES } from './measure/vector-chance.js';
 import type { ColumnSpec } from './store/append-store.js';
 import { batchDependentNodes } from './measure/batch-dependence.js';
-import { CommitClock } from './measure/commit-clock.js';
+import { Checkpoints } from './measure/checkpoints.js';
 import { finalizeReport, type RunDescription } from './measure/finalize.js';
 import { Scorer } from './measure/scorer.js';
 import { messages } from './messages.js';
@@ -195,6 +195,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
 
   const scorer = await openScorer(model, input, probes, [...elements.values()].flat(), config.similarity, config.batch, runtime, options.cache === false ? null : (options.cacheDir ?? defaultCacheDir()));
   let succeeded = false;
+  let checkpoints: Checkpoints | null = null;
   const products = new CrossProducts(runtime);
   const passes = 1 + ownViews.length + ids.length;
   const total = items.length * passes;
@@ -218,17 +219,9 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
           const index = Number(id.slice('synthetic-'.length));
           return { standard: syntheticImage(index, config.seed, preprocessing, 0), shifted: margin > 0 ? syntheticImage(index, config.seed, preprocessing, margin) : null, conversion: null };
         };
-    // Checkpoints by time (CommitClock), after the last batch and when asked to stop.
-    const clock = new CommitClock();
-    let uncommitted = false;
-    let committedSkips = state.skipped.length;
-    // No I/O is awaited between the commit's manifest rename and `onCheckpoint` (see RunState.commit).
-    const commit = async () => {
-      await clock.time(() => runState.commit());
-      uncommitted = false;
-      committedSkips = state.skipped.length;
-      await options.onCheckpoint?.(state.images + state.skipped.length);
-    };
+    // Checkpoints by time (CommitClock), after the last batch and when asked to stop; most in the background.
+    const saved = () => state.images + state.skipped.length;
+    checkpoints = new Checkpoints(() => runState.commit(), options.onCheckpoint, saved());
     const source = groupBatches(pending, decode, (file, reason) => {
       state.skipped.push({ file, reason });
       forwardDone += passes;
@@ -247,14 +240,13 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
       if (labelOf) countPredictions(state.accuracy!, rows.predictions, files.map(labelOf));
       const hashes = await imageHashes(files, options.images ? null : { seed: config.seed, preprocessing });
       await runState.append(rows.values({ [FILE_COLUMN]: files, [PAIR_COLUMN]: Int32Array.from(files, (f) => pairOf.get(f)!), [SHA256_COLUMN]: hashes }));
-      uncommitted = true;
-      if (clock.due() || options.checkpointNow?.()) await commit();
+      await checkpoints.afterBatch(saved(), options.checkpointNow?.() ?? false);
     }
     if (options.images && state.images === 0 && state.skipped.length > 0) {
       throw new OptionError((o) => messages.noUsableImages(o, options.images!, state.skipped.length));
     }
     // The batches since the last commit, and files skipped after it.
-    if (uncommitted || state.skipped.length > committedSkips) await commit();
+    await checkpoints.finish(saved());
     // The end needs no model: its memory (a 20,000-class head's weights in every scored model) goes before the end's own.
     await scorer.release();
     // 6. Aggregation.
@@ -265,7 +257,8 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     succeeded = true;
     return { report, state, stateDir: options.stateDir ?? null };
   } finally {
-    // A run stopped by an error may have a batch's rows still being written into its state folder.
+    // A run stopped by an error may have a batch's rows or a commit still being written into its state folder.
+    await checkpoints?.settle();
     await runState.settle();
     await scorer.release();
     await products.release();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { coMomentsFrom, coMomentsLength, coMomentsValues } from '../scores/co-moments.js';
 import type { MeasureState } from '../scores/state.js';
 import { AppendStore, type ColumnSpec, type ColumnValues } from '../store/append-store.js';
-import { writeJsonAtomic } from '../store/atomic-json.js';
+import { writeTextAtomic } from '../store/atomic-json.js';
 import { stateMessages as msg } from './state-messages.js';
 
 /** Format name and version of `state.json`; anything else (older JSON checkpoints included) is refused. */
@@ -105,17 +105,16 @@ export class RunState {
     await this.rows.append(batch);
   }
 
-  /** Commits the rows appended so far with the current fixed-size state. */
+  /**
+   * Commits the rows appended so far with the current fixed-size state. Both are taken when this
+   * is called, before anything is awaited: the caller may go on measuring (and appending) while
+   * the rows' writes end and the commit is written. One commit at a time.
+   */
   async commit(): Promise<void> {
-    await this.rows.flush();
     const { moments, ...fixed } = this.state;
     const entries = Object.entries(moments).flatMap(([probe, byId]) => Object.entries(byId).map(([id, m]) => ({ probe, id, k: m.k, centred: m.centred, m })));
-    let file: string | null = null;
-    if (entries.length > 0) {
-      file = `moments-${this.rows.rows}-${Date.now()}.f64`;
-      const parts = entries.flatMap((e) => coMomentsValues(e.m));
-      await writeFile(path.join(this.dir, file), Buffer.concat(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))));
-    }
+    const file = entries.length > 0 ? `moments-${this.rows.rows}-${Date.now()}.f64` : null;
+    const momentsBytes = file ? Buffer.concat(entries.flatMap((e) => coMomentsValues(e.m)).map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))) : null;
     const manifest: Manifest = {
       format: STATE_FORMAT,
       version: STATE_VERSION,
@@ -124,7 +123,10 @@ export class RunState {
       state: fixed,
       moments: { file, entries: entries.map(({ probe, id, k, centred }) => ({ probe, id, k, centred })) },
     };
-    writeJsonAtomic(path.join(this.dir, MANIFEST), manifest);
+    const text = JSON.stringify(manifest);
+    await this.rows.flush();
+    if (file) await writeFile(path.join(this.dir, file), momentsBytes!);
+    writeTextAtomic(path.join(this.dir, MANIFEST), text);
     // Only now is the previous co-moments file unreferenced; files of commits that never completed go too.
     // Synchronously: from the manifest's rename to the caller's `onCheckpoint` nothing may wait on I/O,
     // or a SIGTERM handled in between would take the committed checkpoint for none (src/cli/measure.ts).

@@ -87,6 +87,12 @@ const HELD_BYTES = 256 * 2 ** 20;
 /** Most bytes of v rows per product at the end of a large run (an even number of rows, so pairs stay together). */
 const PRODUCT_BYTES = 32 * 2 ** 20;
 /**
+ * Most rows per product: onnxruntime's float64 Gemm is as fast at 1,024 rows as at 2,048 (about 40
+ * GFLOP/s on two cores, K = 1,000 or 2,048; 26–34 at 512 rows: `node dist-bench/bench/product-rows.js`),
+ * and the inputs of a large run's products fill up to this many rows at most, whatever N.
+ */
+const PRODUCT_MAX_ROWS = 1024;
+/**
  * Most images for which the leave-one-block-out sets are scored from their rows (`addRowScores`:
  * 20 products of about 19N/20 rows, ≈ 19·N·K² multiply-adds in onnxruntime) rather than from the
  * blocks' co-moments (`addLeaveOutScores`: one pass over 20 × K² values, the same at any N).
@@ -183,7 +189,7 @@ async function rowStatistics(
 /**
  * A large run's element. The rows are centred on the run's means and written in null-pair order
  * (`PairOrderedRows`); then per a-side tile, each block's rows go to onnxruntime as one product
- * [A | A_partner]ᵀ B (a few products per block when its rows exceed `PRODUCT_BYTES`), giving the
+ * [A | A_partner]ᵀ B (a few products per block when its rows exceed `PRODUCT_BYTES` or `PRODUCT_MAX_ROWS`), giving the
  * block's crosses and its share of the null's, all about the run's means. The whole run's crosses
  * are their sum; the null's are moved to its own means (C − n δa δbᵀ); the leave-out sets are
  * scored by `addLeaveOutScores`. Two-pass centring keeps vectors whose mean is far above their
@@ -210,7 +216,7 @@ async function fromPairOrderedRows(
   try {
     // Block j holds pairs ⌊jP/20⌋ … ⌊(j+1)P/20⌋ − 1; the last block also the unpaired image.
     const starts = Array.from({ length: JACKKNIFE_BLOCKS + 1 }, (_, j) => (j === JACKKNIFE_BLOCKS ? rows.positions : rows.positionOf(Math.floor((j * pairs) / JACKKNIFE_BLOCKS))));
-    const step = Math.max(2, 2 * Math.floor(productBytes / (16 * k)));
+    const step = Math.max(2, Math.min(PRODUCT_MAX_ROWS, 2 * Math.floor(productBytes / (16 * k))));
     // One buffer for every tile's crosses in turn (20 blocks, their sum and the null's), and one for each product's inputs.
     const held = new Float64Array((JACKKNIFE_BLOCKS + 2) * tile * k);
     const [aRows, bRows, leftRows] = [new Float64Array(step * tile), new Float64Array(step * k), new Float64Array(step * 2 * tile)];

@@ -9,9 +9,14 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
  * @param file - target path; its folder must exist
  */
 export function writeJsonAtomic(file: string, value: unknown): void {
+  writeTextAtomic(file, JSON.stringify(value));
+}
+
+/** `writeJsonAtomic` for text already serialised (a snapshot taken before the writes). */
+export function writeTextAtomic(file: string, text: string): void {
   const temporary = `${file}.tmp-${process.pid}`;
   try {
-    writeFileSync(temporary, JSON.stringify(value));
+    writeFileSync(temporary, text);
     renameSync(temporary, file);
   } catch (err) {
     rmSync(temporary, { force: true });
