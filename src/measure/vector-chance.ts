@@ -87,9 +87,9 @@ const HELD_BYTES = 256 * 2 ** 20;
 /** Most bytes of v rows per product at the end of a large run (an even number of rows, so pairs stay together). */
 const PRODUCT_BYTES = 32 * 2 ** 20;
 /**
- * Most rows per product: onnxruntime's float64 Gemm is as fast at 1,024 rows as at 2,048 (about 40
- * GFLOP/s on two cores, K = 1,000 or 2,048; 26–34 at 512 rows: `node dist-bench/bench/product-rows.js`),
- * and the inputs of a large run's products fill up to this many rows at most, whatever N.
+ * Most rows per product: onnxruntime's float64 Gemm is as fast at 1,024 rows as at 2,048
+ * (`node dist-bench/bench/product-rows.js`, two busy cores: 31–40 GFLOP/s at K = 2048, 26–39 at
+ * K = 1000), and the inputs of a large run's products fill up to this many rows at most, whatever N.
  */
 const PRODUCT_MAX_ROWS = 1024;
 /**
