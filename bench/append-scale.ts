@@ -14,17 +14,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppendStore, type ColumnSpec } from '../src/store/append-store.js';
+import { timeBackgroundWrites } from './background-writes.js';
 
-// Each append's writes run in the background until the next append (AppendStore's private
-// commitRows): timed apart from the append itself, whose wall time is then only what the loop waits.
-const backgroundWrites: number[] = [];
-const prototype = AppendStore.prototype as unknown as { commitRows: (...args: unknown[]) => Promise<void> };
-const commitRows = prototype.commitRows;
-prototype.commitRows = async function (this: AppendStore, ...args: unknown[]) {
-  const t0 = performance.now();
-  await commitRows.apply(this, args);
-  backgroundWrites.push(performance.now() - t0);
-};
+// Each append's writes, apart from the append, whose wall time is then only what the loop waits.
+const backgroundWrites = timeBackgroundWrites();
 
 const images = Number(process.argv[2] ?? 20_000);
 const pauseMs = Number(process.argv[3] ?? 150);

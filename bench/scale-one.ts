@@ -14,9 +14,9 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Checkpoints } from '../src/measure/checkpoints.js';
 import { RunState } from '../src/measure/run-state.js';
-import { AppendStore } from '../src/store/append-store.js';
 import { measure } from '../src/pipeline.js';
 import type { TransformName } from '../src/types.js';
+import { timeBackgroundWrites } from './background-writes.js';
 
 const [model, imagesArg, transform, stateDir] = process.argv.slice(2);
 const images = Number(imagesArg);
@@ -66,16 +66,8 @@ timed(Checkpoints.prototype, 'afterBatch', afterBatches, true);
 timed(Checkpoints.prototype, 'finish', afterBatches, true);
 timed(RunState.prototype, 'commit', commits, false);
 
-// Time each append's writes, which run in the background while the next batch is measured
-// (AppendStore's private commitRows): work off the loop's path, not part of its checkpoint seconds.
-const backgroundWrites: number[] = [];
-const prototype = AppendStore.prototype as unknown as { commitRows: (...args: unknown[]) => Promise<void> };
-const commitRows = prototype.commitRows;
-prototype.commitRows = async function (this: AppendStore, ...args: unknown[]) {
-  const t0 = performance.now();
-  await commitRows.apply(this, args);
-  backgroundWrites.push((performance.now() - t0) / 1000);
-};
+// Each append's writes, which run while the next batch is measured: off the loop's path, not part of its checkpoint seconds.
+const backgroundWrites = timeBackgroundWrites();
 
 const sum = (v: number[]) => v.reduce((s, x) => s + x, 0);
 const cpu0 = process.cpuUsage();
@@ -109,7 +101,7 @@ process.stdout.write(
     checkpointSeconds: checkpointSeconds / batches,
     checkpointCpuSeconds: checkpointMainThread.cpu / batches,
     checkpointQueuedSeconds: checkpointMainThread.queued / batches,
-    backgroundWriteSeconds: sum(backgroundWrites) / batches,
+    backgroundWriteSeconds: sum(backgroundWrites) / 1000 / batches,
     commitSeconds: median(commits.slice(1)),
     imagesPerSecond: images / seconds,
     cpuSecondsPerImage: (cpu.user + cpu.system) / 1e6 / images,

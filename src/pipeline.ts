@@ -195,7 +195,9 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
 
   const scorer = await openScorer(model, input, probes, [...elements.values()].flat(), config.similarity, config.batch, runtime, options.cache === false ? null : (options.cacheDir ?? defaultCacheDir()));
   let succeeded = false;
-  let checkpoints: Checkpoints | null = null;
+  // Checkpoints by time (CommitClock), after the last batch and when asked to stop; most in the background.
+  const saved = () => state.images + state.skipped.length;
+  const checkpoints = new Checkpoints(() => runState.commit(), options.onCheckpoint, saved());
   const products = new CrossProducts(runtime);
   const passes = 1 + ownViews.length + ids.length;
   const total = items.length * passes;
@@ -219,9 +221,6 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
           const index = Number(id.slice('synthetic-'.length));
           return { standard: syntheticImage(index, config.seed, preprocessing, 0), shifted: margin > 0 ? syntheticImage(index, config.seed, preprocessing, margin) : null, conversion: null };
         };
-    // Checkpoints by time (CommitClock), after the last batch and when asked to stop; most in the background.
-    const saved = () => state.images + state.skipped.length;
-    checkpoints = new Checkpoints(() => runState.commit(), options.onCheckpoint, saved());
     const source = groupBatches(pending, decode, (file, reason) => {
       state.skipped.push({ file, reason });
       forwardDone += passes;
@@ -258,7 +257,7 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
     return { report, state, stateDir: options.stateDir ?? null };
   } finally {
     // A run stopped by an error may have a batch's rows or a commit still being written into its state folder.
-    await checkpoints?.settle();
+    await checkpoints.settle();
     await runState.settle();
     await scorer.release();
     await products.release();

@@ -86,6 +86,13 @@ async function writeBytes(file: string, position: number, bytes: Uint8Array): Pr
   }
 }
 
+/** One file's bytes of an append, at their position. */
+interface PendingWrite {
+  readonly file: string;
+  readonly position: number;
+  readonly bytes: Uint8Array;
+}
+
 const asBytes = (v: Exclude<ColumnValues, string[]>) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 
 /**
@@ -96,9 +103,9 @@ const asBytes = (v: Exclude<ColumnValues, string[]>) => new Uint8Array(v.buffer,
  * Appending writes past the committed end of every file, then replaces the manifest by a rename:
  * a process killed at any moment leaves the last committed rows readable, and bytes past them are
  * cut off when the store is opened for writing again. The writes of one append run in the
- * background until the next append, a read or `flush`, which wait for them. Readers only ever read committed rows, in
- * bounded chunks, so memory does not grow with the number of rows. One writer at a time (see
- * `src/store/lock.ts`).
+ * background until the next append, a read or `flush`, which wait for them. Readers only ever
+ * read committed rows, in bounded chunks, so memory does not grow with the number of rows. One
+ * writer at a time (see `src/store/lock.ts`).
  *
  * @example
  * const store = await AppendStore.create('out/state/rows', [{ name: 'file', type: 'text', width: 1 }, { name: 'pool', type: 'float32', width: 2048 }]);
@@ -226,7 +233,7 @@ export class AppendStore {
     await this.flush();
     const start = this.manifest.rows;
     const textBytes = new Map<string, number>();
-    const writes: { file: string; position: number; bytes: Uint8Array }[] = [];
+    const writes: PendingWrite[] = [];
     for (const c of this.manifest.columns) {
       const v = values[c.name];
       if (c.type === 'text') {
@@ -250,7 +257,7 @@ export class AppendStore {
   }
 
   /** Writes one append's bytes, every file at once, then commits them. */
-  private async commitRows(writes: readonly { file: string; position: number; bytes: Uint8Array }[], next: Manifest): Promise<void> {
+  private async commitRows(writes: readonly PendingWrite[], next: Manifest): Promise<void> {
     await Promise.all(writes.map((w) => writeBytes(w.file, w.position, w.bytes)));
     writeJsonAtomic(path.join(this.dir, MANIFEST), next);
     Object.assign(this.manifest, next);
