@@ -4,7 +4,7 @@
  * synthetic 64×64 images into `stateDir` and prints one JSON line: total seconds, peak RSS, bytes
  * of the state folder on disk, mean seconds per batch of the measuring loop and of its checkpoint
  * work per batch that the loop waits for (appending the batch's rows, and the commits it waits for
- * or starts in the background, spread over the batches), the median commit (whole, in the
+ * or starts in the background: their mean, spread over the batches, and the median batch's), the median commit (whole, in the
  * background or not; the first, of the empty state at the start, left out), images per second, and CPU seconds (user + system, all threads) per image; and of the
  * checkpoint work per batch, the seconds the main thread spent on a CPU and waiting for one (its
  * /proc schedstat), so that a shared machine's load can be told apart from work that grows with N;
@@ -88,6 +88,8 @@ const seconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const checkpointSeconds = sum(appends) + sum(afterBatches);
 const batches = appends.length;
+// Each batch's wait: its append and the `afterBatch` after it; the last batch's also `finish`.
+const perBatch = appends.map((a, i) => a + afterBatches[i] + (i === batches - 1 ? sum(afterBatches.slice(batches)) : 0));
 const loopSeconds = (loopEnd - start) / 1000;
 process.stdout.write(
   `${JSON.stringify({
@@ -99,6 +101,7 @@ process.stdout.write(
     commits: commits.length - 1,
     batchSeconds: loopSeconds / batches,
     checkpointSeconds: checkpointSeconds / batches,
+    checkpointMedianSeconds: median(perBatch),
     checkpointCpuSeconds: checkpointMainThread.cpu / batches,
     checkpointQueuedSeconds: checkpointMainThread.queued / batches,
     backgroundWriteSeconds: sum(backgroundWrites) / 1000 / batches,

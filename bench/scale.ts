@@ -5,6 +5,7 @@
  * transform (translate: shifts 1..31, the default 1..32 clipped below H/2); and the same trunk with a
  * 20,000-wide Final under rot90. Each row runs in its own process (bench/scale-one.ts). Prints a
  * markdown table and, per model and transform, the target ratios of the largest size to the smallest.
+ * Checkpoint seconds per batch are what the loop waits for: their mean and the median batch's.
  * Besides images/s (wall clock, which moves with the load of a shared machine) it prints CPU seconds
  * per image (user + system of the row's process, all threads), which does not; likewise, of the
  * checkpoint seconds per batch, those the main thread spent on a CPU ("checkpoint CPU") and
@@ -28,6 +29,7 @@ interface Row {
   commits: number;
   batchSeconds: number;
   checkpointSeconds: number;
+  checkpointMedianSeconds: number;
   checkpointCpuSeconds: number;
   checkpointQueuedSeconds: number;
   backgroundWriteSeconds: number;
@@ -54,8 +56,8 @@ export function runScale(args: readonly string[]): void {
   const dir = mkdtempSync(path.join(tmpdir(), 'equiprobe-scale-'));
   process.stdout.write(`MALLOC_MMAP_THRESHOLD_=${process.env.MALLOC_MMAP_THRESHOLD_ ?? "unset (glibc's own, adjusted as buffers are freed)"}\n`);
   const table = [
-    '| Final | transform | images | peak RSS MiB | state MiB | vector bound MiB | checkpoint s/batch | checkpoint CPU ms/batch | run queue ms/batch | background writes s/batch | batch s | checkpoint share | commits / batches | images/s | CPU s/image | total s |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| Final | transform | images | peak RSS MiB | state MiB | vector bound MiB | checkpoint s/batch | checkpoint median ms/batch | checkpoint CPU ms/batch | run queue ms/batch | background writes s/batch | batch s | checkpoint share | commits / batches | images/s | CPU s/image | total s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const ratios: string[] = [];
   const runAll = (finalWidth: number, transform: string, counts: readonly number[]) => {
@@ -72,14 +74,14 @@ export function runScale(args: readonly string[]): void {
       rows.push(row);
       const bound = images * (POOL_WIDTH + finalWidth) * (ELEMENTS[transform] + 1) * 4;
       table.push(
-        `| ${finalWidth} | ${transform} | ${images} | ${row.maxRssMiB.toFixed(0)} | ${(row.diskBytes / 2 ** 20).toFixed(1)} | ${(bound / 2 ** 20).toFixed(1)} | ${row.checkpointSeconds.toFixed(3)} | ${(1000 * row.checkpointCpuSeconds).toFixed(1)} | ${(1000 * row.checkpointQueuedSeconds).toFixed(1)} | ${row.backgroundWriteSeconds.toFixed(3)} | ${row.batchSeconds.toFixed(2)} | ${((100 * row.checkpointSeconds) / row.batchSeconds).toFixed(1)} % | ${row.commits} / ${row.batches} | ${row.imagesPerSecond.toFixed(1)} | ${row.cpuSecondsPerImage.toFixed(3)} | ${row.seconds.toFixed(0)} |`,
+        `| ${finalWidth} | ${transform} | ${images} | ${row.maxRssMiB.toFixed(0)} | ${(row.diskBytes / 2 ** 20).toFixed(1)} | ${(bound / 2 ** 20).toFixed(1)} | ${row.checkpointSeconds.toFixed(3)} | ${(1000 * row.checkpointMedianSeconds).toFixed(2)} | ${(1000 * row.checkpointCpuSeconds).toFixed(1)} | ${(1000 * row.checkpointQueuedSeconds).toFixed(1)} | ${row.backgroundWriteSeconds.toFixed(3)} | ${row.batchSeconds.toFixed(2)} | ${((100 * row.checkpointSeconds) / row.batchSeconds).toFixed(1)} % | ${row.commits} / ${row.batches} | ${row.imagesPerSecond.toFixed(1)} | ${row.cpuSecondsPerImage.toFixed(3)} | ${row.seconds.toFixed(0)} |`,
       );
       process.stdout.write(`${table.at(-1)}\n`);
     }
     if (rows.length < 2) return;
     const [small, large] = [rows[0], rows.at(-1)!];
     ratios.push(
-      `| ${finalWidth} | ${transform} | ${counts[0]} → ${counts.at(-1)} | ${(large.maxRssMiB / small.maxRssMiB).toFixed(3)} | ${(large.checkpointSeconds / small.checkpointSeconds).toFixed(2)} | ${(large.checkpointCpuSeconds / small.checkpointCpuSeconds).toFixed(2)} | ${((100 * large.checkpointSeconds) / large.batchSeconds).toFixed(1)} % | ${(large.imagesPerSecond / small.imagesPerSecond).toFixed(3)} | ${(small.cpuSecondsPerImage / large.cpuSecondsPerImage).toFixed(3)} | ${Math.max(...rows.map((r) => r.maxRssMiB)) <= 2048 ? 'yes' : 'no'} |`,
+      `| ${finalWidth} | ${transform} | ${counts[0]} → ${counts.at(-1)} | ${(large.maxRssMiB / small.maxRssMiB).toFixed(3)} | ${(large.checkpointSeconds / small.checkpointSeconds).toFixed(2)} | ${(large.checkpointMedianSeconds / small.checkpointMedianSeconds).toFixed(2)} | ${(large.checkpointCpuSeconds / small.checkpointCpuSeconds).toFixed(2)} | ${((100 * large.checkpointSeconds) / large.batchSeconds).toFixed(1)} % | ${(large.imagesPerSecond / small.imagesPerSecond).toFixed(3)} | ${(small.cpuSecondsPerImage / large.cpuSecondsPerImage).toFixed(3)} | ${Math.max(...rows.map((r) => r.maxRssMiB)) <= 2048 ? 'yes' : 'no'} |`,
     );
   };
   for (const transform of transforms) runAll(1000, transform, sizes);
@@ -88,7 +90,7 @@ export function runScale(args: readonly string[]): void {
   process.stdout.write(`\n${table.join('\n')}\n`);
   if (ratios.length > 0) {
     process.stdout.write(
-      `\nTargets (largest size against the smallest): peak RSS ratio ≤ 1.1, checkpoint s/batch ratio ≤ 1.1 and ≤ 5 % of a batch, images/s ratio ≥ 0.9 (wall clock, moves with the machine's load; and as CPU s/image, smallest over largest), peak RSS ≤ 2 GB\n\n| Final | transform | images | peak RSS ratio | checkpoint ratio | checkpoint CPU ratio | checkpoint share | images/s ratio | CPU throughput ratio | ≤ 2 GB |\n|---|---|---|---|---|---|---|---|---|---|\n${ratios.join('\n')}\n`,
+      `\nTargets (largest size against the smallest): peak RSS ratio ≤ 1.1, checkpoint s/batch ratio ≤ 1.1 (the issue asks for the median batch's; the mean, which spreads the commits the loop waits for over the batches, is printed too) and ≤ 5 % of a batch, images/s ratio ≥ 0.9 (wall clock, moves with the machine's load; and as CPU s/image, smallest over largest), peak RSS ≤ 2 GB\n\n| Final | transform | images | peak RSS ratio | checkpoint ratio (mean) | checkpoint ratio (median) | checkpoint CPU ratio | checkpoint share | images/s ratio | CPU throughput ratio | ≤ 2 GB |\n|---|---|---|---|---|---|---|---|---|---|---|\n${ratios.join('\n')}\n`,
     );
   }
 }

@@ -82,8 +82,15 @@ export function chanceFromState(moments: Readonly<Record<string, CoMoments>>, id
   return out;
 }
 
-/** Bytes of cross co-moments held at once by a large run's element: 22 tiles' worth (20 blocks, their sum, the null). */
-const HELD_BYTES = 256 * 2 ** 20;
+/**
+ * Bytes a large run's element holds at once at its end, whatever N: one a-side tile's cross
+ * co-moments (20 blocks, their sum, the null), its product's output (onnxruntime's and the copy it
+ * returns) and the product's inputs, as many rows as the run's blocks fill (`endTile`). 288 MiB
+ * keeps a 2048-wide layer (ResNet-50's Pool) at 3 tiles when its blocks are small and gives it 4
+ * once they fill products of 1,024 rows, so the end of a 50,000-image run holds no more than that of
+ * a 1,000-image one.
+ */
+const END_BYTES = 288 * 2 ** 20;
 /** Most bytes of v rows per product at the end of a large run (an even number of rows, so pairs stay together). */
 const PRODUCT_BYTES = 32 * 2 ** 20;
 /**
@@ -108,8 +115,8 @@ export const DIRECT_LEAVE_OUT_MAX_IMAGES = 256;
  *
  * @param columns - the store columns of v′ (this element) and v (original), and of the file and pair
  * @param options - `direct`: whether to score from the rows (default: by the number of images);
- *   `tile`: a-side channels per pass over the rows of a large run (default: as many as
- *   `HELD_BYTES` of co-moments allow); `productBytes`: most bytes of v rows per product of a large
+ *   `tile`: a-side channels per pass over the rows of a large run (default: `endTile`, within
+ *   `END_BYTES`); `productBytes`: most bytes of v rows per product of a large
  *   run (default `PRODUCT_BYTES`)
  */
 export async function chanceFromRows(
@@ -123,8 +130,8 @@ export async function chanceFromRows(
 ): Promise<ElementChance> {
   const {
     direct = 2 * pairs + 1 <= DIRECT_LEAVE_OUT_MAX_IMAGES,
-    tile = Math.max(1, Math.min(k, Math.floor(HELD_BYTES / ((JACKKNIFE_BLOCKS + 2) * 8 * k)))),
     productBytes = PRODUCT_BYTES,
+    tile = endTile(k, Math.min(productRows(k, productBytes), blockRows(pairs))),
   } = options;
   if (!direct) return fromPairOrderedRows(stores, columns, k, centred, pairs, product, tile, productBytes);
   const out = emptyChance();
@@ -141,6 +148,29 @@ export async function chanceFromRows(
     await addRowScores(join(rest.flatMap((r) => r.a)), join(rest.flatMap((r) => r.b)), n, k, centred, product, out.leaveOut[j].inv, out.leaveOut[j].eqv);
   }
   return out;
+}
+
+/** Rows of one product at the end of a large run: an even number (pairs stay together), at most `PRODUCT_MAX_ROWS` and `productBytes` of v rows. */
+function productRows(k: number, productBytes: number): number {
+  return Math.max(2, Math.min(PRODUCT_MAX_ROWS, 2 * Math.floor(productBytes / (16 * k))));
+}
+
+/** Most positions of one jackknife block of `pairs` null pairs (the last one also holds the unpaired image). */
+function blockRows(pairs: number): number {
+  return 2 * Math.ceil(pairs / JACKKNIFE_BLOCKS) + 1;
+}
+
+/**
+ * A-side channels per tile at the end of a large run: the widest tile whose crosses, product output
+ * and inputs (`rows` per product) fit `END_BYTES`, then narrowed so that the tiles are even (the
+ * same number of passes over the rows, less memory). Pure, for tests.
+ */
+export function endTile(k: number, rows: number, bytes = END_BYTES): number {
+  // Per a-side channel: 22 rows of crosses and two copies of the product's 2 output rows, all K wide,
+  // and 3 input values per product row (its v′ and its partner's); plus the product's v rows.
+  const perChannel = ((JACKKNIFE_BLOCKS + 2) + 2 * 2) * k + 3 * rows;
+  const widest = Math.max(1, Math.min(k, Math.floor((bytes / 8 - rows * k) / perChannel)));
+  return Math.ceil(k / Math.ceil(k / widest));
 }
 
 /** Images the stores hold of each null pair k = 0 … P (0, 1 or 2; the unpaired image k = P: 0 or 1). */
@@ -216,7 +246,7 @@ async function fromPairOrderedRows(
   try {
     // Block j holds pairs ⌊jP/20⌋ … ⌊(j+1)P/20⌋ − 1; the last block also the unpaired image.
     const starts = Array.from({ length: JACKKNIFE_BLOCKS + 1 }, (_, j) => (j === JACKKNIFE_BLOCKS ? rows.positions : rows.positionOf(Math.floor((j * pairs) / JACKKNIFE_BLOCKS))));
-    const step = Math.max(2, Math.min(PRODUCT_MAX_ROWS, 2 * Math.floor(productBytes / (16 * k))));
+    const step = productRows(k, productBytes);
     // One buffer for every tile's crosses in turn (20 blocks, their sum and the null's), and one for each product's inputs.
     const held = new Float64Array((JACKKNIFE_BLOCKS + 2) * tile * k);
     const [aRows, bRows, leftRows] = [new Float64Array(step * tile), new Float64Array(step * k), new Float64Array(step * 2 * tile)];

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/images/prng.js';
 import { addChunk, emptyCoMoments, type CoMoments } from '../../src/scores/co-moments.js';
 import { AppendStore } from '../../src/store/append-store.js';
-import { blockOfPair, chanceFromRows, chanceFromState, type ElementChance } from '../../src/measure/vector-chance.js';
+import { blockOfPair, chanceFromRows, chanceFromState, endTile, type ElementChance } from '../../src/measure/vector-chance.js';
 import { chanceMomentIds, blockMomentsId, nullMomentsId } from '../../src/scores/keys.js';
 import { pearson as pearsonOrNull } from '../../src/correlation/spearman.js';
 import { CrossProducts } from '../../src/scored-models/metric.js';
@@ -123,5 +123,43 @@ describe('vector null and jackknife blocks as co-moments (SPEC §4b)', () => {
       expectMatches(merged.point!, wantAll, 9);
       expectMatches(tiled.point!, wantAll, 9);
     });
+  });
+});
+
+describe('the end of a large run holds a fixed number of bytes, whatever N', () => {
+  // What a tile of t a-side channels holds, in float64 values: 22 tiles of crosses and two copies
+  // of the product's output (2t × K each), and the inputs of a product of `rows` rows (3t + K per row).
+  const held = (k: number, t: number, rows: number) => 8 * (26 * t * k + rows * (3 * t + k));
+  const budget = 288 * 2 ** 20;
+
+  it.each([
+    [2048, 51],
+    [2048, 1024],
+    [1000, 1024],
+    [20000, 208],
+    [10, 51],
+  ])('K = %i, %i rows per product: the widest even tiles that fit', (k, rows) => {
+    const t = endTile(k, rows);
+    const tiles = Math.ceil(k / t);
+    expect(t * tiles).toBeGreaterThanOrEqual(k);
+    expect((t - 1) * tiles).toBeLessThan(k); // even: no tile narrower than the others by more than the split needs
+    if (t < k) {
+      expect(held(k, t, rows)).toBeLessThanOrEqual(budget);
+      // One tile fewer would not fit.
+      expect(held(k, Math.ceil(k / (tiles - 1)), rows)).toBeGreaterThan(budget);
+    }
+  });
+
+  it('a layer whose products fill 1,024 rows holds no more than when its blocks fill 51', () => {
+    for (const k of [512, 1000, 2048, 4096, 20000]) {
+      const small = held(k, endTile(k, 51), 51);
+      const large = held(k, endTile(k, 1024), 1024);
+      expect(large).toBeLessThanOrEqual(budget);
+      if (k === 2048) expect(large).toBeLessThan(small);
+    }
+  });
+
+  it('one channel per tile when even that does not fit', () => {
+    expect(endTile(4_000_000, 1024, 2 ** 20)).toBe(1);
   });
 });
