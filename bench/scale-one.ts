@@ -4,8 +4,9 @@
  * synthetic 64×64 images into `stateDir` and prints one JSON line: total seconds, peak RSS, bytes
  * of the state folder on disk, mean seconds per batch of the measuring loop and of its checkpoint
  * work per batch that the loop waits for (appending the batch's rows, and the commits it waits for
- * or starts in the background: their mean, spread over the batches, and the median batch's), the median commit (whole, in the
- * background or not; the first, of the empty state at the start, left out), images per second, and CPU seconds (user + system, all threads) per image; and of the
+ * or starts in the background: their mean, spread over the batches, and the median batch's), the
+ * median commit (whole, in the background or not; the first, of the empty state at the start, left
+ * out), images per second, and CPU seconds (user + system, all threads) per image; and of the
  * checkpoint work per batch, the seconds the main thread spent on a CPU and waiting for one (its
  * /proc schedstat), so that a shared machine's load can be told apart from work that grows with N;
  * and the seconds per batch the appends' writes took in the background (after the loop moved on).
